@@ -1,0 +1,1 @@
+"""Messenger adapters: they translate platform updates to `handlers.messages` and render replies."""

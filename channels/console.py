@@ -1,0 +1,32 @@
+"""Terminal chat: the assistant with no token and no network. Type a question; type a number to pick."""
+from __future__ import annotations
+
+import sys
+from typing import TextIO
+
+from channels.render import numbered_text
+from handlers import texts
+from handlers.assistant import Assistant
+from handlers.messages import Incoming
+
+EXIT_WORDS = {"thoat", "thoát", "exit", "quit", "/thoat", "/exit", "/quit"}
+
+
+def run_console(assistant: Assistant, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout) -> None:
+    interactive = stdin.isatty()
+    print(texts.WELCOME, file=stdout)
+    print("\n(Gõ «thoát» hoặc nhấn Ctrl+D để kết thúc.)", file=stdout)
+    while True:
+        if interactive:
+            print("\nBạn: ", end="", file=stdout, flush=True)
+        line = stdin.readline()
+        if not line:
+            break
+        line = line.rstrip("\n")
+        if line.strip().lower() in EXIT_WORDS:
+            break
+        if not interactive:
+            print(f"\nBạn: {line}", file=stdout)
+        for reply in assistant.handle(Incoming("console", "console", "console", line)):
+            print(f"\nTrợ lý: {numbered_text(reply)}", file=stdout, flush=True)
+    print(f"\n{texts.GOODBYE}", file=stdout)

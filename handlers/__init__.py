@@ -1,0 +1,1 @@
+"""What the assistant does, independent of any messenger. Channels translate to and from these."""

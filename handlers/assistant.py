@@ -1,0 +1,165 @@
+"""The assistant: routes a neutral incoming message to the right handler and returns neutral replies.
+
+Channels call `handle` for text, `pick` for a chosen option (button or typed number) and `feedback`
+for 👍/👎. Commands ("/start", "/help", …) arrive as text and are routed here too, so every channel
+behaves the same. Later features register more commands with `add_command`.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import re
+from typing import Awaitable, Callable
+
+import sqlite_utils
+
+from handlers import smalltalk, texts
+from handlers.faq import FaqService, topic_key
+from handlers.messages import Choice, Incoming, Reply
+from knowledge.normalize import clean_input, fold, has_letters, is_vietnamese_or_latin
+from storage import now_utc_iso
+
+log = logging.getLogger(__name__)
+
+MAX_QUESTION_CHARS = 1000
+CommandHandler = Callable[[Incoming, str], list[Reply]]
+TOPICS_KEY = "topics"
+
+
+class Assistant:
+    def __init__(self, db: sqlite_utils.Database, active_edition: str = "2023-2028"):
+        self.db = db
+        self.faq = FaqService(db, active_edition)
+        self._commands: dict[str, CommandHandler] = {}
+        self.command_help: dict[str, str] = {}
+        self.add_command("start", self._cmd_start, "Bắt đầu, giới thiệu trợ lý")
+        self.add_command("help", self._cmd_help, "Hướng dẫn sử dụng")
+        self.add_command("hoi", self._cmd_ask, "Hỏi một câu: /hoi <câu hỏi>")
+        self.add_command("chude", self._cmd_topics, "Xem câu hỏi theo chủ đề")
+
+    def add_command(self, name: str, handler: CommandHandler, description: str) -> None:
+        """Register `/name`; `description` (Vietnamese) is shown in menus and help."""
+        self._commands[name] = handler
+        self.command_help[name] = description
+
+    # -- entry points for channels ----------------------------------------------------------------
+    def handle(self, msg: Incoming) -> list[Reply]:
+        text = clean_input(msg.text)
+        if not text:
+            return [Reply(texts.EMPTY, kind="error")]
+        if len(text) > MAX_QUESTION_CHARS:
+            return [Reply(texts.TOO_LONG.format(length=len(text), limit=MAX_QUESTION_CHARS), kind="error")]
+        msg = Incoming(msg.channel, msg.chat_id, msg.user_id, text, msg.user_name, msg.is_group)
+        if text.startswith("/"):
+            return self._route_command(msg, text)
+        if re.fullmatch(r"\d{1,2}", text):
+            picked = self._pick_number(msg, int(text))
+            if picked is not None:
+                return picked
+        if not has_letters(text):
+            return [Reply(texts.NO_LETTERS, kind="error")]
+        if not is_vietnamese_or_latin(text):
+            return [Reply(texts.NOT_VIETNAMESE, kind="error")]
+        folded = fold(text)
+        if folded in ("chu de", "cac chu de", "danh sach chu de", "xem chu de", "menu chu de"):
+            return self._cmd_topics(msg, "")
+        kind = smalltalk.classify(text)
+        if kind:
+            return [Reply(smalltalk.ANSWERS[kind], kind="smalltalk")]
+        return self.ask(msg)
+
+    def ask(self, msg: Incoming) -> list[Reply]:
+        reply, _ = self.faq.ask(msg)
+        self._remember_choices(msg, reply)
+        return [reply]
+
+    def pick(self, msg: Incoming, key: str) -> list[Reply]:
+        """The person chose `key` (from a button, or by typing its number)."""
+        if key == TOPICS_KEY:
+            return self._cmd_topics(msg, "")
+        if key.startswith("faq:"):
+            entry = self.faq.entry(key[4:])
+            if entry is None:
+                return [Reply(texts.PICK_EXPIRED, kind="error")]
+            question_id = self._pending_question_id(msg)
+            if question_id is not None:
+                self.db.execute("UPDATE questions SET entry_id = ? WHERE id = ?", (entry.id, question_id))
+            self._clear_choices(msg)
+            return [self.faq.answer_reply(entry, question_id)]
+        if key.startswith("topic:"):
+            topic = self.faq.topic_by_key(key)
+            if topic is None:
+                return [Reply(texts.PICK_EXPIRED, kind="error")]
+            choices = [Choice(f"faq:{e.id}", e.question) for e in self.faq.entries_of_topic(topic)]
+            reply = Reply(texts.TOPIC_QUESTIONS.format(topic=topic), kind="menu", choices=choices,
+                          back_key=TOPICS_KEY)
+            self._remember_choices(msg, reply)
+            return [reply]
+        return [Reply(texts.PICK_EXPIRED, kind="error")]
+
+    def feedback(self, msg: Incoming, question_id: int, value: int) -> Reply:
+        ok = self.faq.record_feedback(question_id, msg.user_id, msg.channel, value)
+        if not ok:
+            return Reply(texts.PICK_EXPIRED, kind="error")
+        return Reply(texts.FEEDBACK_THANKS_UP if value > 0 else texts.FEEDBACK_THANKS_DOWN, kind="info")
+
+    # -- commands ---------------------------------------------------------------------------------
+    def _route_command(self, msg: Incoming, text: str) -> list[Reply]:
+        head, _, rest = text.partition(" ")
+        name = head[1:].split("@", 1)[0].lower()
+        handler = self._commands.get(name)
+        if handler is None:
+            return [Reply(texts.UNKNOWN_COMMAND.format(command=head[:40]), kind="error")]
+        return handler(msg, rest.strip())
+
+    def _cmd_start(self, msg: Incoming, args: str) -> list[Reply]:
+        return [Reply(texts.WELCOME, kind="smalltalk")]
+
+    def _cmd_help(self, msg: Incoming, args: str) -> list[Reply]:
+        lines = [texts.HELP, "", "Các lệnh:"]
+        lines += [f"/{name} — {desc}" for name, desc in self.command_help.items()]
+        return [Reply("\n".join(lines), kind="smalltalk")]
+
+    def _cmd_ask(self, msg: Incoming, args: str) -> list[Reply]:
+        if not args:
+            return [Reply("Anh/chị gõ câu hỏi sau lệnh, ví dụ: /hoi đại hội hợp lệ khi nào?", kind="error")]
+        return self.handle(Incoming(msg.channel, msg.chat_id, msg.user_id, args, msg.user_name, msg.is_group))
+
+    def _cmd_topics(self, msg: Incoming, args: str) -> list[Reply]:
+        choices = [Choice(topic_key(t), t) for t in self.faq.topics()]
+        reply = Reply(texts.TOPICS_INTRO, kind="menu", choices=choices)
+        self._remember_choices(msg, reply)
+        return [reply]
+
+    # -- numbered choices -------------------------------------------------------------------------
+    def _remember_choices(self, msg: Incoming, reply: Reply) -> None:
+        if not reply.choices:
+            return
+        payload = {"keys": [c.key for c in reply.choices], "question_id": reply.question_id}
+        self.db.execute(
+            "INSERT INTO pending_choices (channel, chat_id, payload, created_at) VALUES (?,?,?,?)"
+            " ON CONFLICT(channel, chat_id) DO UPDATE SET payload = excluded.payload,"
+            " created_at = excluded.created_at",
+            (msg.channel, msg.chat_id, json.dumps(payload), now_utc_iso()))
+
+    def _pending(self, msg: Incoming) -> dict | None:
+        row = self.db.execute("SELECT payload FROM pending_choices WHERE channel = ? AND chat_id = ?",
+                              (msg.channel, msg.chat_id)).fetchone()
+        return json.loads(row[0]) if row else None
+
+    def _pending_question_id(self, msg: Incoming) -> int | None:
+        pending = self._pending(msg)
+        return pending.get("question_id") if pending else None
+
+    def _clear_choices(self, msg: Incoming) -> None:
+        self.db.execute("DELETE FROM pending_choices WHERE channel = ? AND chat_id = ?",
+                        (msg.channel, msg.chat_id))
+
+    def _pick_number(self, msg: Incoming, number: int) -> list[Reply] | None:
+        pending = self._pending(msg)
+        if not pending:
+            return None
+        keys = pending["keys"]
+        if not 1 <= number <= len(keys):
+            return [Reply(f"Anh/chị vui lòng gõ một số từ 1 đến {len(keys)}.", kind="error")]
+        return self.pick(msg, keys[number - 1])

@@ -1,0 +1,54 @@
+"""Everything the assistant says that is not knowledge content (Vietnamese, with diacritics)."""
+
+BOT_NAME = "Trợ lý Đại hội Công đoàn"
+
+WELCOME = (
+    f"Xin chào! Tôi là {BOT_NAME}.\n"
+    "Tôi giúp cán bộ công đoàn tổ chức đại hội công đoàn cơ sở, công đoàn bộ phận và đại hội đại biểu "
+    "nhiệm kỳ 2023–2028:\n"
+    "• trả lời câu hỏi theo Điều lệ Công đoàn Việt Nam và các hướng dẫn của Tổng Liên đoàn, có ghi nguồn;\n"
+    "• gợi ý các chủ đề gần nhất khi câu hỏi chưa rõ.\n\n"
+    "Cứ gõ câu hỏi, có dấu hay không dấu đều được. Ví dụ: «đại hội hợp lệ khi nào?», "
+    "«bch cdcs toi da bao nhieu nguoi»."
+)
+
+HELP = (
+    "Cách dùng:\n"
+    "• Gõ câu hỏi bất kỳ về đại hội công đoàn, ví dụ «bầu chủ tịch công đoàn cơ sở thế nào».\n"
+    "• Khi tôi đưa ra các lựa chọn đánh số, gõ số (1, 2, 3) để chọn.\n"
+    "• «chủ đề»: xem danh sách chủ đề.\n"
+    "• «giúp»: xem lại hướng dẫn này."
+)
+
+WHO_AM_I = (
+    f"Tôi là {BOT_NAME}, trợ lý trả lời tự động về tổ chức đại hội công đoàn. Tôi trả lời dựa trên các văn "
+    "bản đã được kiểm chứng (Điều lệ Công đoàn Việt Nam, hướng dẫn, kế hoạch của Tổng Liên đoàn) và tài liệu "
+    "tập huấn; khi không chắc chắn tôi sẽ nói rõ. Tôi không thay thế văn bản của công đoàn cấp trên."
+)
+
+THANKS = "Không có gì ạ! Chúc đại hội của đơn vị thành công. Anh/chị cần hỏi thêm cứ nhắn nhé."
+GREETING = f"Xin chào anh/chị! Tôi là {BOT_NAME}. Anh/chị cần hỏi gì về tổ chức đại hội công đoàn?"
+GOODBYE = "Tạm biệt anh/chị! Khi cần, cứ nhắn cho tôi."
+
+EMPTY = "Anh/chị chưa nhập nội dung. Hãy gõ câu hỏi về đại hội công đoàn, ví dụ «đại hội hợp lệ khi nào?»."
+NO_LETTERS = ("Tôi chưa hiểu tin nhắn này. Anh/chị vui lòng gõ câu hỏi bằng chữ, ví dụ "
+              "«nhiệm kỳ đại hội công đoàn cơ sở mấy năm?».")
+NOT_VIETNAMESE = ("Xin lỗi, tôi chỉ hiểu câu hỏi bằng tiếng Việt (có dấu hoặc không dấu). "
+                  "Anh/chị vui lòng gõ lại bằng tiếng Việt.")
+TOO_LONG = ("Tin nhắn dài quá ({length} ký tự). Anh/chị vui lòng rút gọn câu hỏi dưới {limit} ký tự "
+            "để tôi tìm câu trả lời chính xác hơn.")
+UNKNOWN_COMMAND = "Tôi không có lệnh «{command}». Gõ /help để xem các lệnh, hoặc cứ gõ câu hỏi."
+
+SUGGEST_INTRO = "Tôi chưa chắc anh/chị hỏi ý nào. Có phải một trong các câu sau?"
+SUGGEST_PICK = "Gõ số {numbers} để chọn."
+NOT_FOUND = ("Xin lỗi, tôi chưa có thông tin để trả lời câu hỏi này, và tôi không muốn đoán. "
+             "Câu hỏi đã được ghi lại để cán bộ phụ trách bổ sung.")
+OUT_OF_SCOPE = ("Câu hỏi này nằm ngoài phạm vi của tôi: tôi chỉ trả lời về tổ chức đại hội công đoàn. "
+                "Anh/chị vui lòng hỏi cơ quan, tổ chức phụ trách nội dung đó.")
+TOPICS_INTRO = "Các chủ đề tôi có thể trả lời:"
+TOPIC_QUESTIONS = "Các câu hỏi trong chủ đề «{topic}»:"
+PICK_EXPIRED = "Lựa chọn này đã hết hạn. Anh/chị vui lòng hỏi lại."
+EDITION_NOTE = "⚠️ Lưu ý: đây là quy định của nhiệm kỳ {edition}, không phải nhiệm kỳ {active}."
+FEEDBACK_THANKS_UP = "Cảm ơn anh/chị đã đánh giá!"
+FEEDBACK_THANKS_DOWN = "Cảm ơn anh/chị! Câu trả lời sẽ được xem lại để cải thiện."
+ERROR = "Xin lỗi, đã có lỗi khi xử lý tin nhắn. Anh/chị vui lòng thử lại sau ít phút."

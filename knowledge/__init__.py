@@ -1,0 +1,1 @@
+"""The knowledge base: authored entries (files under faq/), Vietnamese normalisation and the matcher."""

@@ -1,0 +1,134 @@
+"""Load the authored knowledge files (knowledge/faq/*.toml) and check them."""
+from __future__ import annotations
+
+import hashlib
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from knowledge.normalize import normalize
+
+MAX_ANSWER_CHARS = 2000  # Zalo's limit for one message; Telegram allows more.
+EDITIONS = {"2023-2028", "2025-2030", "chung"}
+CONFIDENCES = {"KC", "KC-TT", "seed", "SL", "CKC"}
+MIN_PHRASINGS = 4
+_ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+# A CKC answer must say plainly that no fixed rule is known to the assistant.
+NO_RULE_MARKERS = ("chưa có thông tin", "không có quy định cố định", "không có quy định")
+
+
+@dataclass
+class Entry:
+    id: str
+    topic: str
+    question: str
+    phrasings: list[str]
+    answer: str
+    source: str
+    edition: str
+    confidence: str
+    tags: list[str] = field(default_factory=list)
+    file: str = ""
+
+    @property
+    def all_phrasings(self) -> list[str]:
+        """The main question first, then the other phrasings."""
+        return [self.question, *self.phrasings]
+
+
+class KnowledgeError(Exception):
+    """A knowledge file cannot be read at all."""
+
+
+def knowledge_files(directory: Path) -> list[Path]:
+    return sorted(Path(directory).glob("*.toml"))
+
+
+def files_hash(directory: Path) -> str:
+    """Content hash of every knowledge file, to notice edits."""
+    digest = hashlib.sha256()
+    for path in knowledge_files(directory):
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def load_file(path: Path) -> list[Entry]:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise KnowledgeError(f"{path.name}: không đọc được tệp ({exc})") from exc
+    topic = str(data.get("topic", "")).strip()
+    entries = []
+    for raw in data.get("entry", []):
+        entries.append(Entry(
+            id=str(raw.get("id", "")).strip(),
+            topic=str(raw.get("topic", topic)).strip(),
+            question=str(raw.get("question", "")).strip(),
+            phrasings=[str(p).strip() for p in raw.get("phrasings", [])],
+            answer=str(raw.get("answer", "")).strip(),
+            source=str(raw.get("source", "")).strip(),
+            edition=str(raw.get("edition", "")).strip(),
+            confidence=str(raw.get("confidence", "")).strip(),
+            tags=[str(t).strip() for t in raw.get("tags", [])],
+            file=path.name,
+        ))
+    return entries
+
+
+def load_entries(directory: Path) -> list[Entry]:
+    entries: list[Entry] = []
+    for path in knowledge_files(directory):
+        entries.extend(load_file(path))
+    return entries
+
+
+def check_entries(entries: list[Entry]) -> list[str]:
+    """Every problem found, one message each (empty list: all good)."""
+    problems: list[str] = []
+    seen_ids: dict[str, str] = {}
+    seen_phrasings: dict[str, str] = {}
+    for e in entries:
+        where = f"{e.file}:{e.id or '?'}"
+        if not e.id or not _ID_RE.match(e.id):
+            problems.append(f"{where}: id thiếu hoặc sai dạng (chỉ a-z, 0-9, '-')")
+        elif e.id in seen_ids:
+            problems.append(f"{where}: id trùng với {seen_ids[e.id]}")
+        else:
+            seen_ids[e.id] = e.file
+        if not e.topic:
+            problems.append(f"{where}: thiếu chủ đề (topic)")
+        if not e.question:
+            problems.append(f"{where}: thiếu câu hỏi chính")
+        if not e.answer:
+            problems.append(f"{where}: câu trả lời rỗng")
+        elif len(e.answer) > MAX_ANSWER_CHARS:
+            problems.append(f"{where}: câu trả lời dài {len(e.answer)} ký tự, vượt {MAX_ANSWER_CHARS}")
+        if not e.source:
+            problems.append(f"{where}: thiếu nguồn (source)")
+        if e.edition not in EDITIONS:
+            problems.append(f"{where}: edition '{e.edition}' không hợp lệ ({', '.join(sorted(EDITIONS))})")
+        if e.confidence not in CONFIDENCES:
+            problems.append(f"{where}: confidence '{e.confidence}' không hợp lệ")
+        if e.confidence == "CKC" and not any(m in e.answer.lower() for m in NO_RULE_MARKERS):
+            problems.append(f"{where}: mục CKC phải nói rõ 'chưa có thông tin' / 'không có quy định cố định'")
+        others = [p for p in e.phrasings if p]
+        if len(others) < MIN_PHRASINGS:
+            problems.append(f"{where}: cần ít nhất {MIN_PHRASINGS} cách hỏi khác, mới có {len(others)}")
+        if len(others) != len(e.phrasings):
+            problems.append(f"{where}: có cách hỏi rỗng")
+        local: set[str] = set()
+        for text in e.all_phrasings:
+            key = normalize(text, drop_filler=False)
+            if not key:
+                continue
+            if key in local:
+                problems.append(f"{where}: cách hỏi lặp lại trong cùng mục: {text!r}")
+                continue
+            local.add(key)
+            owner = seen_phrasings.get(key)
+            if owner and owner != e.id:
+                problems.append(f"{where}: cách hỏi {text!r} trùng với mục {owner}")
+            seen_phrasings.setdefault(key, e.id)
+    return problems

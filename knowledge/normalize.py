@@ -1,0 +1,154 @@
+"""Vietnamese text normalisation for matching.
+
+Officers type with or without diacritics, with abbreviations and chat filler. Everything is
+compared in one folded form: NFC, lower case, diacritics removed (đ→d), abbreviations expanded,
+filler dropped, punctuation turned into spaces.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+# Abbreviations officers use, keyed by their folded form. Values are folded too.
+ABBREVIATIONS: dict[str, str] = {
+    "cdcs": "cong doan co so",
+    "cdbp": "cong doan bo phan",
+    "cdvc": "cong doan vien chuc",
+    "cdvn": "cong doan viet nam",
+    "cd": "cong doan",
+    "bch": "ban chap hanh",
+    "btv": "ban thuong vu",
+    "ubkt": "uy ban kiem tra",
+    "ub": "uy ban",
+    "dh": "dai hoi",
+    "dhdb": "dai hoi dai bieu",
+    "tld": "tong lien doan",
+    "tldld": "tong lien doan lao dong",
+    "ldld": "lien doan lao dong",
+    "hd": "huong dan",
+    "kh": "ke hoach",
+    "qd": "quyet dinh",
+    "dv": "doan vien",
+    "db": "dai bieu",
+    "uv": "uy vien",
+    "ct": "chu tich",
+    "pct": "pho chu tich",
+    "nk": "nhiem ky",
+    "bn": "bao nhieu",
+    "bnhieu": "bao nhieu",
+    "bao nhiu": "bao nhieu",
+    "ntn": "nhu the nao",
+    "ko": "khong",
+    "k": "khong",
+    "kg": "khong",
+    "khg": "khong",
+    "hok": "khong",
+    "dc": "duoc",
+    "ng": "nguoi",
+    "nld": "nguoi lao dong",
+    "dhspkt": "dai hoc su pham ky thuat",
+    "spkt": "su pham ky thuat",
+    "tp": "thanh pho",
+    "hn": "ha noi",
+    "hcm": "ho chi minh",
+    "tw": "trung uong",
+    "mtq": "mot",
+    "vs": "voi",
+    "j": "gi",
+    "ji": "gi",
+    "nhiu": "nhieu",
+    "tn": "the nao",
+    "sl": "so luong",
+    "%": "phan tram",
+}
+
+# Multi-word rewrites applied before word-level abbreviations (folded forms).
+PHRASE_REWRITES: list[tuple[str, str]] = [
+    (r"\btruong dh\b", "truong dai hoc"),
+    (r"\bdh su pham\b", "dai hoc su pham"),
+    (r"\bdh sp\b", "dai hoc su pham"),
+    (r"\bty le\b", "ti le"),
+    (r"\bphan tram\b", "phan tram"),
+    (r"\buy vien\b", "uy vien"),
+    (r"\bthe nao\b", "the nao"),
+    (r"\bhoi nhi\b", "hoi nghi"),
+]
+
+# Chat filler that carries no meaning for matching (folded forms, longest first).
+FILLER_PHRASES: list[str] = sorted([
+    "cho em hoi", "cho minh hoi", "cho toi hoi", "cho hoi", "xin hoi", "em muon hoi",
+    "minh muon hoi", "ad oi", "admin oi", "anh chi oi", "anh oi", "chi oi", "ban oi",
+    "giup em", "giup minh", "voi a", "nhe a", "a nhe", "vay a", "the a", "duoc khong a",
+    "xin cam on", "cam on",
+], key=len, reverse=True)
+# Only syllables that are filler in every reading once folded ("chi", "ban", "toi", "ha" are not:
+# chỉ định, ủy ban, tối đa, Hà Nội).
+FILLER_WORDS = {"a", "ad", "admin", "oi", "nhe", "nha", "ak", "ah", "uh", "um", "z", "ne", "hen",
+                "em", "vay"}
+
+_PUNCT = re.compile(r"[^\w/%.,-]+", re.UNICODE)
+_SPACES = re.compile(r"\s+")
+_CONTROL = re.compile(r"[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202f\ufeff]")
+
+
+def clean_input(text: str) -> str:
+    """NFC, strip control and zero-width characters, collapse white space (keeps case and diacritics)."""
+    text = unicodedata.normalize("NFC", text or "")
+    text = _CONTROL.sub(" ", text)
+    return _SPACES.sub(" ", text).strip()
+
+
+@lru_cache(maxsize=65536)
+def fold(text: str) -> str:
+    """Lower-case and remove Vietnamese diacritics (đ→d); keeps punctuation."""
+    text = unicodedata.normalize("NFD", clean_input(text).lower())
+    text = "".join(ch for ch in text if unicodedata.category(ch) != "Mn")
+    return text.replace("đ", "d").replace("ð", "d")
+
+
+def _tidy_punctuation(text: str) -> str:
+    # Keep "2/3", "1.100", "30/4/2023", "5%" together; drop other punctuation.
+    text = text.replace("–", "-").replace("—", "-")
+    text = re.sub(r"[.,](?!\d)|(?<!\d)[.,]", " ", text)
+    text = re.sub(r"(?<!\d)[/-]|[/-](?!\d)", " ", text)
+    text = re.sub(r"(\d)\s*%", r"\1 %", text)
+    return _PUNCT.sub(" ", text)
+
+
+@lru_cache(maxsize=65536)
+def normalize(text: str, drop_filler: bool = True) -> str:
+    """The folded, abbreviation-expanded form used for every comparison."""
+    text = _tidy_punctuation(fold(text))
+    text = _SPACES.sub(" ", text).strip()
+    for pattern, repl in PHRASE_REWRITES:
+        text = re.sub(pattern, repl, text)
+    if drop_filler:
+        for phrase in FILLER_PHRASES:
+            text = re.sub(rf"\b{phrase}\b", " ", text)
+    words = []
+    for word in text.split():
+        expanded = ABBREVIATIONS.get(word, word)
+        if drop_filler and expanded in FILLER_WORDS:
+            continue
+        words.append(expanded)
+    return " ".join(" ".join(words).split())
+
+
+def tokens(text: str) -> list[str]:
+    """Normalised syllables of `text`."""
+    return normalize(text).split()
+
+
+def has_letters(text: str) -> bool:
+    """True when the text holds at least one letter or digit (emoji-only or symbols-only is False)."""
+    return any(ch.isalnum() for ch in clean_input(text))
+
+
+def is_vietnamese_or_latin(text: str) -> bool:
+    """True when most letters are Latin script (Vietnamese included)."""
+    letters = [ch for ch in clean_input(text) if ch.isalpha()]
+    if not letters:
+        return False
+    latin = sum(1 for ch in letters if "LATIN" in unicodedata.name(ch, ""))
+    return latin / len(letters) >= 0.6

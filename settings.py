@@ -1,0 +1,62 @@
+"""Settings read from the environment or a `.env` file (never from the repo).
+
+Every setting has a safe default so the terminal chat runs with no configuration.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from dotenv import load_dotenv
+
+ROOT = Path(__file__).resolve().parent
+DEFAULT_DB_PATH = ROOT / "data" / "assistant.db"
+KNOWLEDGE_DIR = ROOT / "knowledge" / "faq"
+TIMEZONE = "Asia/Ho_Chi_Minh"
+EDITION_2023 = "2023-2028"
+EDITION_2025 = "2025-2030"
+
+
+def _env(name: str, default: str = "") -> str:
+    return os.environ.get(name, default).strip()
+
+
+@dataclass(frozen=True)
+class Settings:
+    db_path: Path = DEFAULT_DB_PATH
+    knowledge_dir: Path = KNOWLEDGE_DIR
+    active_edition: str = EDITION_2023
+    telegram_token: str = ""
+    telegram_api_base_url: str = ""
+    telegram_webhook_url: str = ""
+    telegram_webhook_secret: str = ""
+    zalo_token: str = ""
+    zalo_api_base_url: str = ""
+    zalo_webhook_secret: str = ""
+    admin_telegram_ids: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def secrets(self) -> list[str]:
+        """Values that must never appear in logs."""
+        return [s for s in (self.telegram_token, self.telegram_webhook_secret,
+                            self.zalo_token, self.zalo_webhook_secret) if s]
+
+
+def load_settings(db_path: str | None = None) -> Settings:
+    """Build settings from `.env` (if present) and the environment; `db_path` overrides DB_PATH."""
+    load_dotenv(ROOT / ".env", override=False)
+    admins = tuple(x.strip() for x in _env("ADMIN_TELEGRAM_IDS").split(",") if x.strip())
+    return Settings(
+        db_path=Path(db_path or _env("DB_PATH") or DEFAULT_DB_PATH),
+        knowledge_dir=Path(_env("KNOWLEDGE_DIR") or KNOWLEDGE_DIR),
+        active_edition=_env("ACTIVE_EDITION", EDITION_2023) or EDITION_2023,
+        telegram_token=_env("TELEGRAM_BOT_TOKEN"),
+        telegram_api_base_url=_env("TELEGRAM_API_BASE_URL"),
+        telegram_webhook_url=_env("TELEGRAM_WEBHOOK_URL"),
+        telegram_webhook_secret=_env("TELEGRAM_WEBHOOK_SECRET"),
+        zalo_token=_env("ZALO_BOT_TOKEN"),
+        zalo_api_base_url=_env("ZALO_API_BASE_URL"),
+        zalo_webhook_secret=_env("ZALO_WEBHOOK_SECRET"),
+        admin_telegram_ids=admins,
+    )

@@ -1,0 +1,47 @@
+"""Open the SQLite file in WAL mode and bring its schema up to date."""
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime, timezone
+from pathlib import Path
+
+import sqlite_utils
+
+from storage.schema import MIGRATIONS
+
+
+def now_utc_iso() -> str:
+    """Timestamps are stored as UTC ISO-8601 text; shown to users in Asia/Ho_Chi_Minh."""
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def open_db(path: str | Path) -> sqlite_utils.Database:
+    """Open (creating if needed) the database at `path` and apply pending migrations."""
+    path = Path(path)
+    if str(path) != ":memory:":
+        path.parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(str(path), check_same_thread=False, timeout=30,
+                           isolation_level=None)
+    db = sqlite_utils.Database(conn)
+    db.execute("PRAGMA foreign_keys = ON")
+    db.execute("PRAGMA busy_timeout = 30000")
+    if str(path) != ":memory:":
+        db.enable_wal()
+    migrate(db)
+    return db
+
+
+def migrate(db: sqlite_utils.Database) -> int:
+    """Apply every migration newer than the stored schema version; returns the new version."""
+    db.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
+    row = db.execute("SELECT MAX(version) FROM schema_version").fetchone()
+    current = row[0] or 0
+    for version, step in MIGRATIONS:
+        if version <= current:
+            continue
+        with db.conn:  # one transaction per migration: all or nothing
+            db.conn.execute("BEGIN")
+            step(db)
+            db.conn.execute("INSERT INTO schema_version (version) VALUES (?)", (version,))
+        current = version
+    return current

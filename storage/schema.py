@@ -1,0 +1,73 @@
+"""Schema migrations, applied in order on every start. Append new steps; never edit an applied one."""
+from __future__ import annotations
+
+from typing import Callable
+
+import sqlite_utils
+
+
+def _v1_knowledge_and_questions(db: sqlite_utils.Database) -> None:
+    db.execute("""
+        CREATE TABLE faq_entries (
+            id TEXT PRIMARY KEY,
+            topic TEXT NOT NULL,
+            question TEXT NOT NULL,
+            answer TEXT NOT NULL,
+            source TEXT NOT NULL,
+            edition TEXT NOT NULL,
+            confidence TEXT NOT NULL,
+            tags TEXT NOT NULL DEFAULT '[]',
+            file TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        )""")
+    # origin: 'file' rows are replaced on reload; 'admin' rows (added in chat) survive it.
+    db.execute("""
+        CREATE TABLE faq_phrasings (
+            id INTEGER PRIMARY KEY,
+            entry_id TEXT NOT NULL,
+            text TEXT NOT NULL,
+            origin TEXT NOT NULL DEFAULT 'file',
+            created_at TEXT NOT NULL,
+            UNIQUE (entry_id, text)
+        )""")
+    db.execute("CREATE INDEX idx_phrasings_entry ON faq_phrasings (entry_id)")
+    db.execute("""
+        CREATE TABLE questions (
+            id INTEGER PRIMARY KEY,
+            channel TEXT NOT NULL,
+            chat_id TEXT NOT NULL DEFAULT '',
+            user_id TEXT NOT NULL DEFAULT '',
+            text TEXT NOT NULL,
+            outcome TEXT NOT NULL,
+            score REAL,
+            entry_id TEXT,
+            asked_at TEXT NOT NULL
+        )""")
+    db.execute("CREATE INDEX idx_questions_outcome ON questions (outcome, asked_at)")
+    db.execute("""
+        CREATE TABLE feedback (
+            id INTEGER PRIMARY KEY,
+            question_id INTEGER,
+            entry_id TEXT,
+            channel TEXT NOT NULL,
+            user_id TEXT NOT NULL DEFAULT '',
+            value INTEGER NOT NULL CHECK (value IN (-1, 1)),
+            created_at TEXT NOT NULL,
+            UNIQUE (question_id, user_id)
+        )""")
+    # Small key/value table: knowledge version, file hash, and similar facts of the running system.
+    db.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+    # Choices offered to a chat (numbered suggestions), so "2" picks the right one even after a restart.
+    db.execute("""
+        CREATE TABLE pending_choices (
+            channel TEXT NOT NULL,
+            chat_id TEXT NOT NULL,
+            payload TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            PRIMARY KEY (channel, chat_id)
+        )""")
+
+
+MIGRATIONS: list[tuple[int, Callable[[sqlite_utils.Database], None]]] = [
+    (1, _v1_knowledge_and_questions),
+]

@@ -1,0 +1,34 @@
+"""Shared fixtures: a real SQLite file per test, the bundled knowledge loaded into it."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from handlers.assistant import Assistant  # noqa: E402
+from knowledge.store import reload_from_files  # noqa: E402
+from settings import KNOWLEDGE_DIR  # noqa: E402
+from storage import open_db  # noqa: E402
+
+
+@pytest.fixture
+def db(tmp_path):
+    database = open_db(tmp_path / "test.db")
+    yield database
+    database.conn.close()
+
+
+@pytest.fixture
+def loaded_db(db):
+    reload_from_files(db, KNOWLEDGE_DIR)
+    return db
+
+
+@pytest.fixture
+def assistant(loaded_db):
+    return Assistant(loaded_db)

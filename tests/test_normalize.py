@@ -1,0 +1,43 @@
+"""Vietnamese normalisation: diacritics, đ, abbreviations, filler, punctuation, odd Unicode."""
+import unicodedata
+
+from knowledge.normalize import fold, has_letters, is_vietnamese_or_latin, normalize
+
+
+def test_fold_removes_diacritics_and_maps_d_stroke():
+    assert fold("Đại hội Công đoàn cơ sở") == "dai hoi cong doan co so"
+
+
+def test_fold_treats_decomposed_and_composed_input_alike():
+    decomposed = unicodedata.normalize("NFD", "Ủy ban kiểm tra")
+    assert fold(decomposed) == fold("Ủy ban kiểm tra") == "uy ban kiem tra"
+
+
+def test_abbreviations_expand_to_full_words():
+    assert normalize("ĐH CĐCS bầu BCH, UBKT") == "dai hoi cong doan co so bau ban chap hanh uy ban kiem tra"
+    assert normalize("cdbp bau bn uv") == "cong doan bo phan bau bao nhieu uy vien"
+
+
+def test_chat_filler_is_dropped_but_meaningful_syllables_stay():
+    assert normalize("Cho em hỏi ad ơi, đại hội hợp lệ khi nào ạ?") == "dai hoi hop le khi nao"
+    # "chỉ", "tối", "ban", "Hà" fold to syllables that look like filler but carry meaning here
+    assert normalize("đại biểu chỉ định tối đa") == "dai bieu chi dinh toi da"
+    assert normalize("ủy ban kiểm tra Hà Nội") == "uy ban kiem tra ha noi"
+
+
+def test_numbers_dates_and_fractions_survive_punctuation_cleanup():
+    assert normalize("2/3 số đại biểu; ngày 30/4/2023, có 1.100 người.") == \
+        "2/3 so dai bieu ngay 30/4/2023 co 1.100 nguoi"
+    assert normalize("tối đa 5%") == "toi da 5 phan tram"
+
+
+def test_control_and_zero_width_characters_are_removed():
+    assert normalize("đại\u200bhội\x00 hợp\tlệ") == "dai hoi hop le"
+
+
+def test_letter_and_script_detection():
+    assert not has_letters("🙂🙂🙂 ???")
+    assert has_letters("ĐH")
+    assert is_vietnamese_or_latin("đại hội")
+    assert not is_vietnamese_or_latin("工会代表大会")
+    assert not is_vietnamese_or_latin("профсоюз")
