@@ -22,6 +22,14 @@ class Choice:
     label: str
 
 
+@dataclass(frozen=True)
+class Document:
+    """A file to send with a reply (e.g. an .ics calendar)."""
+    filename: str
+    content: bytes
+    mime_type: str = "application/octet-stream"
+
+
 @dataclass
 class Reply:
     """What the assistant says back. Channels render `choices` their own way."""
@@ -34,6 +42,7 @@ class Reply:
     question_id: int | None = None   # set on answers, so feedback (👍/👎) can refer to it
     feedback: bool = False           # channels offer 👍/👎 under this reply
     back_key: str = ""               # a "back" choice for menus, when the channel has buttons
+    document: Document | None = None # sent as a file where the channel can, else described in text
 
     def full_text(self) -> str:
         """Text with its source line, as shown to the person."""
