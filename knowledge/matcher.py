@@ -90,13 +90,16 @@ class Matcher:
         self.active_edition = active_edition
         self._phrasing_texts: list[str] = []
         self._phrasing_owner: list[int] = []
+        self._entry_phrasings: list[list[int]] = []
         docs: list[dict[str, float]] = []
         for idx, entry in enumerate(entries):
             weights: dict[str, float] = defaultdict(float)
+            self._entry_phrasings.append([])
             for text in entry.all_phrasings:
                 norm = normalize(text)
                 if not norm:
                     continue
+                self._entry_phrasings[idx].append(len(self._phrasing_texts))
                 self._phrasing_texts.append(norm)
                 self._phrasing_owner.append(idx)
                 for term in _terms(norm.split()):
@@ -118,6 +121,10 @@ class Matcher:
         self._idf = {t: math.log(1 + (n - d + 0.5) / (d + 0.5)) for t, d in df.items()}
         self._unknown_idf = math.log(1 + (n + 0.5) / 0.5)
         self._postings = postings
+        self._df = df
+        # Terms found in more entries than this only refine scores; they do not nominate candidates
+        # (keeps a question's cost flat as the knowledge grows).
+        self._nominate_max_df = max(50, n // 5)
         self.vocabulary = sorted(t for t in df if "_" not in t)
         self._vocab_set = set(self.vocabulary)
 
@@ -157,22 +164,26 @@ class Matcher:
         weights = {t: self._idf.get(t, self._unknown_idf) for t in terms}
         total = sum(weights.values()) or 1.0
 
-        # Candidates: entries sharing a weighted term, plus the best fuzzy phrasings.
-        term_scores: dict[int, float] = defaultdict(float)
+        # Candidates: entries sharing a distinctive term, plus the best fuzzy phrasings.
+        nominations: dict[int, float] = defaultdict(float)
         for term, w in weights.items():
-            for idx in self._postings.get(term, ()):
-                term_scores[idx] += w * self._docs[idx][term]
-        pool = set(sorted(term_scores, key=term_scores.get, reverse=True)[:CANDIDATES])
-        for _, _, pos in process.extract(query, self._phrasing_texts, scorer=fuzz.token_set_ratio,
+            if self._df.get(term, 0) <= self._nominate_max_df:
+                for idx in self._postings.get(term, ()):
+                    nominations[idx] += w * self._docs[idx][term]
+        pool = set(sorted(nominations, key=nominations.get, reverse=True)[:CANDIDATES])
+        # Whole-string ratio here: ~10× cheaper than token_set_ratio over every phrasing.
+        for _, _, pos in process.extract(query, self._phrasing_texts, scorer=fuzz.ratio,
                                          limit=CANDIDATES):
             pool.add(self._phrasing_owner[pos])
 
-        fuzzy_best: dict[int, float] = defaultdict(float)
-        for pos, owner in enumerate(self._phrasing_owner):
-            if owner in pool:
-                text = self._phrasing_texts[pos]
-                sim = 0.5 * fuzz.token_set_ratio(query, text) + 0.5 * fuzz.ratio(query, text)
-                fuzzy_best[owner] = max(fuzzy_best[owner], sim / 100.0)
+        term_scores: dict[int, float] = {}
+        fuzzy_best: dict[int, float] = {}
+        for idx in pool:
+            doc = self._docs[idx]
+            term_scores[idx] = sum(w * doc.get(t, 0.0) for t, w in weights.items())
+            fuzzy_best[idx] = max((0.5 * fuzz.token_set_ratio(query, self._phrasing_texts[pos])
+                                   + 0.5 * fuzz.ratio(query, self._phrasing_texts[pos])) / 100.0
+                                  for pos in self._entry_phrasings[idx]) if self._entry_phrasings[idx] else 0.0
 
         candidates = []
         for idx in pool:
