@@ -1,0 +1,49 @@
+"""The dev question set through the real matcher and knowledge: the issue's targets hold."""
+import pytest
+
+from evaluation.score import judge, load_questions, passes_expect
+from knowledge.entries import load_entries
+from knowledge.matcher import Matcher
+from settings import KNOWLEDGE_DIR
+
+QUESTIONS = load_questions()
+
+
+@pytest.fixture(scope="module")
+def outcomes():
+    matcher = Matcher(load_entries(KNOWLEDGE_DIR))
+    rows = []
+    for q in QUESTIONS:
+        r = matcher.match(q["q"])
+        answer = r.best.entry.answer if r.status == "answered" else None
+        suggestions = [c.entry.answer for c in r.candidates] if r.status == "suggested" else []
+        rows.append((q, judge(q, r.status, answer, suggestions)))
+    return rows
+
+
+def rate(outcomes, kinds):
+    chosen = [o for q, o in outcomes if q["kind"] in kinds]
+    return sum(o.correct for o in chosen) / len(chosen)
+
+
+def test_questions_the_knowledge_covers_are_answered_correctly_at_least_90_percent(outcomes):
+    assert rate(outcomes, {"in"}) >= 0.90
+
+
+def test_out_of_scope_and_unknown_questions_are_handled_at_least_90_percent(outcomes):
+    assert rate(outcomes, {"out", "unknown"}) >= 0.90
+
+
+def test_no_answer_to_an_unknown_rule_states_a_figure(outcomes):
+    """For CKC questions, an answer must say no fixed rule is known (never a number)."""
+    for q, outcome in outcomes:
+        if q["kind"] == "unknown":
+            assert outcome.correct, q["q"]
+
+
+def test_scoring_rule_rejects_a_wrong_answer():
+    q = {"kind": "in", "expect": [["2/3", "hai phần ba"]]}
+    assert not judge(q, "answered", "Đại hội hợp lệ khi có một nửa số đại biểu.", []).correct
+    assert judge(q, "answered", "ít nhất HAI PHẦN BA", []).correct
+    assert not judge(q, "suggested", None, ["2/3"]).correct
+    assert passes_expect("Đổi mới – Dân chủ", [["doi moi"], ["dan chu"]])
