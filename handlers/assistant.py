@@ -24,6 +24,7 @@ log = logging.getLogger(__name__)
 MAX_QUESTION_CHARS = 1000
 CommandHandler = Callable[[Incoming, str], list[Reply]]
 TOPICS_KEY = "topics"
+_CODE_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{2,31}")  # an invite code typed after "dangky"
 
 
 class Assistant:
@@ -49,6 +50,7 @@ class Assistant:
             return [Reply(texts.EMPTY, kind="error")]
         if len(text) > MAX_QUESTION_CHARS:
             return [Reply(texts.TOO_LONG.format(length=len(text), limit=MAX_QUESTION_CHARS), kind="error")]
+        text = self._slashless_command(text)
         msg = Incoming(msg.channel, msg.chat_id, msg.user_id, text, msg.user_name, msg.is_group)
         if text.startswith("/"):
             return self._route_command(msg, text)
@@ -111,6 +113,21 @@ class Assistant:
         if handler is None:
             return [Reply(texts.UNKNOWN_COMMAND.format(command=head[:40]), kind="error")]
         return handler(msg, rest.strip())
+
+    def _slashless_command(self, text: str) -> str:
+        """"dangky CODE" / "đăng ký CODE" typed without the slash (Zalo has no command menu, and people
+        type what is printed on paper) becomes "/dangky CODE" when that command exists. The spaced,
+        accented form only counts when the code looks like one (has a digit or is upper case), so a
+        question such as "đăng ký đại biểu" stays a question."""
+        if "dangky" not in self._commands or text.startswith("/"):
+            return text
+        words = text.split()
+        if len(words) == 2 and fold(words[0]) == "dangky" and _CODE_RE.fullmatch(words[1]):
+            return f"/dangky {words[1]}"
+        if (len(words) == 3 and fold(f"{words[0]} {words[1]}") in ("dang ky", "dang ki")
+                and _CODE_RE.fullmatch(words[2]) and (words[2].isupper() or any(c.isdigit() for c in words[2]))):
+            return f"/dangky {words[2]}"
+        return text
 
     def _cmd_start(self, msg: Incoming, args: str) -> list[Reply]:
         return [Reply(texts.WELCOME, kind="smalltalk")]
