@@ -27,6 +27,9 @@ class RedactSecrets(logging.Filter):
         redacted = self.redact(message)
         if redacted != message:
             record.msg, record.args = redacted, ()
+        if record.exc_info and not record.exc_text:
+            # Exception texts carry secrets too (e.g. "The token `…` was rejected by the server").
+            record.exc_text = self.redact(logging.Formatter().formatException(record.exc_info))
         return True
 
 

@@ -22,6 +22,10 @@ def _env(name: str, default: str = "") -> str:
     return os.environ.get(name, default).strip()
 
 
+def _port(text: str) -> int:
+    return int(text) if text.isdigit() and 0 < int(text) < 65536 else -1
+
+
 @dataclass(frozen=True)
 class Settings:
     db_path: Path = DEFAULT_DB_PATH
@@ -31,6 +35,8 @@ class Settings:
     telegram_api_base_url: str = ""
     telegram_webhook_url: str = ""
     telegram_webhook_secret: str = ""
+    webhook_host: str = "127.0.0.1"   # where the webhook server listens (behind a reverse proxy)
+    webhook_port: int = 8080          # -1 when WEBHOOK_PORT is not a valid port (reported at start)
     zalo_token: str = ""
     zalo_api_base_url: str = ""
     zalo_webhook_secret: str = ""
@@ -55,6 +61,8 @@ def load_settings(db_path: str | None = None) -> Settings:
         telegram_api_base_url=_env("TELEGRAM_API_BASE_URL"),
         telegram_webhook_url=_env("TELEGRAM_WEBHOOK_URL"),
         telegram_webhook_secret=_env("TELEGRAM_WEBHOOK_SECRET"),
+        webhook_host=_env("WEBHOOK_HOST") or "127.0.0.1",
+        webhook_port=_port(_env("WEBHOOK_PORT") or _env("PORT") or "8080"),
         zalo_token=_env("ZALO_BOT_TOKEN"),
         zalo_api_base_url=_env("ZALO_API_BASE_URL"),
         zalo_webhook_secret=_env("ZALO_WEBHOOK_SECRET"),

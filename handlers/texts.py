@@ -52,3 +52,5 @@ EDITION_NOTE = "⚠️ Lưu ý: đây là quy định của nhiệm kỳ {editio
 FEEDBACK_THANKS_UP = "Cảm ơn anh/chị đã đánh giá!"
 FEEDBACK_THANKS_DOWN = "Cảm ơn anh/chị! Câu trả lời sẽ được xem lại để cải thiện."
 ERROR = "Xin lỗi, đã có lỗi khi xử lý tin nhắn. Anh/chị vui lòng thử lại sau ít phút."
+NON_TEXT = ("Tôi chỉ đọc được tin nhắn chữ, chưa xem được ảnh, nhãn dán, tệp hay tin nhắn thoại. "
+            "Anh/chị vui lòng gõ câu hỏi bằng chữ, ví dụ «đại hội hợp lệ khi nào?».")

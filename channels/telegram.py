@@ -1,0 +1,383 @@
+"""Telegram adapter: python-telegram-bot updates in, neutral replies out.
+
+Translation only. An `Update` becomes an `Incoming`; the assistant decides; each `Reply` becomes one or
+more messages with an inline keyboard (choices, a back button, 👍/👎). No business rule lives here.
+
+Text is sent as plain text (no parse_mode). Answers are authored text and questions are typed by
+people, so characters such as _ * [ ] ( ) < > & must appear exactly as written. With no parse mode
+Telegram interprets nothing: nothing needs escaping and no message can be refused with "can't parse
+entities". HTML with html.escape would also be correct, but replies use no formatting, so it would only
+add a way to fail.
+
+Handlers call the assistant directly on the event loop. Its work is a few SQLite statements on one
+shared connection (milliseconds); keeping every database call on the loop's thread means no two
+transactions interleave on that connection. The network part (sending, editing) is awaited, so with
+`concurrent_updates` many people are served at once. To move the assistant off the loop, change
+`_call` only.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import re
+from collections import OrderedDict
+from typing import Any, Callable
+
+from telegram import (BotCommand, Chat, InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions,
+                      Message, MessageEntity, ReplyParameters, Update, User)
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.ext import Application, CallbackQueryHandler, ContextTypes, MessageHandler, filters
+
+from channels.render import split_text
+from handlers import texts
+from handlers.assistant import Assistant
+from handlers.messages import Incoming, Reply
+
+log = logging.getLogger(__name__)
+
+CHANNEL = "telegram"
+MESSAGE_LIMIT = 4096          # Telegram counts UTF-16 code units
+CALLBACK_DATA_LIMIT = 64      # bytes
+BUTTON_LABEL_MAX = 48         # longer labels are listed in full in the text, shortened on the button
+ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
+_COMMAND_NAME_RE = re.compile(r"^[a-z0-9_]{1,32}$")
+NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+
+# Telegram-only labels.
+BACK_LABEL = "⬅️ Quay lại"
+FEEDBACK_UP_LABEL = "👍 Hữu ích"
+FEEDBACK_DOWN_LABEL = "👎 Chưa đúng"
+GROUP_CUT_NOTE = "(Câu trả lời còn dài. Anh/chị nhắn riêng cho tôi để đọc đầy đủ{link}.)"
+
+# Non-text messages that get a polite "please type" in private chats (groups: ignored).
+NON_TEXT = (filters.Sticker.ALL | filters.PHOTO | filters.VOICE | filters.AUDIO | filters.VIDEO
+            | filters.VIDEO_NOTE | filters.Document.ALL | filters.ANIMATION | filters.LOCATION
+            | filters.CONTACT)
+
+
+# -- callback data ------------------------------------------------------------------------------------
+class CallbackCodec:
+    """Packs a choice key or a 👍/👎 into callback_data (at most 64 bytes; never question text).
+
+    Choice keys are short ids ("faq:<id>", "topic:<hash>"); one that would not fit is replaced by a
+    hash remembered here (the newest `remember` of them; an older button then answers "expired").
+    """
+
+    def __init__(self, remember: int = 5000):
+        self.remember = remember
+        self._long: OrderedDict[str, str] = OrderedDict()
+
+    def choice(self, key: str) -> str:
+        data = f"c:{key}"
+        if len(data.encode()) <= CALLBACK_DATA_LIMIT:
+            return data
+        data = "h:" + hashlib.sha1(key.encode()).hexdigest()[:24]
+        self._long[data] = key
+        self._long.move_to_end(data)
+        while len(self._long) > self.remember:
+            self._long.popitem(last=False)
+        return data
+
+    @staticmethod
+    def feedback(question_id: int, value: int) -> str:
+        return f"f:{question_id}:{'+' if value > 0 else '-'}"
+
+    def parse(self, data: str) -> tuple[str, Any] | None:
+        """("pick", key) or ("feedback", (question_id, ±1)); None for unknown or expired data."""
+        if data.startswith("c:") and len(data) > 2:
+            return "pick", data[2:]
+        if data.startswith("h:"):
+            key = self._long.get(data)
+            return ("pick", key) if key else None
+        match = re.fullmatch(r"f:(\d{1,18}):([+-])", data)
+        if match:
+            return "feedback", (int(match[1]), 1 if match[2] == "+" else -1)
+        return None
+
+
+# -- rendering ------------------------------------------------------------------------------------------
+def utf16_len(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def split_message(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
+    """Parts of at most `limit` UTF-16 units, cut at paragraph, line or sentence ends."""
+    size = limit
+    while True:
+        parts = split_text(text, size) or ["…"]
+        if all(utf16_len(p) <= limit for p in parts):
+            return parts
+        size = max(1, int(size * 0.9))  # astral characters (emoji) count twice: cut shorter
+
+
+def _shorten(label: str, limit: int) -> str:
+    return label if len(label) <= limit else label[:limit - 1].rstrip() + "…"
+
+
+def render(reply: Reply, codec: CallbackCodec) -> tuple[str, InlineKeyboardMarkup | None]:
+    """The text to send and its inline keyboard: choices, then back, then 👍/👎."""
+    text = reply.full_text()
+    numbered = any(len(c.label) > BUTTON_LABEL_MAX for c in reply.choices)
+    if numbered:  # long labels: list them in full, buttons carry the number and a short label
+        text += "\n\n" + "\n".join(f"{i}. {c.label}" for i, c in enumerate(reply.choices, start=1))
+    rows = []
+    for i, choice in enumerate(reply.choices, start=1):
+        label = f"{i}. {_shorten(choice.label, BUTTON_LABEL_MAX - 4)}" if numbered else choice.label
+        rows.append([InlineKeyboardButton(label, callback_data=codec.choice(choice.key))])
+    if reply.back_key:
+        rows.append([InlineKeyboardButton(BACK_LABEL, callback_data=codec.choice(reply.back_key))])
+    if reply.feedback and reply.question_id is not None:
+        rows.append([
+            InlineKeyboardButton(FEEDBACK_UP_LABEL, callback_data=codec.feedback(reply.question_id, 1)),
+            InlineKeyboardButton(FEEDBACK_DOWN_LABEL, callback_data=codec.feedback(reply.question_id, -1)),
+        ])
+    return text, InlineKeyboardMarkup(rows) if rows else None
+
+
+def without_feedback(markup: InlineKeyboardMarkup | None) -> InlineKeyboardMarkup | None:
+    """The keyboard with its 👍/👎 row removed (after a vote); None when nothing is left."""
+    rows = [] if markup is None else [
+        list(row) for row in markup.inline_keyboard
+        if not any(str(b.callback_data or "").startswith("f:") for b in row)]
+    return InlineKeyboardMarkup(rows) if rows else None
+
+
+# -- translation ----------------------------------------------------------------------------------------
+def is_group(chat: Chat) -> bool:
+    return chat.type in (Chat.GROUP, Chat.SUPERGROUP)
+
+
+def incoming(chat: Chat, user: User, text: str) -> Incoming:
+    return Incoming(CHANNEL, str(chat.id), str(user.id), text, user.full_name, is_group(chat))
+
+
+def command_of(message: Message) -> tuple[str, str] | None:
+    """(name, addressee) of a leading /command, e.g. "/hoi@MyBot …" → ("hoi", "mybot")."""
+    text = message.text or ""
+    for entity in message.entities:
+        if entity.type == MessageEntity.BOT_COMMAND and entity.offset == 0:
+            head = text[1:entity.length]
+            name, _, target = head.partition("@")
+            return name.lower(), target.lower()
+    return None
+
+
+def describe(update: object) -> str:
+    """The update as compact JSON for logs (truncated)."""
+    if isinstance(update, Update):
+        return json.dumps(update.to_dict(), ensure_ascii=False, default=str)[:2000]
+    return repr(update)[:2000]
+
+
+class TelegramChannel:
+    """Connects an `Application` to the assistant. `register` adds the handlers; `send_text` serves the outbox."""
+
+    def __init__(self, assistant: Assistant):
+        self.assistant = assistant
+        self.codec = CallbackCodec()
+        self.application: Application | None = None
+
+    # -- set-up -----------------------------------------------------------------------------------
+    def register(self, application: Application) -> None:
+        """Add the handlers in order (the first that matches handles the update) and the error handler."""
+        self.application = application
+        application.add_handlers([
+            CallbackQueryHandler(self.on_button),
+            MessageHandler(filters.UpdateType.MESSAGES & filters.TEXT, self.on_text),
+            MessageHandler(filters.UpdateType.MESSAGE & NON_TEXT, self.on_non_text),
+            # Anything else (service messages, polls, edits of non-text…) is ignored on purpose.
+        ])
+        application.add_error_handler(self.on_error)
+
+    def bot_commands(self) -> list[BotCommand]:
+        """The assistant's commands for Telegram's menu (Latin names, Vietnamese descriptions)."""
+        return [BotCommand(name, description[:256])
+                for name, description in self.assistant.command_help.items()
+                if _COMMAND_NAME_RE.match(name) and len(description) >= 3]
+
+    async def publish_commands(self) -> None:
+        """set_my_commands; a server that refuses it costs the menu, not the bot."""
+        try:
+            await self._bot.set_my_commands(self.bot_commands())
+        except TelegramError as exc:
+            log.warning("set_my_commands failed: %s", exc)
+
+    @property
+    def _bot(self):
+        if self.application is None:
+            raise RuntimeError("TelegramChannel.register(application) was not called")
+        return self.application.bot
+
+    def _call(self, fn: Callable, *args):
+        return fn(*args)  # see the module docstring: on the loop's thread, on purpose
+
+    # -- handlers ---------------------------------------------------------------------------------
+    async def on_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Answer text (question or command) in a private chat, or addressed to the bot in a group."""
+        message = update.effective_message
+        user = message.from_user
+        if user is None or user.is_bot:
+            return
+        group = is_group(message.chat)
+        if group and update.edited_message is not None:
+            return  # an edit in a group is never answered again
+        text = self._text_for_assistant(message, group)
+        if text is None:
+            return
+        replies = self._call(self.assistant.handle, incoming(message.chat, user, text))
+        await self.send_replies(message.chat_id, replies, group=group,
+                                reply_to=message.message_id if group else None)
+
+    async def on_non_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Stickers, photos, voice, files: ask for text in private chats; stay silent in groups."""
+        message = update.effective_message
+        if is_group(message.chat) or message.from_user is None or message.from_user.is_bot:
+            return
+        await self.send_reply(message.chat_id, Reply(texts.NON_TEXT, kind="info"))
+
+    async def on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A pressed button: a choice answers in place (the message is edited); 👍/👎 is stored."""
+        query = update.callback_query
+        parsed = self.codec.parse(query.data or "")
+        chat = query.message.chat if query.message is not None else None
+        if parsed is None or chat is None:
+            await query.answer(texts.PICK_EXPIRED)
+            return
+        message = query.message if isinstance(query.message, Message) else None  # None: too old
+        msg = incoming(chat, query.from_user, "")
+        kind, value = parsed
+        if kind == "feedback":
+            question_id, score = value
+            reply = self._call(self.assistant.feedback, msg, question_id, score)
+            await query.answer(reply.text[:200])
+            if reply.kind != "error" and message is not None and not is_group(chat):
+                await self._edit_markup(message, without_feedback(message.reply_markup))
+            return
+        await query.answer()
+        replies = self._call(self.assistant.pick, msg, value)
+        if message is not None:
+            await self.edit_replies(message, replies, group=is_group(chat))
+        else:
+            await self.send_replies(chat.id, replies, group=is_group(chat))
+
+    async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Log the exception with its update, then apologise briefly; the bot keeps running."""
+        log.error("Exception while handling an update: %s", describe(update), exc_info=context.error)
+        if not isinstance(update, Update):
+            return
+        try:
+            if update.callback_query is not None:
+                await update.callback_query.answer()
+            if update.effective_chat is not None:
+                await context.bot.send_message(update.effective_chat.id, texts.ERROR)
+        except Exception:  # noqa: BLE001 - the apology is best effort
+            log.warning("Could not send the apology for update %s", update.update_id, exc_info=True)
+
+    # -- addressing -------------------------------------------------------------------------------
+    def _text_for_assistant(self, message: Message, group: bool) -> str | None:
+        """The text to hand to the assistant, or None when the message is not for this bot."""
+        text = message.text or ""
+        me = (self._bot.username or "").lower()
+        command = command_of(message)
+        if command is not None:
+            name, target = command
+            if target and target != me:
+                return None  # "/help@OtherBot"
+            if group and name not in self.assistant.command_help:
+                return None  # unknown commands in a group belong to someone else
+            return text
+        if not group:
+            return text
+        mentions = [part for entity, part in message.parse_entities(
+                        [MessageEntity.MENTION, MessageEntity.TEXT_MENTION]).items()
+                    if (entity.type == MessageEntity.MENTION and part[1:].lower() == me)
+                    or (entity.user is not None and entity.user.id == self._bot.id)]
+        replied = message.reply_to_message
+        to_me = (replied is not None and replied.from_user is not None
+                 and replied.from_user.id == self._bot.id)
+        if not mentions and not to_me:
+            return None
+        for part in mentions:
+            text = text.replace(part, " ")
+        return " ".join(text.split())
+
+    # -- sending ----------------------------------------------------------------------------------
+    def _parts(self, text: str, group: bool) -> list[str]:
+        parts = split_message(text)
+        if not group or len(parts) == 1:
+            return parts
+        # A group gets one message: the beginning and a pointer to the private chat.
+        username = self._bot.username
+        note = GROUP_CUT_NOTE.format(link=f": https://t.me/{username}" if username else "")
+        head = split_message(text, MESSAGE_LIMIT - utf16_len(note) - 2)[0]
+        return [f"{head}\n\n{note}"]
+
+    async def send_text(self, chat_id: str, text: str) -> None:
+        """The outbox sender (reminders, broadcasts): Telegram errors become the outbox's own."""
+        from scheduler.outbox import RecipientBlockedError, RetryableSendError  # only the outbox calls this
+        try:
+            await self.send_reply(chat_id, Reply(text))
+        except RetryAfter as exc:
+            wait = exc.retry_after
+            raise RetryableSendError(str(exc), retry_after=getattr(wait, "total_seconds", lambda: wait)()) from exc
+        except Forbidden as exc:  # blocked by the user, kicked from the group
+            raise RecipientBlockedError(str(exc)) from exc
+        except BadRequest as exc:
+            if "chat not found" in str(exc).lower():
+                raise RecipientBlockedError(str(exc)) from exc
+            raise
+        except NetworkError as exc:  # time-outs, 5xx, connection trouble
+            raise RetryableSendError(str(exc)) from exc
+
+    async def send_replies(self, chat_id: str | int, replies: list[Reply], group: bool = False,
+                           reply_to: int | None = None) -> None:
+        for i, reply in enumerate(replies):
+            await self.send_reply(chat_id, reply, group=group, reply_to=reply_to if i == 0 else None)
+
+    async def send_reply(self, chat_id: str | int, reply: Reply, group: bool = False,
+                         reply_to: int | None = None) -> list[Message]:
+        text, markup = render(reply, self.codec)
+        parts = self._parts(text, group)
+        sent = []
+        for i, part in enumerate(parts):
+            quote = (ReplyParameters(reply_to, allow_sending_without_reply=True)
+                     if reply_to is not None and i == 0 else None)
+            sent.append(await self._bot.send_message(
+                chat_id, part, reply_markup=markup if i == len(parts) - 1 else None,
+                reply_parameters=quote, link_preview_options=NO_PREVIEW))
+        await self._send_document(chat_id, reply)
+        return sent
+
+    async def edit_replies(self, message: Message, replies: list[Reply], group: bool = False) -> None:
+        """Show the first reply in place of `message`; anything more follows as new messages."""
+        if not replies:
+            return
+        first, *rest = replies
+        text, markup = render(first, self.codec)
+        parts = self._parts(text, group)
+        only = len(parts) == 1
+        try:  # an edit without reply_markup removes the old keyboard
+            await message.edit_text(parts[0], reply_markup=markup if only else None,
+                                    link_preview_options=NO_PREVIEW)
+        except BadRequest as exc:
+            if "not modified" not in str(exc).lower():  # the same button pressed twice
+                raise
+        for i, part in enumerate(parts[1:], start=1):
+            await self._bot.send_message(message.chat_id, part,
+                                         reply_markup=markup if i == len(parts) - 1 else None,
+                                         link_preview_options=NO_PREVIEW)
+        await self._send_document(message.chat_id, first)
+        await self.send_replies(message.chat_id, rest, group=group)
+
+    async def _edit_markup(self, message: Message, markup: InlineKeyboardMarkup | None) -> None:
+        try:
+            await message.edit_reply_markup(reply_markup=markup)
+        except BadRequest as exc:
+            if "not modified" not in str(exc).lower():
+                raise
+
+    async def _send_document(self, chat_id: str | int, reply: Reply) -> None:
+        if reply.document is not None:
+            await self._bot.send_document(chat_id, document=reply.document.content,
+                                          filename=reply.document.filename)

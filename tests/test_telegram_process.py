@@ -1,0 +1,39 @@
+"""`python bot.py run` as a separate process, polling the emulator through the harness proxy."""
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+
+from handlers import texts
+from telegram_emulator import (CLEAR_ANSWER, CLEAR_QUESTION, ROOT, ChatUser, bot_api, emulator,  # noqa: F401
+                               new_token, write_knowledge)
+
+
+async def test_bot_py_run_answers_on_telegram_keeps_the_token_out_of_logs_and_stops_on_sigterm(
+        bot_api, emulator, tmp_path):
+    token = new_token()
+    env = {**os.environ, "TELEGRAM_BOT_TOKEN": token, "TELEGRAM_API_BASE_URL": bot_api.base_url,
+           "DB_PATH": str(tmp_path / "bot.db"), "KNOWLEDGE_DIR": str(write_knowledge(tmp_path / "knowledge")),
+           "TELEGRAM_WEBHOOK_URL": "", "TELEGRAM_WEBHOOK_SECRET": "", "ZALO_BOT_TOKEN": ""}
+    log_path = tmp_path / "bot.log"
+    with open(log_path, "w") as log_file:
+        process = subprocess.Popen([sys.executable, "bot.py", "--verbose", "run"], cwd=ROOT, env=env,
+                                   stdout=log_file, stderr=subprocess.STDOUT)
+    try:
+        user = ChatUser(emulator, token, user_id=401)
+        await user.send("/start")
+        await user.wait_count(1, timeout=30)
+        await user.send(CLEAR_QUESTION)
+        welcome, answer = await user.wait_count(2)
+    finally:
+        process.send_signal(signal.SIGTERM)
+        code = await asyncio.to_thread(process.wait, 20)
+    log = log_path.read_text()
+    assert welcome.text == texts.WELCOME and answer.text.startswith(CLEAR_ANSWER)
+    assert code == 0, log[-2000:]
+    assert "Trợ lý đang chạy (telegram, polling)" in log
+    assert "getUpdates" in log  # the verbose log did record Bot API calls…
+    assert token.split(":")[1] not in log  # …with the token redacted
