@@ -182,7 +182,8 @@ def scale_latency(base: list[Entry], questions: list[dict], sizes=(1000, 10000))
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--failures", action="store_true", help="list the matcher's wrong answers")
-    parser.add_argument("--questions", type=Path, default=None, help="JSONL question set (default: dev)")
+    parser.add_argument("--questions", type=Path, default=None,
+                        help="JSONL question set (default: dev; evaluation/holdout.jsonl for the held-out set)")
     args = parser.parse_args(argv)
     entries = load_entries(KNOWLEDGE_DIR)
     questions = load_questions(args.questions) if args.questions else load_questions()

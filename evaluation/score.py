@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 DEV_SET = Path(__file__).resolve().parent / "dev.jsonl"
+HOLDOUT_SET = Path(__file__).resolve().parent / "holdout.jsonl"
 
 
 def load_questions(path: Path = DEV_SET) -> list[dict]:

@@ -19,16 +19,20 @@ from rapidfuzz import fuzz, process
 from knowledge.entries import Entry
 from knowledge.normalize import normalize
 
-# Thresholds and weights, tuned on the dev set (bench/answers.py prints the effect).
-ANSWER_THRESHOLD = 0.56
-SUGGEST_THRESHOLD = 0.36
-CLEAR_MARGIN = 0.05
-SURE_THRESHOLD = 0.80
-WEIGHT_COVERAGE = 0.55
-WEIGHT_FUZZY = 0.45
-OTHER_EDITION_PENALTY = 0.80
 CANDIDATES = 40
 TYPO_CUTOFF = 82
+
+
+@dataclass(frozen=True)
+class MatchParams:
+    """Thresholds and weights, tuned on the question sets (bench/answers.py prints the effect)."""
+    answer_threshold: float = 0.42
+    suggest_threshold: float = 0.36
+    clear_margin: float = 0.02         # over the next entry; near-ties become suggestions
+    sure_threshold: float = 0.85       # above this, answer even a near-tie (overlapping entries)
+    weight_coverage: float = 0.55      # the rest goes to fuzzy similarity
+    query_side: float = 0.8            # share of coverage measured on the question (rest: on the phrasing)
+    other_edition_penalty: float = 0.80
 
 # Syllables too common to tell entries apart; they still count for fuzzy similarity.
 STOPWORDS = set("""
@@ -44,6 +48,15 @@ FOREIGN_ORGS = [
     "quoc hoi", "doi thieu nien", "hoi sinh vien", "cap uy dang", "bau cu quoc hoi", "dang vien moi",
 ]
 UNION_MARKERS = ["cong doan", "doan vien cong doan", "tong lien doan", "lien doan lao dong"]
+# Topics outside congress organisation, even when the union is mentioned (labour law, finance,
+# other meetings): the knowledge holds nothing on them, so any match would be a wrong answer.
+OTHER_TOPICS = [
+    "co dong", "hoi dong quan tri", "chi doan", "bi thu doan", "bao hiem xa hoi", "bhxh", "bhyt",
+    "bao hiem y te", "bao hiem that nghiep", "nghi phep", "luong toi thieu", "tien luong", "tang ca",
+    "lam them gio", "sa thai", "thoi viec", "tro cap", "doan phi", "kinh phi cong doan",
+    "hoi nghi nguoi lao dong", "hoi nghi can bo cong chuc", "hoi nghi can bo vien chuc",
+    "thoa uoc lao dong", "hop dong lao dong", "dinh cong", "thue thu nhap",
+]
 
 # Words that point to the newer edition (Điều lệ khóa XIII, HD 38/2024, KH 22/2025).
 NEWER_EDITION_MARKERS = [
@@ -85,9 +98,11 @@ def _terms(words: list[str]) -> list[str]:
 class Matcher:
     """An index over entries, rebuilt whenever the knowledge changes."""
 
-    def __init__(self, entries: list[Entry], active_edition: str = "2023-2028"):
+    def __init__(self, entries: list[Entry], active_edition: str = "2023-2028",
+                 params: MatchParams | None = None):
         self.entries = entries
         self.active_edition = active_edition
+        self.params = params or MatchParams()
         self._phrasing_texts: list[str] = []
         self._phrasing_owner: list[int] = []
         self._entry_phrasings: list[list[int]] = []
@@ -127,6 +142,11 @@ class Matcher:
         self._nominate_max_df = max(50, n // 5)
         self.vocabulary = sorted(t for t in df if "_" not in t)
         self._vocab_set = set(self.vocabulary)
+        # Each phrasing's terms with their IDF, to measure how much of a phrasing a question holds.
+        self._phrasing_terms: list[dict[str, float]] = []
+        for text in self._phrasing_texts:
+            terms = {t: self._idf[t] for t in _terms(text.split()) if t in self._idf}
+            self._phrasing_terms.append(terms)
 
     # -- query side -------------------------------------------------------------------------------
     def correct_typos(self, words: list[str]) -> list[str]:
@@ -144,13 +164,14 @@ class Matcher:
         padded = f" {query} "
         foreign = any(f" {m} " in padded for m in FOREIGN_ORGS)
         union = any(f" {m} " in padded for m in UNION_MARKERS) or " cong doan co so " in padded
-        return foreign and not union
+        other_topic = any(f" {m} " in padded for m in OTHER_TOPICS)
+        return (foreign and not union) or other_topic
 
     def _edition_factor(self, entry: Entry, query: str) -> float:
         if entry.edition in ("chung", self.active_edition):
             return 1.0
         wants_newer = any(re.search(p, query) for p in NEWER_EDITION_MARKERS)
-        return 1.0 if wants_newer else OTHER_EDITION_PENALTY
+        return 1.0 if wants_newer else self.params.other_edition_penalty
 
     def match(self, question: str, limit: int = 3) -> MatchResult:
         query = normalize(question)
@@ -160,8 +181,7 @@ class Matcher:
             return MatchResult("not_found", query, reason="out_of_scope")
         words = self.correct_typos(query.split())
         query = " ".join(words)
-        terms = _terms(words)
-        weights = {t: self._idf.get(t, self._unknown_idf) for t in terms}
+        weights = {t: self._idf.get(t, self._unknown_idf) for t in _terms(words)}
         total = sum(weights.values()) or 1.0
 
         # Candidates: entries sharing a distinctive term, plus the best fuzzy phrasings.
@@ -176,29 +196,32 @@ class Matcher:
                                          limit=CANDIDATES):
             pool.add(self._phrasing_owner[pos])
 
-        term_scores: dict[int, float] = {}
-        fuzzy_best: dict[int, float] = {}
-        for idx in pool:
-            doc = self._docs[idx]
-            term_scores[idx] = sum(w * doc.get(t, 0.0) for t, w in weights.items())
-            fuzzy_best[idx] = max((0.5 * fuzz.token_set_ratio(query, self._phrasing_texts[pos])
-                                   + 0.5 * fuzz.ratio(query, self._phrasing_texts[pos])) / 100.0
-                                  for pos in self._entry_phrasings[idx]) if self._entry_phrasings[idx] else 0.0
-
+        p = self.params
+        query_terms = set(weights)
         candidates = []
         for idx in pool:
-            coverage = term_scores.get(idx, 0.0) / total
-            fuzzy = fuzzy_best.get(idx, 0.0)
-            score = (WEIGHT_COVERAGE * coverage + WEIGHT_FUZZY * fuzzy)
+            doc = self._docs[idx]
+            query_cov = sum(w * doc.get(t, 0.0) for t, w in weights.items()) / total
+            phrasing_cov, fuzzy = 0.0, 0.0
+            for pos in self._entry_phrasings[idx]:
+                text, pterms = self._phrasing_texts[pos], self._phrasing_terms[pos]
+                ptotal = sum(pterms.values())
+                if ptotal:
+                    held = sum(w for t, w in pterms.items() if t in query_terms)
+                    phrasing_cov = max(phrasing_cov, held / ptotal)
+                sim = 0.5 * fuzz.token_set_ratio(query, text) + 0.5 * fuzz.ratio(query, text)
+                fuzzy = max(fuzzy, sim / 100.0)
+            coverage = p.query_side * query_cov + (1 - p.query_side) * phrasing_cov
+            score = p.weight_coverage * coverage + (1 - p.weight_coverage) * fuzzy
             score *= self._edition_factor(self.entries[idx], query)
             candidates.append(Candidate(self.entries[idx], round(score, 4), round(coverage, 4),
                                         round(fuzzy, 4)))
         candidates.sort(key=lambda c: c.score, reverse=True)
         top = candidates[:max(limit, 1)]
-        if not top or top[0].score < SUGGEST_THRESHOLD:
+        if not top or top[0].score < p.suggest_threshold:
             return MatchResult("not_found", query, top, reason="no_match")
         second = top[1].score if len(top) > 1 else 0.0
-        if top[0].score >= ANSWER_THRESHOLD and (
-                top[0].score - second >= CLEAR_MARGIN or top[0].score >= SURE_THRESHOLD):
+        if top[0].score >= p.answer_threshold and (
+                top[0].score - second >= p.clear_margin or top[0].score >= p.sure_threshold):
             return MatchResult("answered", query, top)
         return MatchResult("suggested", query, top)
