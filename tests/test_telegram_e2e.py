@@ -9,7 +9,7 @@ import re
 import pytest
 
 from handlers import texts
-from handlers.messages import Incoming, Reply
+from handlers.messages import Document, Incoming, Reply
 from telegram_emulator import (AMBIGUOUS_QUESTION, BOT_ID, BOT_USERNAME, CLEAR_ANSWER, CLEAR_QUESTION,  # noqa: F401
                                LONG_ANSWER, LONG_QUESTION, SPECIAL, TOPIC, UNKNOWN_QUESTION, ChatUser, bot_api,
                                emulator, running_bot)
@@ -181,6 +181,29 @@ async def test_many_users_at_once_each_get_their_own_answer(bot, emulator):
         [reply] = await user.wait_count(1)
         expected = CLEAR_ANSWER if question == CLEAR_QUESTION else texts.NOT_FOUND
         assert reply.text.startswith(expected)
+
+
+async def test_reply_with_a_document_sends_the_text_then_the_file(bot_api, emulator, tmp_path):
+    def customise(assistant):
+        assistant.add_command("lich", lambda msg, args: [Reply(
+            "Lịch đại hội của đơn vị:", document=Document("lich-dai-hoi.ics", b"BEGIN:VCALENDAR", "text/calendar"))],
+            "Lịch đại hội")
+
+    async with running_bot(bot_api, tmp_path, customise=customise) as bot:
+        user = ChatUser(emulator, bot.token, user_id=141)
+        await user.send("/lich")
+        [text] = await user.wait_count(1)
+        await _wait_call(bot_api, bot.token, "sendDocument", lambda c: True)
+    assert text.text == "Lịch đại hội của đơn vị:"
+    [document] = bot_api.calls_of(bot.token, "sendDocument")
+    assert document["_filename"] == "lich-dai-hoi.ics" and document["chat_id"] == "141"
+
+
+async def test_outbox_sender_delivers_a_reminder_text_to_a_chat(bot, emulator):
+    send = bot.runtime.senders["telegram"]
+    await send("143", "Nhắc việc: còn 7 ngày đến đại hội công đoàn cơ sở.")
+    [reminder] = await ChatUser(emulator, bot.token, user_id=143).wait_count(1)
+    assert reminder.text == "Nhắc việc: còn 7 ngày đến đại hội công đoàn cơ sở." and reminder.buttons == []
 
 
 # -- robustness -----------------------------------------------------------------------------------------

@@ -30,7 +30,11 @@ async def test_bot_py_run_answers_on_telegram_keeps_the_token_out_of_logs_and_st
         welcome, answer = await user.wait_count(2)
     finally:
         process.send_signal(signal.SIGTERM)
-        code = await asyncio.to_thread(process.wait, 20)
+        try:
+            code = await asyncio.to_thread(process.wait, 20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            code = process.wait()
     log = log_path.read_text()
     assert welcome.text == texts.WELCOME and answer.text.startswith(CLEAR_ANSWER)
     assert code == 0, log[-2000:]
