@@ -33,6 +33,14 @@ class RedactSecrets(logging.Filter):
         return True
 
 
+def add_secret(secret: str) -> None:
+    """Hide a secret created at run time (e.g. a generated webhook secret) from every log line."""
+    for handler in logging.getLogger().handlers:
+        for flt in handler.filters:
+            if isinstance(flt, RedactSecrets) and len(secret) >= 4 and secret not in flt.secrets:
+                flt.secrets.append(secret)
+
+
 def setup_logging(settings: Settings, verbose: bool = False) -> None:
     handler = logging.StreamHandler()
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))

@@ -36,7 +36,7 @@ from telegram.ext import Application
 
 from channels.telegram import ALLOWED_UPDATES, TelegramChannel
 from handlers.assistant import Assistant
-from logging_setup import RedactSecrets
+from logging_setup import RedactSecrets, add_secret
 from settings import Settings
 
 log = logging.getLogger(__name__)
@@ -118,6 +118,7 @@ def add_telegram(runtime: Runtime) -> None:
     settings = runtime.settings
     webhook = bool(settings.telegram_webhook_url)
     secret = settings.telegram_webhook_secret or secrets.token_urlsafe(32)
+    add_secret(secret)
     if webhook and not _SECRET_RE.match(secret):
         raise ConfigError("TELEGRAM_WEBHOOK_SECRET chỉ được gồm chữ cái Latin, chữ số, '_' và '-' "
                           "(1–256 ký tự).")
@@ -241,7 +242,9 @@ def build_runtime(settings: Settings, assistant: Assistant) -> Runtime:
     runtime = Runtime(settings, assistant)
     if settings.telegram_token:
         add_telegram(runtime)
-    # Zalo (issue 6): add_zalo(runtime) here when settings.zalo_token is set.
+    if settings.zalo_token:
+        from channels.zalo import add_zalo  # webhook with ZALO_WEBHOOK_SECRET, else polling
+        add_zalo(runtime)
     if not runtime.senders:
         raise ConfigError("Chưa cấu hình kênh nào: đặt TELEGRAM_BOT_TOKEN (hoặc ZALO_BOT_TOKEN).")
     add_scheduler(runtime)
@@ -271,6 +274,8 @@ async def serve(runtime: Runtime, stop: asyncio.Event, ready: Callable[[], None]
         watched = {waiter} | ({http.task} if http is not None and http.task else set())
         await asyncio.wait(watched, return_when=asyncio.FIRST_COMPLETED)
         waiter.cancel()
+        if http is not None and http.task.done():
+            http.task.result()  # a crashed server raises here; a signal stopped it cleanly otherwise
     finally:
         for finish in reversed(started):
             try:

@@ -15,7 +15,8 @@ tests, never in product code:
 - an edit without reply_markup keeps the old keyboard -> an empty keyboard is sent (Telegram removes it);
 - getUpdates answers at once                 -> held briefly (long polling) so the bot does not spin;
 - webhooks are posted without the secret     -> setWebhook is pointed at the proxy, which forwards
-  each update with X-Telegram-Bot-Api-Secret-Token as Telegram does.
+  each update with X-Telegram-Bot-Api-Secret-Token as Telegram does;
+- updates sent before setWebhook stay queued -> delivered to the webhook once it is set.
 The proxy also records every Bot API call (method and parameters) for assertions, and can inject raw
 updates the emulator cannot produce (edited messages, stickers…).
 """
@@ -262,6 +263,8 @@ class BotApiProxy:
         if method == "getUpdates":
             return self._long_poll(token, path, body, ctype, float(params.get("timeout") or 0))
         status, payload = self._emulator(path, body, ctype)
+        if method == "setWebhook" and payload.get("ok"):
+            threading.Thread(target=self._deliver_pending, args=(token,), daemon=True).start()
         if method == "getMe" and payload.get("ok"):
             payload["result"].update(is_bot=True, can_join_groups=True, can_read_all_group_messages=False,
                                      supports_inline_queries=False)
@@ -281,6 +284,13 @@ class BotApiProxy:
             if updates or status != 200 or time.monotonic() >= deadline:
                 return status, {**payload, "result": updates}
             time.sleep(0.02)
+
+    def _deliver_pending(self, token: str) -> None:
+        """Updates that waited before the webhook was set go to it now (the emulator keeps them)."""
+        path = f"/bot{urllib.parse.quote(token, safe=':')}/getUpdates"
+        _, payload = self._emulator(path, b"{}", "application/json")
+        for update in payload.get("result") or []:
+            self._forward_webhook(token, json.dumps(update).encode())
 
     def _forward_webhook(self, token: str, body: bytes) -> tuple[int, dict]:
         """The emulator posts an update: forward it to the bot's webhook with the secret header."""

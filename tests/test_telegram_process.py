@@ -7,17 +7,23 @@ import signal
 import subprocess
 import sys
 
+import pytest
+
 from handlers import texts
 from telegram_emulator import (CLEAR_ANSWER, CLEAR_QUESTION, ROOT, ChatUser, bot_api, emulator,  # noqa: F401
-                               new_token, write_knowledge)
+                               free_port, new_token, write_knowledge)
 
 
+@pytest.mark.parametrize("mode", ["polling", "webhook"])
 async def test_bot_py_run_answers_on_telegram_keeps_the_token_out_of_logs_and_stops_on_sigterm(
-        bot_api, emulator, tmp_path):
+        bot_api, emulator, tmp_path, mode):
     token = new_token()
+    port = free_port()
     env = {**os.environ, "TELEGRAM_BOT_TOKEN": token, "TELEGRAM_API_BASE_URL": bot_api.base_url,
            "DB_PATH": str(tmp_path / "bot.db"), "KNOWLEDGE_DIR": str(write_knowledge(tmp_path / "knowledge")),
-           "TELEGRAM_WEBHOOK_URL": "", "TELEGRAM_WEBHOOK_SECRET": "", "ZALO_BOT_TOKEN": ""}
+           "TELEGRAM_WEBHOOK_URL": f"http://127.0.0.1:{port}" if mode == "webhook" else "",
+           "TELEGRAM_WEBHOOK_SECRET": "", "WEBHOOK_HOST": "127.0.0.1", "WEBHOOK_PORT": str(port),
+           "ZALO_BOT_TOKEN": ""}
     log_path = tmp_path / "bot.log"
     with open(log_path, "w") as log_file:
         process = subprocess.Popen([sys.executable, "bot.py", "--verbose", "run"], cwd=ROOT, env=env,
@@ -38,6 +44,9 @@ async def test_bot_py_run_answers_on_telegram_keeps_the_token_out_of_logs_and_st
     log = log_path.read_text()
     assert welcome.text == texts.WELCOME and answer.text.startswith(CLEAR_ANSWER)
     assert code == 0, log[-2000:]
-    assert "Trợ lý đang chạy (telegram, polling)" in log
-    assert "getUpdates" in log  # the verbose log did record Bot API calls…
+    assert f"Trợ lý đang chạy (telegram, {mode})" in log
+    assert ("getUpdates" if mode == "polling" else "setWebhook") in log  # the verbose log has Bot API calls…
     assert token.split(":")[1] not in log  # …with the token redacted
+    if mode == "webhook":
+        secret = bot_api.webhooks[token]["secret"]
+        assert len(secret) >= 32 and secret not in log  # generated at start, redacted too
