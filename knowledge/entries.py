@@ -16,6 +16,10 @@ MIN_PHRASINGS = 4
 _ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 # A CKC answer must say plainly that no fixed rule is known to the assistant.
 NO_RULE_MARKERS = ("chưa có thông tin", "không có quy định cố định", "không có quy định")
+# An SL (inferred) answer must carry its hedge; compared on folded text.
+HEDGE_MARKERS = ("truoc day", "thong le", "doi chieu", "tham khao", "chua kiem chung", "suy luan")
+# The 30% "số dư" figure is the Party's election rule: never in a union answer.
+_PARTY_SURPLUS_RE = re.compile(r"so du[^.;]{0,60}?\d+\s*(%|phan tram)")
 
 
 @dataclass
@@ -113,6 +117,12 @@ def check_entries(entries: list[Entry]) -> list[str]:
             problems.append(f"{where}: confidence '{e.confidence}' không hợp lệ")
         if e.confidence == "CKC" and not any(m in e.answer.lower() for m in NO_RULE_MARKERS):
             problems.append(f"{where}: mục CKC phải nói rõ 'chưa có thông tin' / 'không có quy định cố định'")
+        folded_answer = normalize(e.answer, drop_filler=False)
+        if e.confidence == "SL" and not any(m in folded_answer for m in HEDGE_MARKERS):
+            problems.append(f"{where}: mục SL phải có câu rào đón (theo hướng dẫn trước đây / thông lệ /"
+                            " đề nghị đối chiếu …)")
+        if _PARTY_SURPLUS_RE.search(folded_answer):
+            problems.append(f"{where}: không nêu tỷ lệ số dư như quy định công đoàn (đó là quy định của Đảng)")
         others = [p for p in e.phrasings if p]
         if len(others) < MIN_PHRASINGS:
             problems.append(f"{where}: cần ít nhất {MIN_PHRASINGS} cách hỏi khác, mới có {len(others)}")

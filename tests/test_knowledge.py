@@ -120,3 +120,17 @@ def test_add_phrasing_to_missing_entry_raises(db, tmp_path):
     reload_from_files(db, tmp_path)
     with pytest.raises(KeyError):
         add_phrasing(db, "khong-co", "x")
+
+
+def test_check_requires_a_hedge_on_inferred_answers(tmp_path):
+    write(tmp_path, entry(answer="Phiếu bầu lưu 6 tháng."))
+    text = (tmp_path / "a.toml").read_text(encoding="utf-8").replace('confidence = "KC"', 'confidence = "SL"')
+    (tmp_path / "a.toml").write_text(text, encoding="utf-8")
+    problems = check_entries(load_entries(tmp_path))
+    assert any("rào đón" in p for p in problems)
+
+
+def test_check_rejects_a_surplus_percentage_as_a_union_rule(tmp_path):
+    write(tmp_path, entry(answer="Số dư trong danh sách bầu cử không quá 30% số cần bầu."))
+    problems = check_entries(load_entries(tmp_path))
+    assert any("quy định của Đảng" in p for p in problems)
