@@ -102,7 +102,8 @@ def clean_input(text: str) -> str:
 @lru_cache(maxsize=65536)
 def fold(text: str) -> str:
     """Lower-case and remove Vietnamese diacritics (đ→d); keeps punctuation."""
-    text = unicodedata.normalize("NFD", clean_input(text).lower())
+    # NFKD also maps full-width and other compatibility forms ("ＣĐＣＳ") to plain letters.
+    text = unicodedata.normalize("NFKD", clean_input(text).lower())
     text = "".join(ch for ch in text if unicodedata.category(ch) != "Mn")
     return text.replace("đ", "d").replace("ð", "d")
 

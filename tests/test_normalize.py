@@ -41,3 +41,8 @@ def test_letter_and_script_detection():
     assert is_vietnamese_or_latin("đại hội")
     assert not is_vietnamese_or_latin("工会代表大会")
     assert not is_vietnamese_or_latin("профсоюз")
+
+
+def test_full_width_and_eth_lookalikes_fold_like_plain_letters():
+    assert normalize("ＣĐＣＳ") == "cong doan co so"
+    assert fold("Ðại hội") == "dai hoi"
