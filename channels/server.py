@@ -65,7 +65,8 @@ class Runtime:
     extras: dict[str, Any] = field(default_factory=dict)   # e.g. the Telegram Application, for tests
 
     def add_step(self, start: Step, stop: Step | None = None, after_http: bool = False) -> None:
-        """`start` runs at start-up (after the HTTP server listens if `after_http`); `stop` at the end."""
+        """`start` runs at start-up (after the HTTP server listens if `after_http`); `stop` at the end,
+        also when `start` failed halfway (so it must cope with a partial start)."""
         self.steps.append((start, stop, after_http))
 
 
@@ -257,16 +258,16 @@ async def serve(runtime: Runtime, stop: asyncio.Event, ready: Callable[[], None]
     http = _HttpServer(runtime) if runtime.routes else None
     try:
         for start, finish, _ in [s for s in runtime.steps if not s[2]]:
-            await start()
             if finish is not None:
                 started.append(finish)
+            await start()
         if http is not None:
             await http.start()
             started.append(http.stop)
         for start, finish, _ in [s for s in runtime.steps if s[2]]:
-            await start()
             if finish is not None:
                 started.append(finish)
+            await start()
         log.info("Running: %s", ", ".join(runtime.senders))
         if ready is not None:
             ready()
