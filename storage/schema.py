@@ -5,6 +5,8 @@ from typing import Callable
 
 import sqlite_utils
 
+from storage.units_schema import UNIT_MIGRATIONS
+
 
 def _v1_knowledge_and_questions(db: sqlite_utils.Database) -> None:
     db.execute("""
@@ -70,4 +72,5 @@ def _v1_knowledge_and_questions(db: sqlite_utils.Database) -> None:
 
 MIGRATIONS: list[tuple[int, Callable[[sqlite_utils.Database], None]]] = [
     (1, _v1_knowledge_and_questions),
+    *UNIT_MIGRATIONS,  # 10–19: units, officers, registration, outbox
 ]

@@ -173,6 +173,19 @@ async def test_topics_browse_to_a_question_and_back_with_buttons(bot, emulator):
     assert not any(b["callback_data"].startswith("c:") for row in answer.buttons for b in row)  # menu gone
 
 
+async def test_long_answer_picked_from_a_menu_fills_the_menu_message_and_sends_the_rest(bot, emulator):
+    user = ChatUser(emulator, bot.token, user_id=151)
+    await user.send("/chude")
+    [menu] = await user.wait_count(1)
+    await user.press(menu, TOPIC)
+    [questions] = await user.wait_for(lambda ms: ms[0].text.startswith("Các câu hỏi trong chủ đề"), "questions")
+    await user.press(questions, "Chuẩn bị văn kiện")
+    parts = await user.wait_count(3)
+    assert parts[0].message_id == menu.message_id and parts[0].buttons == []  # the menu became part 1
+    assert all(len(p.text) <= 4096 for p in parts)
+    assert "\n\n".join(p.text for p in parts) == f"{LONG_ANSWER}\n\n📄 Nguồn: Tài liệu tập huấn (thử)"
+
+
 async def test_many_users_at_once_each_get_their_own_answer(bot, emulator):
     users = [ChatUser(emulator, bot.token, user_id=160 + i) for i in range(6)]
     questions = [CLEAR_QUESTION if i % 2 else UNKNOWN_QUESTION for i in range(6)]
