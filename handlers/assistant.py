@@ -13,7 +13,7 @@ from typing import Awaitable, Callable
 
 import sqlite_utils
 
-from handlers import smalltalk, texts
+from handlers import deadlines, registration, reminder_settings, smalltalk, texts
 from handlers.faq import FaqService, topic_key
 from handlers.messages import Choice, Incoming, Reply
 from knowledge.normalize import clean_input, fold, has_letters, is_vietnamese_or_latin
@@ -37,6 +37,9 @@ class Assistant:
         self.add_command("help", self._cmd_help, "Hướng dẫn sử dụng")
         self.add_command("hoi", self._cmd_ask, "Hỏi một câu: /hoi <câu hỏi>")
         self.add_command("chude", self._cmd_topics, "Xem câu hỏi theo chủ đề")
+        registration.register(self)       # /dangky, /roi (and /start <code> below)
+        deadlines.register(self)          # /hanchot, /lich
+        reminder_settings.register(self)  # /nhacnho
 
     def add_command(self, name: str, handler: CommandHandler, description: str) -> None:
         """Register `/name`; `description` (Vietnamese) is shown in menus and help."""
@@ -68,6 +71,9 @@ class Assistant:
         kind = smalltalk.classify(text)
         if kind:
             return [Reply(smalltalk.ANSWERS[kind], kind="smalltalk")]
+        own_dates = deadlines.answer_question(self.db, msg)  # a registered officer's own unit's dates
+        if own_dates is not None:
+            return own_dates
         return self.ask(msg)
 
     def ask(self, msg: Incoming) -> list[Reply]:
@@ -130,6 +136,8 @@ class Assistant:
         return text
 
     def _cmd_start(self, msg: Incoming, args: str) -> list[Reply]:
+        if args:  # deep link t.me/<bot>?start=<invite code>
+            return [Reply(texts.WELCOME, kind="smalltalk"), *registration.join(self.db, msg, args)]
         return [Reply(texts.WELCOME, kind="smalltalk")]
 
     def _cmd_help(self, msg: Incoming, args: str) -> list[Reply]:

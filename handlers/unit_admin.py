@@ -1,0 +1,230 @@
+"""What bot.py's unit, import, demo and reminder commands do (bot.py only parses and calls these).
+Each function prints Vietnamese lines to `out` and returns the exit code."""
+from __future__ import annotations
+
+import asyncio
+import sys
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import TextIO
+
+import sqlite_utils
+
+import clock
+from handlers import demo
+from handlers.calendar_ics import unit_calendar
+from handlers.datefmt import dmy, long_date
+from handlers.deadlines import timeline_text
+from handlers.importing import CellError, ImportFileError, import_officers, import_units, parse_date, parse_time
+from knowledge.plan import check_plans, load_plans, plans
+from knowledge.unit_terms import LEVELS, STATUSES, parse_status
+from scheduler import reminders
+from scheduler.jobs import create_dispatcher, run_once
+from scheduler.outbox import log_sender
+from storage import units as store
+from storage.transactions import immediate
+
+PREVIEW_DAYS = 30
+
+
+def parse_day(text: str) -> date:
+    """dd/mm/yyyy or YYYY-MM-DD, for --from / --to / set-date."""
+    day, _ = parse_date(text)
+    if day is None:
+        raise CellError("thiếu ngày")
+    return day
+
+
+# -- import -----------------------------------------------------------------------------------------
+def run_import(db: sqlite_utils.Database, what: str, path: str, dry_run: bool, out: TextIO = sys.stdout) -> int:
+    importer = import_units if what == "units" else import_officers
+    try:
+        report = importer(db, Path(path), clock.now(), dry_run=dry_run)
+    except ImportFileError as exc:
+        print(f"LỖI: {exc}", file=out)
+        print("KHÔNG NHẬP GÌ: dữ liệu hiện có không thay đổi.", file=out)
+        return 1
+    for line in report.lines():
+        print(line, file=out)
+    if report.applied and what == "units":
+        demo_units = store.count_units(db, demo=True)
+        if demo_units and demo_units != store.count_units(db):
+            print(f"Lưu ý: còn {demo_units} đơn vị minh họa; xóa bằng: python bot.py demo --remove", file=out)
+    return 1 if report.errors else 0
+
+
+# -- demo -------------------------------------------------------------------------------------------
+def run_demo(db: sqlite_utils.Database, remove: bool, out: TextIO = sys.stdout) -> int:
+    if remove:
+        count = demo.remove_demo(db, clock.now())
+        print(f"Đã xóa {count} đơn vị minh họa.", file=out)
+        return 0
+    try:
+        result = demo.create_demo(db, clock.now())
+    except ValueError as exc:
+        print(f"LỖI: {exc}", file=out)
+        return 1
+    first = store.get_unit(db, demo.CONSOLE_UNIT)
+    print(f"Đã tạo {result.units} đơn vị minh họa theo kế hoạch ĐHSPKT (seed 000), dời cho gần hôm nay: "
+          f"đại hội công đoàn bộ phận đầu tiên ngày {dmy(first.congress_day)}.", file=out)
+    print(f"Người dùng trên terminal đã được đăng ký vào «{first.name}» (mã đăng ký {first.invite_code}).",
+          file=out)
+    print("Thử: python bot.py console rồi gõ /hanchot, /lich, «bao giờ đại hội»; "
+          "python bot.py reminders preview; xóa: python bot.py demo --remove", file=out)
+    return 0
+
+
+def newcomer_demo(db: sqlite_utils.Database) -> str:
+    """The terminal chat on a database without units gets the demo (real units are never touched)."""
+    result = demo.ensure_demo(db, clock.now())
+    if result is None:
+        return ""
+    return ("(Dữ liệu minh họa: anh/chị đang là thành viên một công đoàn bộ phận mẫu, đại hội sau "
+            f"{demo.DAYS_UNTIL_FIRST} ngày. Thử gõ /hanchot, /lich hoặc «bao giờ đại hội». "
+            "Xóa bằng: python bot.py demo --remove)")
+
+
+# -- units ------------------------------------------------------------------------------------------
+def list_units(db: sqlite_utils.Database, out: TextIO = sys.stdout) -> int:
+    units = store.list_units(db)
+    if not units:
+        print("Chưa có đơn vị nào. Nhập bằng: python bot.py import units TỆP.xlsx (hoặc thử: python bot.py demo)",
+              file=out)
+        return 0
+    members = dict(db.execute("SELECT unit_code, COUNT(*) FROM memberships GROUP BY unit_code").fetchall())
+    for u in units:
+        day = dmy(u.congress_day) if u.congress_day else "chưa có ngày"
+        print(f"{u.code}\t{LEVELS[u.level]}\t{u.name}\tđại hội: {day}\t{STATUSES[u.status]}\t"
+              f"mã đăng ký: {u.invite_code}\tcán bộ: {members.get(u.code, 0)}", file=out)
+    print(f"{len(units)} đơn vị.", file=out)
+    return 0
+
+
+def show_unit(db: sqlite_utils.Database, code: str, out: TextIO = sys.stdout) -> int:
+    unit = store.get_unit(db, code)
+    if unit is None:
+        print(f"LỖI: không có đơn vị mã «{code}».", file=out)
+        return 1
+    print(timeline_text(db, unit, clock.now()), file=out)
+    print(f"\nMã đăng ký: {unit.invite_code} (Telegram: t.me/<tên bot>?start={unit.invite_code})", file=out)
+    return 0
+
+
+def write_ics(db: sqlite_utils.Database, code: str, output: str | None, out: TextIO = sys.stdout) -> int:
+    unit = store.get_unit(db, code)
+    if unit is None:
+        print(f"LỖI: không có đơn vị mã «{code}».", file=out)
+        return 1
+    content, count = unit_calendar(unit, store.plan_of(db, unit, plans()), clock.now())
+    path = Path(output or f"lich-{unit.code}.ics")
+    path.write_bytes(content)
+    print(f"Đã ghi {count} mốc của «{unit.name}» vào {path}.", file=out)
+    return 0
+
+
+def set_date(db: sqlite_utils.Database, code: str, day_text: str, time_text: str | None,
+             status_text: str | None, out: TextIO = sys.stdout) -> int:
+    """Move a unit's congress: its pending reminders are cancelled and new ones planned."""
+    unit = store.get_unit(db, code)
+    if unit is None:
+        print(f"LỖI: không có đơn vị mã «{code}».", file=out)
+        return 1
+    try:
+        values = {"code": unit.code, "congress_date": parse_day(day_text).isoformat()}
+        if time_text is not None:
+            values["congress_time"] = parse_time(time_text)
+    except CellError as exc:
+        print(f"LỖI: {exc}", file=out)
+        return 1
+    if status_text:
+        status = parse_status(status_text)
+        if status is None:
+            print(f"LỖI: trạng thái «{status_text}» không hợp lệ (chưa tổ chức, đã tổ chức, hoãn).", file=out)
+            return 1
+        values["status"] = status
+    now = clock.now()
+    with immediate(db):
+        outcome = store.save_unit(db, values, now)
+        result = reminders.replan_unit(db, unit.code, now) if outcome == "rescheduled" else None
+    if result is None:
+        print("Không có thay đổi.", file=out)
+    else:
+        print(f"Đã đổi ngày đại hội của «{unit.name}» thành {long_date(parse_day(day_text))}; "
+              f"nhắc hạn: {result}.", file=out)
+    return 0
+
+
+def check_plan_files(out: TextIO = sys.stdout) -> int:
+    problems = check_plans()
+    for p in problems:
+        print(f"LỖI: {p}", file=out)
+    if problems:
+        return 1
+    for plan in load_plans().values():
+        dated = sum(1 for m in plan.milestones if m.date or m.relative)
+        tag = " (minh họa)" if plan.example else ""
+        print(f"{plan.id}{tag}: {len(plan.milestones)} mốc, {dated} có ngày — {plan.issuer}", file=out)
+    return 0
+
+
+# -- reminders --------------------------------------------------------------------------------------
+def preview(db: sqlite_utils.Database, start_text: str | None, end_text: str | None,
+            out: TextIO = sys.stdout) -> int:
+    try:
+        start = parse_day(start_text) if start_text else clock.local_date(clock.now())
+        end = parse_day(end_text) if end_text else start + timedelta(days=PREVIEW_DAYS)
+    except CellError as exc:
+        print(f"LỖI: {exc}", file=out)
+        return 1
+    if end < start:
+        print("LỖI: --to phải không trước --from.", file=out)
+        return 1
+    lines = reminders.preview(db, start, end)
+    print(f"Nhắc hạn từ {dmy(start)} đến {dmy(end)} (giờ Việt Nam; không gửi 21:00–07:00):", file=out)
+    if not lines:
+        print("Không có nhắc hạn nào trong khoảng này.", file=out)
+        return 0
+    status_label = {"sent": "đã gửi", "pending": "đã lên lịch", "cancelled": "đã hủy", "dropped": "bỏ qua",
+                    "failed": "lỗi", "sending": "đang gửi"}
+    for day, day_lines in reminders.group_by_day(lines).items():
+        print(f"\n{long_date(day)}", file=out)
+        for ln in day_lines:
+            who = f"{ln.channel}:{ln.chat_id}" + (f" ({ln.officer_name})" if ln.officer_name else "")
+            state = f"  [{status_label.get(ln.status, ln.status)}]" if ln.status else ""
+            print(f"  {clock.to_local(ln.due_at):%H:%M}  {who} — {ln.unit.code} {ln.unit.name} — "
+                  f"{reminders.preview_label(ln)}{state}", file=out)
+    recipients = {(ln.channel, ln.chat_id) for ln in lines}
+    print(f"\nTổng: {len(lines)} nhắc hạn cho {len(recipients)} người nhận.", file=out)
+    return 0
+
+
+def run_reminders_once(db: sqlite_utils.Database, all_channels: bool, out: TextIO = sys.stdout) -> int:
+    """Plan and send what is due now; console rows (and, with all_channels, every row) go to the log."""
+    now = clock.now()
+    dispatcher = create_dispatcher(db)
+
+    def echo(chat_id: str, text: str) -> None:
+        print(f"\n--- gửi tới {chat_id} ---\n{text}", file=out)
+
+    for channel in (("console", "telegram", "zalo") if all_channels else ("console",)):
+        dispatcher.register_sender(channel, log_sender(db, channel, echo))
+    print(f"Thời điểm: {clock.to_local(now):%d/%m/%Y %H:%M} (giờ Việt Nam)", file=out)
+    result = asyncio.run(run_once(db, dispatcher, now))
+    print(f"\nLập lịch: {result.planned}.", file=out)
+    print(f"Gửi: {result.sent}.", file=out)
+    for channel, count in sorted(result.waiting.items()):
+        print(f"Còn {count} tin chờ kênh {channel} (bot đang chạy sẽ gửi; thử mô phỏng: --all-channels).",
+              file=out)
+    if not result.sent.sent:
+        upcoming = reminders.preview(db, clock.local_date(now), clock.local_date(now) + timedelta(days=PREVIEW_DAYS))
+        ahead = [ln for ln in upcoming if ln.due_at > now][:3]
+        if ahead:
+            print("Chưa đến giờ gửi. Sắp tới:", file=out)
+            for ln in ahead:
+                print(f"  {clock.to_local(ln.due_at):%d/%m/%Y %H:%M} — {ln.unit.name} — "
+                      f"{reminders.preview_label(ln)}", file=out)
+    return 0
+
+
+def parse_now(text: str) -> datetime:
+    return clock.parse_local(text)

@@ -1,0 +1,227 @@
+"""The outbox table: one durable row per (message, recipient), shared by reminders, broadcasts and every
+channel. Producers enqueue with an idempotency key (UNIQUE, so re-planning never duplicates); the
+dispatcher claims due rows (pending → sending, in one write transaction) before sending and marks them
+after. See scheduler/outbox.py for the sending side.
+
+Statuses: pending (waiting for its due time) → sending (claimed) → sent | failed; or cancelled (its
+producer withdrew it, e.g. a unit's date changed) or dropped (too late to be useful, never sent).
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Iterable
+
+import sqlite_utils
+
+from clock import iso
+from storage.transactions import immediate
+
+STATUSES = ("pending", "sending", "sent", "failed", "cancelled", "dropped")
+
+
+@dataclass(frozen=True)
+class NewMessage:
+    """A message a producer wants sent."""
+    key: str                 # idempotency key: one delivery per key, ever
+    kind: str                # 'reminder', 'broadcast', …
+    channel: str
+    chat_id: str
+    text: str
+    due_at: datetime
+    origin: str = ""         # 'unit:<code>', 'broadcast:<id>': lets the producer cancel its own rows
+    payload: dict = field(default_factory=dict)
+    expires_at: datetime | None = None
+    quiet_hours: bool = True
+    status: str = "pending"  # producers may record a decision directly: 'dropped' with `note`
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class OutboxRow:
+    id: int
+    key: str
+    kind: str
+    origin: str
+    channel: str
+    chat_id: str
+    text: str
+    payload: dict
+    due_at: str
+    expires_at: str | None
+    quiet_hours: bool
+    status: str
+    attempts: int
+    last_error: str | None
+
+
+_COLUMNS = ("id, key, kind, origin, channel, chat_id, text, payload, due_at, expires_at, quiet_hours,"
+            " status, attempts, last_error")
+
+
+def _row(r: tuple) -> OutboxRow:
+    return OutboxRow(r[0], r[1], r[2], r[3], r[4], r[5], r[6], json.loads(r[7] or "{}"), r[8], r[9],
+                     bool(r[10]), r[11], r[12], r[13])
+
+
+def enqueue(db: sqlite_utils.Database, messages: Iterable[NewMessage], now: datetime) -> int:
+    """Insert messages whose key is new, and revive cancelled ones (a cancelled row was never sent, so
+    an officer who opts back in gets it); any other known key is left as it is. Returns how many rows
+    were added or revived."""
+    stamp = iso(now)
+    rows = [(m.key, m.kind, m.origin, m.channel, m.chat_id, m.text,
+             json.dumps(m.payload, ensure_ascii=False, separators=(",", ":")), iso(m.due_at),
+             iso(m.expires_at) if m.expires_at else None, int(m.quiet_hours), m.status, m.note,
+             stamp, stamp) for m in messages]
+    if not rows:
+        return 0
+    before = db.conn.total_changes
+    with immediate(db):
+        db.conn.executemany(
+            "INSERT INTO outbox (key, kind, origin, channel, chat_id, text, payload, due_at,"
+            " expires_at, quiet_hours, status, last_error, created_at, updated_at)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+            " ON CONFLICT(key) DO UPDATE SET text = excluded.text, payload = excluded.payload,"
+            " due_at = excluded.due_at, expires_at = excluded.expires_at, status = excluded.status,"
+            " last_error = excluded.last_error, updated_at = excluded.updated_at"
+            " WHERE outbox.status = 'cancelled'", rows)
+    return db.conn.total_changes - before
+
+
+def get(db: sqlite_utils.Database, key: str) -> OutboxRow | None:
+    r = db.execute(f"SELECT {_COLUMNS} FROM outbox WHERE key = ?", (key,)).fetchone()
+    return _row(r) if r else None
+
+
+def rows(db: sqlite_utils.Database, where: str = "1", params: tuple = ()) -> list[OutboxRow]:
+    return [_row(r) for r in db.execute(f"SELECT {_COLUMNS} FROM outbox WHERE {where} ORDER BY due_at, id",
+                                        params)]
+
+
+def live_keys(db: sqlite_utils.Database, keys: list[str]) -> set[str]:
+    """Which of `keys` are in the outbox and not cancelled (those enqueue would leave alone)."""
+    found: set[str] = set()
+    for i in range(0, len(keys), 500):
+        chunk = keys[i:i + 500]
+        found.update(r[0] for r in db.execute(
+            f"SELECT key FROM outbox WHERE key IN ({','.join('?' * len(chunk))}) AND status != 'cancelled'",
+            chunk))
+    return found
+
+
+def expire_due(db: sqlite_utils.Database, now: datetime) -> list[OutboxRow]:
+    """Pending rows past their expiry become 'dropped' (never sent). Returns them, for the log."""
+    stamp = iso(now)
+    with immediate(db):
+        expired = [_row(r) for r in db.execute(
+            f"SELECT {_COLUMNS} FROM outbox WHERE status = 'pending' AND expires_at IS NOT NULL"
+            " AND expires_at <= ?", (stamp,))]
+        if expired:
+            db.execute("UPDATE outbox SET status = 'dropped', last_error = 'hết hạn: sự kiện đã qua',"
+                       " updated_at = ? WHERE status = 'pending' AND expires_at IS NOT NULL"
+                       " AND expires_at <= ?", (stamp, stamp))
+    return expired
+
+
+def claim_due(db: sqlite_utils.Database, now: datetime, channels: Iterable[str], limit: int,
+              quiet: bool) -> list[OutboxRow]:
+    """Atomically take up to `limit` due rows for `channels` (pending → sending, attempts + 1).
+    During quiet hours only rows that ignore them (quiet_hours = 0) are taken."""
+    channels = list(channels)
+    if not channels:
+        return []
+    stamp = iso(now)
+    quiet_clause = " AND quiet_hours = 0" if quiet else ""
+    with immediate(db):
+        claimed = [_row(r) for r in db.execute(
+            f"SELECT {_COLUMNS} FROM outbox WHERE status = 'pending' AND due_at <= ?"
+            f" AND channel IN ({','.join('?' * len(channels))}){quiet_clause}"
+            " ORDER BY due_at, id LIMIT ?", (stamp, *channels, limit))]
+        if claimed:
+            ids = [r.id for r in claimed]
+            db.execute(f"UPDATE outbox SET status = 'sending', attempts = attempts + 1, claimed_at = ?,"
+                       f" updated_at = ? WHERE id IN ({','.join('?' * len(ids))})", (stamp, stamp, *ids))
+    return [replace(r, status="sending", attempts=r.attempts + 1) for r in claimed]
+
+
+def mark_sent(db: sqlite_utils.Database, row_id: int, text: str, now: datetime) -> None:
+    db.execute("UPDATE outbox SET status = 'sent', text = ?, sent_at = ?, updated_at = ?, last_error = NULL"
+               " WHERE id = ?", (text, iso(now), iso(now), row_id))
+
+
+def set_text(db: sqlite_utils.Database, row_id: int, text: str, now: datetime) -> None:
+    """Record what is about to be sent (intent before sending)."""
+    db.execute("UPDATE outbox SET text = ?, updated_at = ? WHERE id = ?", (text, iso(now), row_id))
+
+
+def mark_retry(db: sqlite_utils.Database, row_id: int, due_at: datetime, error: str, now: datetime) -> None:
+    db.execute("UPDATE outbox SET status = 'pending', due_at = ?, last_error = ?, updated_at = ?"
+               " WHERE id = ?", (iso(due_at), error[:500], iso(now), row_id))
+
+
+def release(db: sqlite_utils.Database, row_id: int, now: datetime) -> None:
+    """Give a claimed row back untouched (its channel paused before it was tried)."""
+    db.execute("UPDATE outbox SET status = 'pending', attempts = attempts - 1, updated_at = ?"
+               " WHERE id = ? AND status = 'sending'", (iso(now), row_id))
+
+
+def mark_final(db: sqlite_utils.Database, row_id: int, status: str, error: str, now: datetime) -> None:
+    """'failed' or 'dropped', with the reason."""
+    assert status in ("failed", "dropped")
+    db.execute("UPDATE outbox SET status = ?, last_error = ?, updated_at = ? WHERE id = ?",
+               (status, error[:500], iso(now), row_id))
+
+
+def cancel(db: sqlite_utils.Database, now: datetime, origin: str | None = None, kind: str | None = None,
+           channel: str | None = None, chat_id: str | None = None,
+           keep_keys: set[str] | None = None, reason: str = "") -> int:
+    """Cancel pending rows matching every given filter, except `keep_keys`. Returns how many."""
+    clauses, params = ["status = 'pending'"], []
+    for column, value in (("origin", origin), ("kind", kind), ("channel", channel), ("chat_id", chat_id)):
+        if value is not None:
+            clauses.append(f"{column} = ?")
+            params.append(value)
+    where = " AND ".join(clauses)
+    with immediate(db):
+        targets = [r[0] for r in db.execute(f"SELECT id, key FROM outbox WHERE {where}", params)
+                   if not keep_keys or r[1] not in keep_keys]
+        for i in range(0, len(targets), 500):
+            chunk = targets[i:i + 500]
+            db.execute(f"UPDATE outbox SET status = 'cancelled', last_error = ?, updated_at = ?"
+                       f" WHERE id IN ({','.join('?' * len(chunk))})", (reason or None, iso(now), *chunk))
+    return len(targets)
+
+
+def recover_interrupted(db: sqlite_utils.Database, now: datetime) -> list[OutboxRow]:
+    """Rows a crashed process left in 'sending'. The message may or may not have gone out; resending
+    could deliver it twice, so they are marked failed (at most once) and returned for the log."""
+    with immediate(db):
+        stuck = [_row(r) for r in db.execute(f"SELECT {_COLUMNS} FROM outbox WHERE status = 'sending'")]
+        if stuck:
+            db.execute("UPDATE outbox SET status = 'failed', last_error = 'gián đoạn khi đang gửi:"
+                       " không rõ đã tới người nhận hay chưa, không gửi lại', updated_at = ?"
+                       " WHERE status = 'sending'", (iso(now),))
+    return stuck
+
+
+def counts(db: sqlite_utils.Database, origin_prefix: str = "") -> dict[str, int]:
+    result = {s: 0 for s in STATUSES}
+    for status, n in db.execute("SELECT status, COUNT(*) FROM outbox WHERE origin LIKE ? GROUP BY status",
+                                (origin_prefix + "%",)):
+        result[status] = n
+    return result
+
+
+def record_delivery(db: sqlite_utils.Database, channel: str, chat_id: str, text: str, now: datetime) -> None:
+    """What the console/log sender delivered (no messenger behind it)."""
+    db.execute("INSERT INTO delivery_log (channel, chat_id, text, delivered_at) VALUES (?,?,?,?)",
+               (channel, chat_id, text, iso(now)))
+
+
+def deliveries(db: sqlite_utils.Database, channel: str | None = None) -> list[tuple[str, str, str, str]]:
+    """(channel, chat_id, text, delivered_at) in delivery order."""
+    if channel is None:
+        return db.execute("SELECT channel, chat_id, text, delivered_at FROM delivery_log ORDER BY id").fetchall()
+    return db.execute("SELECT channel, chat_id, text, delivered_at FROM delivery_log WHERE channel = ?"
+                      " ORDER BY id", (channel,)).fetchall()
