@@ -32,3 +32,17 @@ def loaded_db(db):
 @pytest.fixture
 def assistant(loaded_db):
     return Assistant(loaded_db)
+
+
+@pytest.fixture(autouse=True)
+def restore_logging():
+    """`bot.main` configures the root logger; put it back so tests do not leak into each other."""
+    import logging
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    levels = {name: logging.getLogger(name).level for name in ("httpx", "httpcore")}
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
+    for name, lvl in levels.items():
+        logging.getLogger(name).setLevel(lvl)
