@@ -26,6 +26,17 @@ def _port(text: str) -> int:
     return int(text) if text.isdigit() and 0 < int(text) < 65536 else -1
 
 
+def _rate(text: str, default: float) -> float:
+    """Messages a second; -1 when the text is not a non-negative number (reported at start)."""
+    if not text:
+        return default
+    try:
+        value = float(text.replace(",", "."))
+    except ValueError:
+        return -1.0
+    return value if value >= 0 and value == value and value != float("inf") else -1.0
+
+
 @dataclass(frozen=True)
 class Settings:
     db_path: Path = DEFAULT_DB_PATH
@@ -40,6 +51,7 @@ class Settings:
     zalo_token: str = ""
     zalo_api_base_url: str = ""
     zalo_webhook_secret: str = ""
+    zalo_outbox_rate: float = 1.0     # reminders/broadcasts a second on Zalo (0: no limit; -1: invalid)
     admin_telegram_ids: tuple[str, ...] = field(default_factory=tuple)
 
     @property
@@ -66,5 +78,6 @@ def load_settings(db_path: str | None = None) -> Settings:
         zalo_token=_env("ZALO_BOT_TOKEN"),
         zalo_api_base_url=_env("ZALO_API_BASE_URL"),
         zalo_webhook_secret=_env("ZALO_WEBHOOK_SECRET"),
+        zalo_outbox_rate=_rate(_env("ZALO_OUTBOX_RATE"), 1.0),
         admin_telegram_ids=admins,
     )

@@ -17,7 +17,9 @@ carry `error_code` (the body's, or else the HTTP status):
 
 Backoff on 429: the whole client pauses (every call waits) for `retry_after`, or an exponential delay
 when Zalo gives none. Calls are retried after the pause up to `max_429_retries` times: a 429 means the
-request was refused, so the retry cannot duplicate a message. Other errors are never retried here.
+request was refused, so the retry cannot duplicate a message. A pause longer than `backoff_max` is not
+waited out in the call: the call raises ZaloRateLimited at once (the outbox reschedules; a live reply is
+dropped rather than held for minutes). Other errors are never retried here.
 
 The token is part of every URL. This module never logs a URL, errors never carry one, and a filter on
 the `httpx`/`httpcore` loggers redacts the token should their level be lowered to INFO or DEBUG.
@@ -124,7 +126,8 @@ class ZaloClient:
     def __init__(self, token: str, base_url: str = "", *, timeout: float = 15.0, max_429_retries: int = 2,
                  backoff_base: float = 1.0, backoff_max: float = 60.0,
                  transport: httpx.AsyncBaseTransport | None = None,
-                 sleep: Callable[[float], Awaitable[None]] = asyncio.sleep):
+                 sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+                 monotonic: Callable[[], float] = time.monotonic):
         token = token.strip()
         if not token or any(c.isspace() or c in "/?#" for c in token):
             raise ValueError("ZALO_BOT_TOKEN trống hoặc không đúng dạng (ví dụ 123456789:abc-xyz).")
@@ -137,8 +140,8 @@ class ZaloClient:
         self.max_429_retries = max_429_retries
         self.backoff_base = backoff_base
         self.backoff_max = backoff_max
-        self._sleep = sleep
-        self._paused_until = 0.0  # time.monotonic() before which no call is made (after a 429)
+        self._sleep, self._monotonic = sleep, monotonic
+        self._paused_until = 0.0  # monotonic() before which no call is made (after a 429)
         self._http = httpx.AsyncClient(transport=transport, timeout=timeout,
                                        headers={"User-Agent": "tro-ly-dai-hoi-cong-doan"})
 
@@ -191,7 +194,7 @@ class ZaloClient:
     @property
     def paused_for(self) -> float:
         """Seconds left in the pause that follows a 429 (0 when none)."""
-        return max(0.0, self._paused_until - time.monotonic())
+        return max(0.0, self._paused_until - self._monotonic())
 
     def _backoff(self, attempt: int) -> float:
         return min(self.backoff_max, self.backoff_base * (2 ** attempt))
@@ -203,18 +206,19 @@ class ZaloClient:
         attempt = 0
         while True:
             wait = self.paused_for
+            if wait > self.backoff_max:  # a long pause ordered by Zalo: fail fast, do not hold the caller
+                raise ZaloRateLimited(method, "tạm dừng do vượt hạn mức", error_code=429, retry_after=wait)
             if wait > 0:
                 await self._sleep(wait)
             try:
                 return await self._call_once(method, payload or {}, http_timeout)
             except ZaloRateLimited as exc:
                 delay = exc.retry_after if exc.retry_after is not None else self._backoff(attempt)
-                delay = min(delay, self.backoff_max)
                 exc.retry_after = delay
-                self._paused_until = max(self._paused_until, time.monotonic() + delay)
+                self._paused_until = max(self._paused_until, self._monotonic() + delay)
                 log.warning("Zalo %s: 429 quota exceeded, pausing %.1f s (try %d of %d)",
                             method, delay, attempt + 1, retries + 1)
-                if attempt >= retries:
+                if attempt >= retries or delay > self.backoff_max:
                     raise
                 attempt += 1
 

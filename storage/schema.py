@@ -6,6 +6,7 @@ from typing import Callable
 import sqlite_utils
 
 from storage.units_schema import UNIT_MIGRATIONS
+from storage.zalo_schema import ZALO_MIGRATIONS
 
 
 def _v1_knowledge_and_questions(db: sqlite_utils.Database) -> None:
@@ -73,4 +74,5 @@ def _v1_knowledge_and_questions(db: sqlite_utils.Database) -> None:
 MIGRATIONS: list[tuple[int, Callable[[sqlite_utils.Database], None]]] = [
     (1, _v1_knowledge_and_questions),
     *UNIT_MIGRATIONS,  # 10–19: units, officers, registration, outbox
+    *ZALO_MIGRATIONS,  # 30–39: Zalo channel (webhook de-duplication)
 ]

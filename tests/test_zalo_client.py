@@ -174,3 +174,15 @@ async def test_token_never_appears_in_logs_even_at_debug_level(fake, caplog):
     assert any(r.name == "httpx" for r in caplog.records)  # the URLs were logged, with the token hidden
     assert TOKEN not in caplog.text
     assert TOKEN.split(":")[1] not in caplog.text
+
+
+async def test_long_retry_after_is_not_waited_out_in_the_call(fake):
+    fake.fail("sendMessage", status=429, error_code=429, description="Quota exceeded", retry_after=600)
+    sleep = RecordedSleep()
+    async with ZaloClient(TOKEN, fake.base_url, sleep=sleep, backoff_max=60) as client:
+        with pytest.raises(ZaloRateLimited) as caught:
+            await client.send_message("u1", "a")
+        assert caught.value.retry_after == 600
+        with pytest.raises(ZaloRateLimited):  # still paused: refused without calling Zalo
+            await client.send_message("u1", "b")
+    assert sleep.delays == [] and fake.count("sendMessage") == 1

@@ -15,6 +15,7 @@ import socket
 import time
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, AsyncIterator, Callable
 
 import httpx
@@ -217,6 +218,58 @@ async def serve(app: Any) -> AsyncIterator[str]:
         server.should_exit = True
         await task
         sock.close()
+
+
+# -- the assistant's runner, for tests of the whole process ----------------------------------------------
+FIXTURE_KNOWLEDGE = Path(__file__).parent / "fixtures" / "knowledge"
+
+
+def zalo_settings(tmp_path, fake, **overrides):
+    """Settings for a Zalo-only runtime in webhook mode against `fake` (override to change)."""
+    from settings import Settings
+
+    values = dict(db_path=tmp_path / "bot.db", knowledge_dir=FIXTURE_KNOWLEDGE, zalo_token=TOKEN,
+                  zalo_api_base_url=fake.base_url, zalo_webhook_secret=SECRET, webhook_host="127.0.0.1",
+                  webhook_port=free_port())
+    values.update(overrides)
+    return Settings(**values)
+
+
+class Running:
+    def __init__(self, runtime, task, stop):
+        self.runtime, self.task, self.stop = runtime, task, stop
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.runtime.settings.webhook_port}"
+
+
+async def start(settings) -> Running:
+    """The real runner (channels.server.build_runtime + serve) on this event loop, started."""
+    from channels.server import build_runtime, serve
+    from handlers.assistant import Assistant
+    from knowledge.store import reload_from_files
+    from storage import open_db
+
+    db = open_db(settings.db_path)
+    reload_from_files(db, settings.knowledge_dir)
+    runtime = build_runtime(settings, Assistant(db))
+    stop, ready = asyncio.Event(), asyncio.Event()
+    task = asyncio.create_task(serve(runtime, stop, ready=ready.set))
+    waiter = asyncio.create_task(ready.wait())
+    await asyncio.wait({task, waiter}, timeout=10, return_when=asyncio.FIRST_COMPLETED)
+    if not ready.is_set():
+        waiter.cancel()
+        stop.set()
+        await task  # raises what went wrong
+        raise AssertionError("the runtime did not start in time")
+    return Running(runtime, task, stop)
+
+
+async def finish(running: Running) -> None:
+    running.stop.set()
+    await asyncio.wait_for(running.task, 10)
+    running.runtime.assistant.db.conn.close()
 
 
 @asynccontextmanager
