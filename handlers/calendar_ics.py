@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from icalendar import Alarm, Calendar, Event
 
 import clock
+from knowledge.normalize import fold
 from knowledge.plan import Plan, unit_timeline
 from storage.units import Unit
 
@@ -19,6 +20,12 @@ def _uid(unit: Unit, key: str) -> str:
     # adding a second one.
     safe = re.sub(r"[^A-Za-z0-9-]+", "-", unit.code)
     return f"{safe}-{key}@tro-ly-dai-hoi-cong-doan"
+
+
+def ics_filename(unit: Unit) -> str:
+    """'lich-bp-01.ics': ASCII, so every messenger and phone keeps the name."""
+    slug = re.sub(r"[^a-z0-9_-]+", "-", fold(unit.code)).strip("-")
+    return f"lich-{slug or 'don-vi'}.ics"
 
 
 def unit_calendar(unit: Unit, plan: Plan | None, now: datetime) -> tuple[bytes, int]:

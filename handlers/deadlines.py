@@ -9,7 +9,7 @@ import sqlite_utils
 
 import clock
 from handlers import unit_texts as T
-from handlers.calendar_ics import unit_calendar
+from handlers.calendar_ics import ics_filename, unit_calendar
 from handlers.datefmt import days_left, dmy, item_when, long_date
 from handlers.messages import Document, Incoming, Reply
 from knowledge.normalize import normalize
@@ -135,11 +135,7 @@ def timeline(db: sqlite_utils.Database, msg: Incoming, args: str, now: datetime 
     if count == 0:
         return [Reply(T.ICS_EMPTY.format(name=unit.name), kind="info")]
     return [Reply(T.ICS_CAPTION.format(name=unit.name, count=count), kind="info",
-                  document=Document(f"lich-{_slug(unit.code)}.ics", content, "text/calendar"))]
-
-
-def _slug(code: str) -> str:
-    return re.sub(r"[^A-Za-z0-9_-]+", "-", normalize(code).replace(" ", "-")).strip("-") or "don-vi"
+                  document=Document(ics_filename(unit), content, "text/calendar"))]
 
 
 # -- free text --------------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import unicodedata
 import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -109,6 +110,7 @@ def _read_csv(path: Path) -> list[list[tuple[int, list[object]]]]:
             continue
     else:  # pragma: no cover - cp1258 decodes almost anything
         raise ImportFileError(f"Không đọc được tệp «{path.name}»: mã hóa ký tự không phải UTF-8.")
+    text = unicodedata.normalize("NFC", text)  # Windows-1258 keeps tone marks as separate characters
     try:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
         delimiter = dialect.delimiter
@@ -230,7 +232,7 @@ def _text(value: object) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return str(value).strip()
+    return unicodedata.normalize("NFC", str(value)).strip()  # Unikey "tổ hợp" input is decomposed
 
 
 def parse_date(value: object) -> tuple[date | None, str | None]:

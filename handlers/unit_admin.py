@@ -12,7 +12,7 @@ import sqlite_utils
 
 import clock
 from handlers import demo
-from handlers.calendar_ics import unit_calendar
+from handlers.calendar_ics import ics_filename, unit_calendar
 from handlers.datefmt import dmy, long_date
 from handlers.deadlines import timeline_text
 from handlers.importing import CellError, ImportFileError, import_officers, import_units, parse_date, parse_time
@@ -36,7 +36,8 @@ def parse_day(text: str) -> date:
 
 
 # -- import -----------------------------------------------------------------------------------------
-def run_import(db: sqlite_utils.Database, what: str, path: str, dry_run: bool, out: TextIO = sys.stdout) -> int:
+def run_import(db: sqlite_utils.Database, what: str, path: str, dry_run: bool, out: TextIO | None = None) -> int:
+    out = out or sys.stdout
     importer = import_units if what == "units" else import_officers
     try:
         report = importer(db, Path(path), clock.now(), dry_run=dry_run)
@@ -54,7 +55,8 @@ def run_import(db: sqlite_utils.Database, what: str, path: str, dry_run: bool, o
 
 
 # -- demo -------------------------------------------------------------------------------------------
-def run_demo(db: sqlite_utils.Database, remove: bool, out: TextIO = sys.stdout) -> int:
+def run_demo(db: sqlite_utils.Database, remove: bool, out: TextIO | None = None) -> int:
+    out = out or sys.stdout
     if remove:
         count = demo.remove_demo(db, clock.now())
         print(f"Đã xóa {count} đơn vị minh họa.", file=out)
@@ -85,7 +87,8 @@ def newcomer_demo(db: sqlite_utils.Database) -> str:
 
 
 # -- units ------------------------------------------------------------------------------------------
-def list_units(db: sqlite_utils.Database, out: TextIO = sys.stdout) -> int:
+def list_units(db: sqlite_utils.Database, out: TextIO | None = None) -> int:
+    out = out or sys.stdout
     units = store.list_units(db)
     if not units:
         print("Chưa có đơn vị nào. Nhập bằng: python bot.py import units TỆP.xlsx (hoặc thử: python bot.py demo)",
@@ -100,7 +103,8 @@ def list_units(db: sqlite_utils.Database, out: TextIO = sys.stdout) -> int:
     return 0
 
 
-def show_unit(db: sqlite_utils.Database, code: str, out: TextIO = sys.stdout) -> int:
+def show_unit(db: sqlite_utils.Database, code: str, out: TextIO | None = None) -> int:
+    out = out or sys.stdout
     unit = store.get_unit(db, code)
     if unit is None:
         print(f"LỖI: không có đơn vị mã «{code}».", file=out)
@@ -110,21 +114,23 @@ def show_unit(db: sqlite_utils.Database, code: str, out: TextIO = sys.stdout) ->
     return 0
 
 
-def write_ics(db: sqlite_utils.Database, code: str, output: str | None, out: TextIO = sys.stdout) -> int:
+def write_ics(db: sqlite_utils.Database, code: str, output: str | None, out: TextIO | None = None) -> int:
+    out = out or sys.stdout
     unit = store.get_unit(db, code)
     if unit is None:
         print(f"LỖI: không có đơn vị mã «{code}».", file=out)
         return 1
     content, count = unit_calendar(unit, store.plan_of(db, unit, plans()), clock.now())
-    path = Path(output or f"lich-{unit.code}.ics")
+    path = Path(output or ics_filename(unit))
     path.write_bytes(content)
     print(f"Đã ghi {count} mốc của «{unit.name}» vào {path}.", file=out)
     return 0
 
 
 def set_date(db: sqlite_utils.Database, code: str, day_text: str, time_text: str | None,
-             status_text: str | None, out: TextIO = sys.stdout) -> int:
+             status_text: str | None, out: TextIO | None = None) -> int:
     """Move a unit's congress: its pending reminders are cancelled and new ones planned."""
+    out = out or sys.stdout
     unit = store.get_unit(db, code)
     if unit is None:
         print(f"LỖI: không có đơn vị mã «{code}».", file=out)
@@ -154,7 +160,8 @@ def set_date(db: sqlite_utils.Database, code: str, day_text: str, time_text: str
     return 0
 
 
-def check_plan_files(out: TextIO = sys.stdout) -> int:
+def check_plan_files(out: TextIO | None = None) -> int:
+    out = out or sys.stdout
     problems = check_plans()
     for p in problems:
         print(f"LỖI: {p}", file=out)
@@ -169,7 +176,8 @@ def check_plan_files(out: TextIO = sys.stdout) -> int:
 
 # -- reminders --------------------------------------------------------------------------------------
 def preview(db: sqlite_utils.Database, start_text: str | None, end_text: str | None,
-            out: TextIO = sys.stdout) -> int:
+            out: TextIO | None = None) -> int:
+    out = out or sys.stdout
     try:
         start = parse_day(start_text) if start_text else clock.local_date(clock.now())
         end = parse_day(end_text) if end_text else start + timedelta(days=PREVIEW_DAYS)
@@ -198,8 +206,9 @@ def preview(db: sqlite_utils.Database, start_text: str | None, end_text: str | N
     return 0
 
 
-def run_reminders_once(db: sqlite_utils.Database, all_channels: bool, out: TextIO = sys.stdout) -> int:
+def run_reminders_once(db: sqlite_utils.Database, all_channels: bool, out: TextIO | None = None) -> int:
     """Plan and send what is due now; console rows (and, with all_channels, every row) go to the log."""
+    out = out or sys.stdout
     now = clock.now()
     dispatcher = create_dispatcher(db)
 
