@@ -22,6 +22,23 @@ from knowledge.normalize import normalize
 CANDIDATES = 40
 TYPO_CUTOFF = 82
 
+# Sound-alike spellings Vietnamese writers confuse (folded forms): initials, then finals.
+_SOUND_INITIALS = [("tr", "ch"), ("gi", "d"), ("r", "d"), ("s", "x"), ("l", "n")]
+_SOUND_FINALS = [("ng", "n"), ("c", "t"), ("nh", "n")]
+
+
+def sound_key(syllable: str) -> str:
+    """The syllable with sound-alike initials and finals merged."""
+    for src, dst in _SOUND_INITIALS:
+        if syllable.startswith(src):
+            syllable = dst + syllable[len(src):]
+            break
+    for src, dst in _SOUND_FINALS:
+        if syllable.endswith(src) and len(syllable) > len(src):
+            syllable = syllable[: -len(src)] + dst
+            break
+    return syllable
+
 
 @dataclass(frozen=True)
 class MatchParams:
@@ -141,6 +158,12 @@ class Matcher:
         # (keeps a question's cost flat as the knowledge grows).
         self._nominate_max_df = max(50, n // 5)
         self.vocabulary = sorted(t for t in df if "_" not in t)
+        pairs_by_sound: dict[tuple[str, str], set[tuple[str, str]]] = defaultdict(set)
+        for term in df:
+            if "_" in term:
+                a, b = term.split("_", 1)
+                pairs_by_sound[(sound_key(a), sound_key(b))].add((a, b))
+        self._pairs_by_sound = {k: next(iter(v)) for k, v in pairs_by_sound.items() if len(v) == 1}
         self._vocab_set = set(self.vocabulary)
         # Each phrasing's terms with their IDF, to measure how much of a phrasing a question holds.
         self._phrasing_terms: list[dict[str, float]] = []
@@ -158,7 +181,23 @@ class Matcher:
                 continue
             hit = process.extractOne(w, self.vocabulary, scorer=fuzz.ratio, score_cutoff=TYPO_CUTOFF)
             fixed.append(hit[0] if hit else w)
-        return fixed
+        return self._correct_pairs(fixed)
+
+    def _correct_pairs(self, words: list[str]) -> list[str]:
+        """Fix a misspelling that is itself a real syllable by its pair: "phương trâm" → "phương châm".
+
+        Vietnamese misspellings are mostly sound-alikes (tr/ch, s/x, d/gi/r, l/n, final c/t, n/ng), so an
+        unknown syllable pair whose sound key equals exactly one known pair's key takes that pair.
+        """
+        words = list(words)
+        for i in range(len(words) - 1):
+            a, b = words[i], words[i + 1]
+            if f"{a}_{b}" in self._idf or a in STOPWORDS or b in STOPWORDS:
+                continue
+            known = self._pairs_by_sound.get((sound_key(a), sound_key(b)))
+            if known:
+                words[i], words[i + 1] = known
+        return words
 
     def is_out_of_scope(self, query: str) -> bool:
         padded = f" {query} "

@@ -32,16 +32,18 @@ def open_db(path: str | Path) -> sqlite_utils.Database:
 
 
 def migrate(db: sqlite_utils.Database) -> int:
-    """Apply every migration newer than the stored schema version; returns the new version."""
+    """Apply every migration not applied yet; returns the highest applied version."""
     db.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
-    row = db.execute("SELECT MAX(version) FROM schema_version").fetchone()
-    current = row[0] or 0
-    for version, step in MIGRATIONS:
-        if version <= current:
+    # Every step not applied yet, in version order: features developed side by side number their
+    # steps in their own ranges, so a lower number may arrive after a higher one was applied.
+    applied = {r[0] for r in db.execute("SELECT version FROM schema_version")}
+    current = max(applied, default=0)
+    for version, step in sorted(MIGRATIONS, key=lambda m: m[0]):
+        if version in applied:
             continue
         with db.conn:  # one transaction per migration: all or nothing
             db.conn.execute("BEGIN")
             step(db)
             db.conn.execute("INSERT INTO schema_version (version) VALUES (?)", (version,))
-        current = version
+        current = max(current, version)
     return current

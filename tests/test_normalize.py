@@ -46,3 +46,13 @@ def test_letter_and_script_detection():
 def test_full_width_and_eth_lookalikes_fold_like_plain_letters():
     assert normalize("ＣĐＣＳ") == "cong doan co so"
     assert fold("Ðại hội") == "dai hoi"
+
+
+def test_sound_alike_misspelling_of_a_real_syllable_is_corrected_by_its_pair():
+    from knowledge.entries import Entry
+    from knowledge.matcher import Matcher
+    entry = Entry("pc", "T", "Phương châm đại hội là gì?", ["a b c d"] * 4, "Đổi mới.", "x", "2023-2028", "KC")
+    other = Entry("pt", "T", "Tỷ lệ phần trăm là gì?", ["e f g h"] * 4, "50%.", "x", "2023-2028", "KC")
+    matcher = Matcher([entry, other])
+    assert matcher.correct_typos("phuong tram dai hoi".split()) == ["phuong", "cham", "dai", "hoi"]
+    assert matcher.correct_typos("phan tram".split()) == ["phan", "tram"]

@@ -22,3 +22,15 @@ def test_database_directory_is_created(tmp_path):
     db = open_db(tmp_path / "nested" / "dir" / "a.db")
     assert (tmp_path / "nested" / "dir" / "a.db").exists()
     assert "questions" in db.table_names()
+
+
+def test_a_lower_numbered_migration_arriving_later_is_still_applied(tmp_path, monkeypatch):
+    import storage.db as dbmod
+    applied = []
+    first = [(1, lambda db: applied.append(1)), (30, lambda db: applied.append(30))]
+    monkeypatch.setattr(dbmod, "MIGRATIONS", first)
+    dbmod.open_db(tmp_path / "m.db")
+    monkeypatch.setattr(dbmod, "MIGRATIONS", first + [(20, lambda db: applied.append(20))])
+    dbmod.open_db(tmp_path / "m.db")
+    dbmod.open_db(tmp_path / "m.db")
+    assert applied == [1, 30, 20]
