@@ -9,6 +9,7 @@ rule for it that we could put in code. A relative step whose N the plan does not
 from __future__ import annotations
 
 import re
+import time as time_module
 import tomllib
 from dataclasses import dataclass, field
 from datetime import date, time, timedelta
@@ -258,12 +259,22 @@ def _cached(directory: str, stamp: tuple) -> dict[str, Plan]:
     return load_plans(Path(directory))
 
 
+_RECHECK_SECONDS = 2.0
+_last_check: dict[str, tuple[float, tuple]] = {}
+
+
 def plans(directory: Path | None = None) -> dict[str, Plan]:
-    """Plans, re-read when a file changes (edits are picked up without a restart)."""
+    """Plans, re-read when a file changes (edits are picked up without a restart). The folder is
+    looked at no more than every two seconds: a dispatch sweep asks for every message it sends."""
     directory = Path(directory or PLANS_DIR)
-    paths = sorted(directory.glob("*.toml"))
-    stamp = tuple((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in paths)
-    return _cached(str(directory), stamp)
+    key = str(directory)
+    checked = _last_check.get(key)
+    if checked is None or time_module.monotonic() - checked[0] > _RECHECK_SECONDS:
+        paths = sorted(directory.glob("*.toml"))
+        stamp = tuple((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in paths)
+        checked = (time_module.monotonic(), stamp)
+        _last_check[key] = checked
+    return _cached(key, checked[1])
 
 
 # -- a unit's timeline ------------------------------------------------------------------------------

@@ -208,6 +208,11 @@ def local_days(start: datetime, end: datetime) -> set[date] | None:
     return {first + timedelta(days=i) for i in range((last - first).days + 1)}
 
 
+def _send_time_within(all_plans: dict[str, Plan], days: set[date], start: datetime, end: datetime) -> bool:
+    send_times = {p.rules.send_at for p in all_plans.values()} | {ReminderRules().send_at}
+    return any(start < clock.at_local(day, t) <= end for day in days for t in send_times)
+
+
 def plan_window(db: sqlite_utils.Database, start: datetime, end: datetime, now: datetime,
                 codes: Iterable[str] | None = None, only: Officer | None = None,
                 chunk: int = 2000) -> PlanResult:
@@ -216,8 +221,10 @@ def plan_window(db: sqlite_utils.Database, start: datetime, end: datetime, now: 
     if end <= start:
         return result
     all_plans = plans()
-    plan_ids = unit_store.plan_ids_by_unit(db)
     due_days = local_days(start, end)
+    if due_days is not None and not _send_time_within(all_plans, due_days, start, end):
+        return result  # every reminder goes out at a plan's send hour: none falls in this window
+    plan_ids = unit_store.plan_ids_by_unit(db)
     units = (unit_store.iter_units(db) if codes is None
              else (u for u in (unit_store.get_unit(db, c) for c in codes) if u is not None))
     pending: list[NewMessage] = []
