@@ -13,6 +13,9 @@ Usage:
     python bot.py units list|show CODE|ics CODE [-o FILE]|set-date CODE DATE
     python bot.py plans check
     python bot.py reminders preview [--from DATE] [--to DATE] | run-once [--all-channels]
+    python bot.py admin add ID [--unit CODE] | admin list | admin remove ID
+    python bot.py broadcast --to all|level:NAME|subtree:CODE|units:A,B|pending --text "…" [--yes] | --resume
+    python bot.py stats [--days N]   |   python bot.py unanswered [--days N] [--csv FILE]
     python bot.py --now "YYYY-MM-DD HH:MM" …              # the clock, read in Asia/Ho_Chi_Minh
 
 Settings come from the environment or `.env` (see README); `--db PATH` overrides DB_PATH.
@@ -25,6 +28,7 @@ import logging
 import sys
 
 import clock
+from handlers import admin_cli
 from handlers.assistant import Assistant
 from handlers.messages import Incoming
 from knowledge.entries import KnowledgeError, check_entries, load_entries
@@ -32,6 +36,7 @@ from knowledge.store import read_entries, reload_from_files
 from logging_setup import setup_logging
 from settings import Settings, load_settings
 from storage import open_db
+from storage.admins import sync_env_admins
 
 log = logging.getLogger("bot")
 
@@ -40,6 +45,7 @@ def build_assistant(settings: Settings) -> Assistant:
     """Open the database, load changed knowledge files, and build the assistant."""
     db = open_db(settings.db_path)
     reload_from_files(db, settings.knowledge_dir)
+    sync_env_admins(db, settings.admin_telegram_ids, clock.now())  # ADMIN_TELEGRAM_IDS
     return Assistant(db, settings.active_edition)
 
 
@@ -329,6 +335,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_zalo_delete_webhook)
     p = zsub.add_parser("me", help="kiểm tra ZALO_BOT_TOKEN (getMe)")
     p.set_defaults(func=cmd_zalo_me)
+
+    admin_cli.add_parsers(sub, lambda s: open_db(s.db_path))  # admin, broadcast, stats, unanswered
     return parser
 
 

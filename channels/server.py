@@ -63,6 +63,7 @@ class Runtime:
     health: dict[str, Callable[[], bool]] = field(default_factory=dict)
     steps: list[tuple[Step, Step | None, bool]] = field(default_factory=list)
     extras: dict[str, Any] = field(default_factory=dict)   # e.g. the Telegram Application, for tests
+    limits: dict[str, Any] = field(default_factory=dict)   # channel → scheduler.ratelimit.ChannelLimits
 
     def add_step(self, start: Step, stop: Step | None = None, after_http: bool = False) -> None:
         """`start` runs at start-up (after the HTTP server listens if `after_http`); `stop` at the end,
@@ -149,8 +150,18 @@ def add_telegram(runtime: Runtime) -> None:
         runtime.routes.append(telegram_webhook_route(application, secret))
         runtime.add_step(set_webhook, after_http=True)
     runtime.senders["telegram"] = channel.send_text
+    runtime.limits["telegram"] = telegram_limits(settings)
     runtime.health["telegram"] = lambda: application.running
     runtime.extras["telegram_application"] = application
+
+
+def telegram_limits(settings: Settings):
+    """The outbox's limits for Telegram: TELEGRAM_OUTBOX_RATE a second, one a second per chat."""
+    from dataclasses import replace
+    from scheduler.ratelimit import TELEGRAM_LIMITS
+    if settings.telegram_outbox_rate < 0:
+        raise ConfigError("TELEGRAM_OUTBOX_RATE phải là số tin mỗi giây, không âm (ví dụ 25; 0 là không giới hạn).")
+    return replace(TELEGRAM_LIMITS, per_second=settings.telegram_outbox_rate)
 
 
 # -- scheduler (optional hook) -------------------------------------------------------------------------
@@ -174,8 +185,12 @@ def add_scheduler(runtime: Runtime) -> None:
         dispatcher = jobs.create_dispatcher(db)
         for channel, send in runtime.senders.items():
             dispatcher.register_sender(channel, send)
+        for channel, limits in runtime.limits.items():
+            dispatcher.set_limits(channel, limits)
         handle["scheduler"] = jobs.start_scheduler(db, dispatcher)
         runtime.extras["dispatcher"] = dispatcher
+        runtime.assistant.outbox_waker = dispatcher.kick  # a confirmed broadcast goes out at once
+        dispatcher.kick()  # broadcasts a previous run left unfinished resume now, not in 30 s
 
     async def stop() -> None:
         scheduler = handle.get("scheduler")

@@ -17,6 +17,7 @@ transactions interleave on that connection. The network part (sending, editing) 
 """
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import logging
@@ -32,7 +33,7 @@ from telegram.ext import Application, CallbackQueryHandler, ContextTypes, Messag
 from channels.render import split_text
 from handlers import texts
 from handlers.assistant import Assistant
-from handlers.messages import Incoming, Reply
+from handlers.messages import Attachment, Incoming, Reply
 
 log = logging.getLogger(__name__)
 
@@ -163,6 +164,16 @@ def command_of(message: Message) -> tuple[str, str] | None:
     return None
 
 
+def attachment_of(message: Message) -> Attachment | None:
+    """A photo (the largest size) or a file sent in `message`, by Telegram file id."""
+    if message.photo:
+        return Attachment("photo", message.photo[-1].file_id, "ảnh.jpg", "image/jpeg")
+    if message.document is not None:
+        doc = message.document
+        return Attachment("document", doc.file_id, doc.file_name or "tệp", doc.mime_type or "")
+    return None
+
+
 def describe(update: object) -> str:
     """The update as compact JSON for logs (truncated)."""
     if isinstance(update, Update):
@@ -177,6 +188,7 @@ class TelegramChannel:
         self.assistant = assistant
         self.codec = CallbackCodec()
         self.application: Application | None = None
+        self._live_tasks: set[asyncio.Task] = set()   # progress messages being edited
 
     # -- set-up -----------------------------------------------------------------------------------
     def register(self, application: Application) -> None:
@@ -234,6 +246,15 @@ class TelegramChannel:
         message = update.effective_message
         if is_group(message.chat) or message.from_user is None or message.from_user.is_bot:
             return
+        attachment = attachment_of(message)
+        if attachment is not None:  # e.g. the photo or file of a notice an admin is writing
+            msg = incoming(message.chat, message.from_user, message.caption or "")
+            replies = self._call(self.assistant.handle_attachment,
+                                 Incoming(msg.channel, msg.chat_id, msg.user_id, msg.text, msg.user_name,
+                                          msg.is_group, attachment=attachment))
+            if replies is not None:
+                await self.send_replies(message.chat_id, replies)
+                return
         await self.send_reply(message.chat_id, Reply(texts.NON_TEXT, kind="info"))
 
     async def on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -313,11 +334,15 @@ class TelegramChannel:
         head = split_message(text, MESSAGE_LIMIT - utf16_len(note) - 2)[0]
         return [f"{head}\n\n{note}"]
 
-    async def send_text(self, chat_id: str, text: str) -> None:
-        """The outbox sender (reminders, broadcasts): Telegram errors become the outbox's own."""
+    async def send_text(self, chat_id: str, text: str, attachment: dict | None = None) -> None:
+        """The outbox sender (reminders, broadcasts): Telegram errors become the outbox's own. A broadcast's
+        photo or file (`attachment`: kind, file_id) goes as one message with the text as its caption."""
         from scheduler.outbox import RecipientBlockedError, RetryableSendError  # only the outbox calls this
         try:
-            await self.send_reply(chat_id, Reply(text))
+            if attachment:
+                await self._send_attachment(chat_id, text, attachment)
+            else:
+                await self.send_reply(chat_id, Reply(text))
         except RetryAfter as exc:
             wait = exc.retry_after
             raise RetryableSendError(str(exc), retry_after=getattr(wait, "total_seconds", lambda: wait)()) from exc
@@ -330,10 +355,39 @@ class TelegramChannel:
         except NetworkError as exc:  # time-outs, 5xx, connection trouble
             raise RetryableSendError(str(exc)) from exc
 
+    async def _send_attachment(self, chat_id: str, caption: str, attachment: dict) -> None:
+        if attachment.get("kind") == "photo":
+            await self._bot.send_photo(chat_id, photo=attachment["file_id"], caption=caption or None)
+        else:
+            await self._bot.send_document(chat_id, document=attachment["file_id"], caption=caption or None)
+
     async def send_replies(self, chat_id: str | int, replies: list[Reply], group: bool = False,
                            reply_to: int | None = None) -> None:
         for i, reply in enumerate(replies):
-            await self.send_reply(chat_id, reply, group=group, reply_to=reply_to if i == 0 else None)
+            sent = await self.send_reply(chat_id, reply, group=group, reply_to=reply_to if i == 0 else None)
+            if reply.live is not None and sent:
+                self._follow(sent[-1].chat_id, sent[-1].message_id, reply)
+
+    # -- live replies (a broadcast's progress) -----------------------------------------------------
+    def _follow(self, chat_id: int, message_id: int, reply: Reply) -> None:
+        """Run `reply.live(update)` in the background; `update(text)` edits the message just sent."""
+        async def update(text: str) -> None:
+            try:
+                await self._bot.edit_message_text(split_message(text)[0], chat_id=chat_id, message_id=message_id,
+                                                  link_preview_options=NO_PREVIEW)
+            except BadRequest as exc:
+                if "not modified" not in str(exc).lower():
+                    raise
+
+        async def run() -> None:
+            try:
+                await reply.live(update)
+            except Exception:  # noqa: BLE001 - a progress message is not worth crashing for
+                log.exception("live reply in chat %s failed", chat_id)
+
+        task = asyncio.get_running_loop().create_task(run())
+        self._live_tasks.add(task)
+        task.add_done_callback(self._live_tasks.discard)
 
     async def send_reply(self, chat_id: str | int, reply: Reply, group: bool = False,
                          reply_to: int | None = None) -> list[Message]:
@@ -367,6 +421,8 @@ class TelegramChannel:
             await self._bot.send_message(message.chat_id, part,
                                          reply_markup=markup if i == len(parts) - 1 else None,
                                          link_preview_options=NO_PREVIEW)
+        if first.live is not None and only:
+            self._follow(message.chat_id, message.message_id, first)
         await self._send_document(message.chat_id, first)
         await self.send_replies(message.chat_id, rest, group=group)
 

@@ -13,7 +13,7 @@ from typing import Awaitable, Callable
 
 import sqlite_utils
 
-from handlers import deadlines, registration, reminder_settings, smalltalk, texts
+from handlers import admin, deadlines, registration, reminder_settings, smalltalk, texts
 from handlers.faq import FaqService, topic_key
 from handlers.messages import Choice, Incoming, Reply
 from knowledge.normalize import clean_input, fold, has_letters, is_vietnamese_or_latin
@@ -23,6 +23,8 @@ log = logging.getLogger(__name__)
 
 MAX_QUESTION_CHARS = 1000
 CommandHandler = Callable[[Incoming, str], list[Reply]]
+Picker = Callable[[Incoming, str], list[Reply]]                 # (msg, choice key) → replies
+Interceptor = Callable[[Incoming], "list[Reply] | None"]        # sees every message first; None: go on
 TOPICS_KEY = "topics"
 _CODE_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{2,31}")  # an invite code typed after "dangky"
 
@@ -33,6 +35,10 @@ class Assistant:
         self.faq = FaqService(db, active_edition)
         self._commands: dict[str, CommandHandler] = {}
         self.command_help: dict[str, str] = {}
+        self.admin_command_help: dict[str, str] = {}  # admin commands: kept out of public menus and /help
+        self._pickers: dict[str, Picker] = {}
+        self._interceptors: list[Interceptor] = []
+        self.outbox_waker: Callable[[], None] | None = None  # set by the runtime: send queued messages now
         self.add_command("start", self._cmd_start, "Bắt đầu, giới thiệu trợ lý")
         self.add_command("help", self._cmd_help, "Hướng dẫn sử dụng")
         self.add_command("hoi", self._cmd_ask, "Hỏi một câu: /hoi <câu hỏi>")
@@ -40,11 +46,33 @@ class Assistant:
         registration.register(self)       # /dangky, /roi (and /start <code> below)
         deadlines.register(self)          # /hanchot, /lich
         reminder_settings.register(self)  # /nhacnho
+        admin.register(self)              # /thongbao, /thongke, /chuatraloi … (admins only)
 
-    def add_command(self, name: str, handler: CommandHandler, description: str) -> None:
-        """Register `/name`; `description` (Vietnamese) is shown in menus and help."""
+    def add_command(self, name: str, handler: CommandHandler, description: str, admin: bool = False) -> None:
+        """Register `/name`; `description` (Vietnamese) is shown in menus and help (admin commands: only
+        in `admin_command_help`, the handler checks the role)."""
         self._commands[name] = handler
-        self.command_help[name] = description
+        (self.admin_command_help if admin else self.command_help)[name] = description
+
+    def add_picker(self, prefix: str, handler: Picker) -> None:
+        """Choices whose key starts with `prefix` go to `handler(msg, key)`."""
+        self._pickers[prefix] = handler
+
+    def add_interceptor(self, handler: Interceptor) -> None:
+        """`handler(msg)` sees each message before the usual routing; replies it returns end the handling
+        (e.g. the text of a notice an admin is writing)."""
+        self._interceptors.append(handler)
+
+    def handle_attachment(self, msg: Incoming) -> list[Reply] | None:
+        """A photo or file (with its caption as text): replies when a feature wants it, else None."""
+        return self._intercept(msg)
+
+    def _intercept(self, msg: Incoming) -> list[Reply] | None:
+        for intercept in self._interceptors:
+            replies = intercept(msg)
+            if replies is not None:
+                return replies
+        return None
 
     # -- entry points for channels ----------------------------------------------------------------
     def handle(self, msg: Incoming) -> list[Reply]:
@@ -55,6 +83,9 @@ class Assistant:
             return [Reply(texts.TOO_LONG.format(length=len(text), limit=MAX_QUESTION_CHARS), kind="error")]
         text = self._slashless_command(text)
         msg = Incoming(msg.channel, msg.chat_id, msg.user_id, text, msg.user_name, msg.is_group)
+        intercepted = self._intercept(msg)
+        if intercepted is not None:
+            return intercepted
         if text.startswith("/"):
             return self._route_command(msg, text)
         if re.fullmatch(r"\d{1,2}", text):
@@ -103,6 +134,9 @@ class Assistant:
                           back_key=TOPICS_KEY)
             self._remember_choices(msg, reply)
             return [reply]
+        for prefix, picker in self._pickers.items():
+            if key.startswith(prefix):
+                return picker(msg, key)
         return [Reply(texts.PICK_EXPIRED, kind="error")]
 
     def feedback(self, msg: Incoming, question_id: int, value: int) -> Reply:

@@ -2,6 +2,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Awaitable, Callable
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A photo or file a person sent, kept by reference (the messenger's own file id)."""
+    kind: str               # "photo" | "document"
+    file_id: str
+    filename: str = ""
+    mime_type: str = ""
 
 
 @dataclass(frozen=True)
@@ -13,6 +23,7 @@ class Incoming:
     text: str
     user_name: str = ""
     is_group: bool = False
+    attachment: Attachment | None = None   # a photo or file sent with the text (its caption)
 
 
 @dataclass(frozen=True)
@@ -43,6 +54,9 @@ class Reply:
     feedback: bool = False           # channels offer 👍/👎 under this reply
     back_key: str = ""               # a "back" choice for menus, when the channel has buttons
     document: Document | None = None # sent as a file where the channel can, else described in text
+    # Follows up on this reply (e.g. a broadcast's progress): a channel that can edit messages awaits
+    # `live(update)` after sending it, where `await update(text)` replaces the sent message's text.
+    live: Callable[[Callable[[str], Awaitable[None]]], Awaitable[None]] | None = None
 
     def full_text(self) -> str:
         """Text with its source line, as shown to the person."""

@@ -38,6 +38,8 @@ def create_dispatcher(db: sqlite_utils.Database, **options) -> Dispatcher:
     dispatcher = Dispatcher(db, **options)
     dispatcher.register_renderer(reminders.KIND, lambda row, now: reminders.render_row(db, row, now))
     dispatcher.on_blocked(lambda channel, chat_id, now: unit_store.mark_blocked(db, channel, chat_id, now))
+    from handlers.broadcast import finish_all  # broadcasts with nothing left to send: done, report queued
+    dispatcher.after_sweep(lambda now: finish_all(db, now))
     return dispatcher
 
 

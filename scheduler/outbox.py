@@ -2,20 +2,35 @@
 
 Channels register a sender at start-up:
 
-    async def send(chat_id: str, text: str) -> None      # raise RetryableSendError / RecipientBlockedError
+    async def send(chat_id: str, text: str, **extra) -> None   # raise RetryableSendError / RecipientBlockedError
     dispatcher.register_sender("telegram", send)
+    dispatcher.set_limits("telegram", TELEGRAM_LIMITS)          # 25 msg/s, 1 msg/s per chat, 16 in flight
 
-Order of work for each row: claim it (pending → sending, in a write transaction), record the final text
-(intent), send, then mark it sent. A crash between claiming and marking leaves the row in 'sending'; on the
-next start `recover_interrupted` marks such rows failed instead of sending them again — the one window
-where a message may be lost rather than doubled, which is the promise here: never the same key twice.
+Order of work for each row: choose a due row whose chat may take a message, wait for the channel's send
+slot, then claim it — pending → sending and an open attempt in `outbox_attempts`, one transaction —
+render and record the final text, send, and record the answer (row status and attempt outcome, one
+transaction). A row is claimed only when its request can leave at once, so the rows in 'sending' are
+exactly the requests in flight.
 
-Kept simple on purpose: one row at a time per sweep; a 429 (`RetryableSendError.retry_after`) pauses that
-channel until then; other retryable errors back off exponentially up to `max_attempts`. Per-channel rate
-limits belong to the broadcast work that will extend this class.
+After a crash (`recover_interrupted`, at start-up): a 'sending' row with an open attempt had its request
+in flight; it goes back to pending and is sent again. The only way a recipient then gets the message
+twice is that the messenger accepted the request and the process died before committing the answer —
+the one window no HTTP API without idempotency keys can close (ARCHITECTURE.md). A 'sending' row without
+an open attempt (claimed by `claim_due`, which keeps no log) is marked failed rather than guessed about.
+
+Errors: a 429 (`RetryableSendError.retry_after`) pauses the whole channel until a deadline that only
+moves later (max of every retry_after seen: a request that finishes meanwhile cannot end the pause — see
+python-telegram-bot issue #5338), and the row is retried then without using up an attempt; other
+retryable errors (5xx, network) back off exponentially up to `max_attempts`; a blocked recipient (403)
+fails the row, marks the officer, and their other rows are skipped until they write again.
+
+`sweep(now)` with a fixed `now` (tests, `reminders run-once`) sends what is due at that instant;
+`sweep()` follows the real clock, waits out short 429 pauses and short backoffs (`linger`), and is what
+`kick()` runs in the background when a broadcast is queued.
 """
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
@@ -25,14 +40,17 @@ import sqlite_utils
 
 import clock
 from storage import outbox as store
+from scheduler.ratelimit import ChannelLimits, Throttle
 from storage.outbox import OutboxRow
 
 log = logging.getLogger(__name__)
 
-Sender = Callable[[str, str], Awaitable[None]]
+Sender = Callable[..., Awaitable[None]]   # send(chat_id, text[, attachment=…])
 # Re-renders a row's text at send time (days left move on); None means "no longer worth sending".
 Renderer = Callable[[OutboxRow, datetime], "str | None"]
 BlockedHook = Callable[[str, str, datetime], None]
+# Called after each sweep with its `now`; returns True when it queued something (the sweep runs again).
+AfterSweepHook = Callable[[datetime], "bool | int | None"]
 
 QUIET_START = time(21, 0)
 QUIET_END = time(7, 0)
@@ -75,6 +93,7 @@ class SweepResult:
     retried: int = 0
     failed: int = 0
     dropped: int = 0
+    handled: int = 0         # rows claimed and tried (max_rows counts these)
 
     def __str__(self) -> str:
         return f"đã gửi {self.sent}, thử lại sau {self.retried}, lỗi {self.failed}, bỏ qua {self.dropped}"
@@ -83,7 +102,7 @@ class SweepResult:
 class Dispatcher:
     def __init__(self, db: sqlite_utils.Database, *, batch_size: int = 50, max_attempts: int = 5,
                  backoff: timedelta = timedelta(seconds=30), quiet_start: time = QUIET_START,
-                 quiet_end: time = QUIET_END):
+                 quiet_end: time = QUIET_END, linger: timedelta = timedelta(seconds=5)):
         self.db = db
         self.batch_size = batch_size
         self.max_attempts = max_attempts
@@ -93,6 +112,12 @@ class Dispatcher:
         self._renderers: dict[str, Renderer] = {}
         self._blocked_hooks: list[BlockedHook] = []
         self._paused_until: dict[str, datetime] = {}
+        self._throttles: dict[str, Throttle] = {}
+        self._after_sweep: list[AfterSweepHook] = []
+        self.linger = linger
+        self._sweep_lock = asyncio.Lock()
+        self._kick_task: asyncio.Task | None = None
+        self._kick_again = False
 
     # -- registration -----------------------------------------------------------------------------
     def register_sender(self, channel: str, send: Sender) -> None:
@@ -110,6 +135,22 @@ class Dispatcher:
         """Called with (channel, chat_id, now) when a sender reports the recipient blocked the bot."""
         self._blocked_hooks.append(hook)
 
+    def set_limits(self, channel: str, limits: ChannelLimits) -> None:
+        """Rate, per-chat interval and requests in flight for `channel` (default: one at a time, no rate)."""
+        self._throttles[channel] = Throttle(limits)
+
+    def after_sweep(self, hook: AfterSweepHook) -> None:
+        """`hook(now)` runs after every sweep (e.g. to finish broadcasts and queue their reports)."""
+        self._after_sweep.append(hook)
+
+    def throttle(self, channel: str) -> Throttle:
+        if channel not in self._throttles:
+            self._throttles[channel] = Throttle(ChannelLimits())
+        return self._throttles[channel]
+
+    def paused_until(self, channel: str) -> datetime | None:
+        return self._paused_until.get(channel)
+
     @property
     def channels(self) -> list[str]:
         return sorted(self._senders)
@@ -117,37 +158,155 @@ class Dispatcher:
     # -- start-up ---------------------------------------------------------------------------------
     def recover_interrupted(self, now: datetime | None = None) -> int:
         """Call once at start-up, before the first sweep (see the module docstring)."""
-        stuck = store.recover_interrupted(self.db, now or clock.now())
+        now = now or clock.now()
+        for row in store.recover_in_flight(self.db, now):
+            log.warning("outbox %s (%s → %s:%s) was in flight when the process stopped; sending it again",
+                        row.key, row.kind, row.channel, row.chat_id)
+        stuck = store.recover_interrupted(self.db, now)
         for row in stuck:
-            log.warning("outbox %s (%s → %s:%s) was being sent when the process stopped; "
+            log.warning("outbox %s (%s → %s:%s) was claimed with no attempt logged when the process stopped; "
                         "not resending", row.key, row.kind, row.channel, row.chat_id)
         return len(stuck)
 
+    # -- running in the background ----------------------------------------------------------------
+    def kick(self) -> None:
+        """Sweep now, in the background (e.g. a broadcast was just queued); call from the event loop."""
+        if self._kick_task is not None and not self._kick_task.done():
+            self._kick_again = True
+            return
+        self._kick_task = asyncio.get_running_loop().create_task(self._drain())
+
+    async def _drain(self) -> None:
+        while True:
+            self._kick_again = False
+            try:
+                await self.sweep()
+            except Exception:  # noqa: BLE001 - the periodic job tries again
+                log.exception("outbox sweep failed")
+                return
+            if not self._kick_again:
+                return
+
+    async def idle(self) -> None:
+        """Wait until a background sweep started by `kick` has ended."""
+        while self._kick_task is not None and not self._kick_task.done():
+            await asyncio.wait({self._kick_task})
+
     # -- the sweep --------------------------------------------------------------------------------
     async def sweep(self, now: datetime | None = None, max_rows: int | None = None) -> SweepResult:
-        """Send every due row of a registered channel (at most `max_rows`)."""
-        now = now or clock.now()
-        result = SweepResult()
-        for row in store.expire_due(self.db, now):
+        """Send every due row of a registered channel (at most `max_rows`). With `now` the sweep sees
+        that fixed instant; without, the real clock (see the module docstring)."""
+        async with self._sweep_lock:
+            result = SweepResult()
+            while True:
+                at = now or clock.now()
+                await self._sweep_once(now, max_rows, result)
+                again = False
+                for hook in self._after_sweep:
+                    try:
+                        again = bool(hook(at)) or again
+                    except Exception:  # noqa: BLE001 - a hook must not stop the outbox
+                        log.exception("outbox after-sweep hook failed")
+                if not again or (max_rows is not None and result.handled >= max_rows):
+                    return result
+
+    async def _sweep_once(self, fixed: datetime | None, max_rows: int | None, result: SweepResult) -> None:
+        for row in store.expire_due(self.db, fixed or clock.now()):
             log.info("outbox %s dropped: its event has passed (%s)", row.key, row.expires_at)
             result.dropped += 1
-        quiet = in_quiet_hours(now, self.quiet_start, self.quiet_end)
-        handled = 0
-        while max_rows is None or handled < max_rows:
-            channels = [c for c in self._senders if self._paused_until.get(c, now) <= now]
-            limit = self.batch_size if max_rows is None else min(self.batch_size, max_rows - handled)
-            batch = store.claim_due(self.db, now, channels, limit, quiet)
-            if not batch:
-                break
-            for row in batch:
-                handled += 1
-                if self._paused_until.get(row.channel, now) > now:
-                    store.release(self.db, row.id, now)
+        running: set[asyncio.Task] = set()
+        try:
+            while max_rows is None or result.handled < max_rows:
+                now = fixed or clock.now()
+                quiet = in_quiet_hours(now, self.quiet_start, self.quiet_end)
+                open_channels = [c for c in self._senders if self._paused_until.get(c, now) <= now]
+                batch = store.peek_due(self.db, now, open_channels, self.batch_size, quiet)
+                row = self._choose(batch, now, result)
+                if row is None:
+                    if await self._wait(fixed, running, batch, now, quiet):
+                        continue
+                    break
+                throttle = self.throttle(row.channel)
+                throttle.take(row.chat_id)
+                try:
+                    await throttle.acquire()
+                    now = fixed or clock.now()
+                    claimed = (None if self._paused_until.get(row.channel, now) > now
+                               else store.claim_row(self.db, row.id, now))
+                except BaseException:
+                    throttle.release(row.chat_id)
+                    raise
+                if claimed is None:  # paused meanwhile (a 429), or another dispatcher took it
+                    throttle.release(row.chat_id)
                     continue
-                await self._deliver(row, now, result)
-        return result
+                throttle.started(row.chat_id)
+                result.handled += 1
+                task = asyncio.create_task(self._deliver(*claimed, now, result, throttle, fixed is not None))
+                running.add(task)
+                task.add_done_callback(running.discard)
+                await asyncio.sleep(0)  # let a sender that answers at once do so before the next claim
+        finally:
+            if running:
+                await asyncio.gather(*running, return_exceptions=True)
 
-    async def _deliver(self, row: OutboxRow, now: datetime, result: SweepResult) -> None:
+    def _choose(self, batch: list[OutboxRow], now: datetime, result: SweepResult) -> OutboxRow | None:
+        """The first row whose channel has room and whose chat may take a message now. Rows of recipients
+        who blocked the bot are failed on the way, without a try."""
+        for row in batch:
+            if store.is_blocked(self.db, row.channel, row.chat_id):
+                if store.skip_blocked(self.db, row.id, now):
+                    log.info("outbox %s skipped: %s:%s blocked the bot", row.key, row.channel, row.chat_id)
+                    result.failed += 1
+                continue
+            if self.throttle(row.channel).ready(row.chat_id):
+                return row
+        return None
+
+    async def _wait(self, fixed: datetime | None, running: set[asyncio.Task], batch: list[OutboxRow],
+                    now: datetime, quiet: bool) -> bool:
+        """Nothing can be taken right now. Wait for what could change that and return True, or return
+        False when the sweep is over."""
+        if batch:  # due rows, but every chat or channel is busy: wait for an answer or a chat's interval
+            chats = [r.chat_id for r in batch if self.throttle(r.channel).has_room()]
+            delay = min((self.throttle(r.channel).next_ready([r.chat_id]) for r in batch
+                         if r.chat_id in chats and r.chat_id not in self.throttle(r.channel).busy), default=None)
+            await self._wait_for(running, delay if delay is not None else (None if running else 0.05))
+            return True
+        if running:  # their answers may bring retries or free a paused channel
+            await self._wait_for(running, None)
+            return True
+        if fixed is not None:
+            return False
+        # Live: wait out a short 429 pause or a short backoff instead of leaving it to the next sweep.
+        wake = [until for c, until in self._paused_until.items() if c in self._senders and until > now]
+        due = store.next_due_at(self.db, [c for c in self._senders if c not in
+                                          {c for c, until in self._paused_until.items() if until > now}], quiet)
+        if due is not None:
+            wake.append(due)
+        soonest = min(wake, default=None)
+        if soonest is None or soonest - now > self.linger:
+            return False
+        await asyncio.sleep(max(0.0, (soonest - now).total_seconds()) + 0.01)
+        return clock.now() > now  # a frozen clock (tests, --now) would never get there
+
+    @staticmethod
+    async def _wait_for(running: set[asyncio.Task], timeout: float | None) -> None:
+        if running:
+            await asyncio.wait(set(running), timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+        elif timeout:
+            await asyncio.sleep(timeout)
+
+    async def _deliver(self, row: OutboxRow, attempt: int, now: datetime, result: SweepResult,
+                       throttle: Throttle, fixed: bool) -> None:
+        try:
+            await self._deliver_claimed(row, attempt, now, result, fixed)
+        except Exception:  # noqa: BLE001 - a bookkeeping error must not stop the other rows
+            log.exception("outbox %s: could not record the result of the attempt", row.key)
+        finally:
+            throttle.release(row.chat_id)
+
+    async def _deliver_claimed(self, row: OutboxRow, attempt: int, now: datetime, result: SweepResult,
+                               fixed: bool) -> None:
         text = row.text
         render = self._renderers.get(row.kind)
         if render is not None:
@@ -157,36 +316,45 @@ class Dispatcher:
                 log.exception("outbox %s: renderer failed; sending the planned text", row.key)
                 rendered = text
             if rendered is None:
-                store.mark_final(self.db, row.id, "dropped", "không còn phù hợp lúc gửi", now)
+                store.mark_final(self.db, row.id, "dropped", "không còn phù hợp lúc gửi", now, attempt)
                 log.info("outbox %s dropped by its renderer", row.key)
                 result.dropped += 1
                 return
             if rendered != text:
                 text = rendered
                 store.set_text(self.db, row.id, text, now)
+        extra = {"attachment": row.payload["attachment"]} if row.payload.get("attachment") else {}
         try:
-            await self._senders[row.channel](row.chat_id, text)
+            await self._senders[row.channel](row.chat_id, text, **extra)
         except RecipientBlockedError as exc:
-            store.mark_final(self.db, row.id, "failed", f"người nhận đã chặn bot: {exc}", now)
+            done = now if fixed else clock.now()
+            store.mark_final(self.db, row.id, "failed", f"người nhận đã chặn bot: {exc}", done, attempt, "blocked")
             result.failed += 1
             for hook in self._blocked_hooks:
-                hook(row.channel, row.chat_id, now)
+                hook(row.channel, row.chat_id, done)
         except Exception as exc:  # RetryableSendError and anything unexpected: try again later
+            done = now if fixed else clock.now()
             retry_after = getattr(exc, "retry_after", None)
             if not isinstance(exc, RetryableSendError):
                 log.exception("outbox %s: unexpected error from the %s sender", row.key, row.channel)
+            error = f"{type(exc).__name__}: {exc}"
             if retry_after:
-                self._paused_until[row.channel] = now + timedelta(seconds=retry_after)
-            if row.attempts >= self.max_attempts:
-                store.mark_final(self.db, row.id, "failed", f"hết {row.attempts} lần thử: {exc}", now)
+                # The whole channel waits; the deadline only moves later (issue #5338).
+                until = done + timedelta(seconds=float(retry_after))
+                self._paused_until[row.channel] = max(self._paused_until.get(row.channel, until), until)
+                store.mark_retry(self.db, row.id, until, error, done, attempt, "rate_limited", refund=True)
+                result.retried += 1
+            elif row.attempts >= self.max_attempts:
+                store.mark_final(self.db, row.id, "failed", f"hết {row.attempts} lần thử: {exc}", done, attempt,
+                                 "retryable" if isinstance(exc, RetryableSendError) else "error")
                 result.failed += 1
             else:
-                delay = (timedelta(seconds=retry_after) if retry_after
-                         else self.backoff * (2 ** (row.attempts - 1)))
-                store.mark_retry(self.db, row.id, now + delay, f"{type(exc).__name__}: {exc}", now)
+                delay = self.backoff * (2 ** (row.attempts - 1))
+                store.mark_retry(self.db, row.id, done + delay, error, done, attempt,
+                                 "retryable" if isinstance(exc, RetryableSendError) else "error")
                 result.retried += 1
         else:
-            store.mark_sent(self.db, row.id, text, now)
+            store.mark_sent(self.db, row.id, text, now if fixed else clock.now(), attempt)
             result.sent += 1
 
 

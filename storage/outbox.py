@@ -15,7 +15,7 @@ from typing import Iterable
 
 import sqlite_utils
 
-from clock import iso
+from clock import from_iso, iso
 from storage.transactions import immediate
 
 STATUSES = ("pending", "sending", "sent", "failed", "cancelled", "dropped")
@@ -145,9 +145,12 @@ def claim_due(db: sqlite_utils.Database, now: datetime, channels: Iterable[str],
     return [replace(r, status="sending", attempts=r.attempts + 1) for r in claimed]
 
 
-def mark_sent(db: sqlite_utils.Database, row_id: int, text: str, now: datetime) -> None:
-    db.execute("UPDATE outbox SET status = 'sent', text = ?, sent_at = ?, updated_at = ?, last_error = NULL"
-               " WHERE id = ?", (text, iso(now), iso(now), row_id))
+def mark_sent(db: sqlite_utils.Database, row_id: int, text: str, now: datetime,
+              attempt_id: int | None = None) -> None:
+    with immediate(db):
+        db.execute("UPDATE outbox SET status = 'sent', text = ?, sent_at = ?, updated_at = ?, last_error = NULL"
+                   " WHERE id = ?", (text, iso(now), iso(now), row_id))
+        close_attempt(db, attempt_id, "sent", None, now)
 
 
 def set_text(db: sqlite_utils.Database, row_id: int, text: str, now: datetime) -> None:
@@ -155,22 +158,108 @@ def set_text(db: sqlite_utils.Database, row_id: int, text: str, now: datetime) -
     db.execute("UPDATE outbox SET text = ?, updated_at = ? WHERE id = ?", (text, iso(now), row_id))
 
 
-def mark_retry(db: sqlite_utils.Database, row_id: int, due_at: datetime, error: str, now: datetime) -> None:
-    db.execute("UPDATE outbox SET status = 'pending', due_at = ?, last_error = ?, updated_at = ?"
-               " WHERE id = ?", (iso(due_at), error[:500], iso(now), row_id))
+def mark_retry(db: sqlite_utils.Database, row_id: int, due_at: datetime, error: str, now: datetime,
+               attempt_id: int | None = None, outcome: str = "retryable", refund: bool = False) -> None:
+    """Back to pending until `due_at`. `refund`: this try does not count towards the attempts limit
+    (a 429 says "later", not "failed"); it stays in the attempts log all the same."""
+    with immediate(db):
+        db.execute("UPDATE outbox SET status = 'pending', due_at = ?, last_error = ?, updated_at = ?,"
+                   " attempts = attempts - ? WHERE id = ?",
+                   (iso(due_at), error[:500], iso(now), int(refund), row_id))
+        close_attempt(db, attempt_id, outcome, error, now)
 
 
-def release(db: sqlite_utils.Database, row_id: int, now: datetime) -> None:
-    """Give a claimed row back untouched (its channel paused before it was tried)."""
-    db.execute("UPDATE outbox SET status = 'pending', attempts = attempts - 1, updated_at = ?"
-               " WHERE id = ? AND status = 'sending'", (iso(now), row_id))
-
-
-def mark_final(db: sqlite_utils.Database, row_id: int, status: str, error: str, now: datetime) -> None:
+def mark_final(db: sqlite_utils.Database, row_id: int, status: str, error: str, now: datetime,
+               attempt_id: int | None = None, outcome: str | None = None) -> None:
     """'failed' or 'dropped', with the reason."""
     assert status in ("failed", "dropped")
-    db.execute("UPDATE outbox SET status = ?, last_error = ?, updated_at = ? WHERE id = ?",
-               (status, error[:500], iso(now), row_id))
+    with immediate(db):
+        db.execute("UPDATE outbox SET status = ?, last_error = ?, updated_at = ? WHERE id = ?",
+                   (status, error[:500], iso(now), row_id))
+        close_attempt(db, attempt_id, outcome or status, error, now)
+
+
+# -- one row at a time, with the attempts log (the dispatcher's path) ----------------------------------
+def peek_due(db: sqlite_utils.Database, now: datetime, channels: Iterable[str], limit: int,
+             quiet: bool) -> list[OutboxRow]:
+    """Due pending rows of `channels`, oldest first, without claiming them."""
+    channels = list(channels)
+    if not channels:
+        return []
+    quiet_clause = " AND quiet_hours = 0" if quiet else ""
+    return [_row(r) for r in db.execute(
+        f"SELECT {_COLUMNS} FROM outbox WHERE status = 'pending' AND due_at <= ?"
+        f" AND channel IN ({','.join('?' * len(channels))}){quiet_clause} ORDER BY due_at, id LIMIT ?",
+        (iso(now), *channels, limit))]
+
+
+def next_due_at(db: sqlite_utils.Database, channels: Iterable[str], quiet: bool) -> datetime | None:
+    """When the next pending row of `channels` falls due."""
+    channels = list(channels)
+    if not channels:
+        return None
+    quiet_clause = " AND quiet_hours = 0" if quiet else ""
+    row = db.execute(f"SELECT MIN(due_at) FROM outbox WHERE status = 'pending'"
+                     f" AND channel IN ({','.join('?' * len(channels))}){quiet_clause}", channels).fetchone()
+    return from_iso(row[0]) if row and row[0] else None
+
+
+def claim_row(db: sqlite_utils.Database, row_id: int, now: datetime) -> tuple[OutboxRow, int] | None:
+    """pending → sending (attempts + 1) and an open attempt, in one transaction, right before the request.
+    None when the row is no longer pending (another dispatcher took it). A row in 'sending' therefore
+    always has exactly one open attempt: a request about to leave, or in flight."""
+    stamp = iso(now)
+    with immediate(db):
+        cur = db.execute("UPDATE outbox SET status = 'sending', attempts = attempts + 1, claimed_at = ?,"
+                         " updated_at = ? WHERE id = ? AND status = 'pending'", (stamp, stamp, row_id))
+        if cur.rowcount != 1:
+            return None
+        row = _row(db.execute(f"SELECT {_COLUMNS} FROM outbox WHERE id = ?", (row_id,)).fetchone())
+        attempt = db.execute("INSERT INTO outbox_attempts (outbox_id, channel, chat_id, started_at)"
+                             " VALUES (?,?,?,?)", (row_id, row.channel, row.chat_id, stamp)).lastrowid
+    return row, attempt
+
+
+def close_attempt(db: sqlite_utils.Database, attempt_id: int | None, outcome: str, detail: str | None,
+                  now: datetime) -> None:
+    if attempt_id is not None:
+        db.execute("UPDATE outbox_attempts SET finished_at = ?, outcome = ?, detail = ? WHERE id = ?",
+                   (iso(now), outcome, (detail or None) and detail[:500], attempt_id))
+
+
+def skip_blocked(db: sqlite_utils.Database, row_id: int, now: datetime) -> bool:
+    """A pending row whose recipient blocked the bot: failed without a try."""
+    cur = db.execute("UPDATE outbox SET status = 'failed', last_error = ?, updated_at = ?"
+                     " WHERE id = ? AND status = 'pending'",
+                     ("người nhận đã chặn bot (không gửi nữa cho tới khi họ nhắn lại)", iso(now), row_id))
+    return cur.rowcount == 1
+
+
+def is_blocked(db: sqlite_utils.Database, channel: str, chat_id: str) -> bool:
+    """True when the recipient is an officer marked as having blocked the bot (a 403 earlier)."""
+    row = db.execute("SELECT blocked_at FROM officers WHERE channel = ? AND chat_id = ?",
+                     (channel, chat_id)).fetchone()
+    return bool(row and row[0])
+
+
+def recover_in_flight(db: sqlite_utils.Database, now: datetime) -> list[OutboxRow]:
+    """Rows whose request was in flight when the process died (an open attempt): they go back to
+    pending and are sent again. The message reached the recipient twice only if the messenger had
+    accepted the request in the instant between its answer leaving and our commit of it."""
+    stamp = iso(now)
+    with immediate(db):
+        rows = [_row(r) for r in db.execute(
+            f"SELECT {_COLUMNS} FROM outbox WHERE status = 'sending' AND id IN"
+            " (SELECT outbox_id FROM outbox_attempts WHERE outcome IS NULL)")]
+        if rows:
+            ids = [r.id for r in rows]
+            marks = ",".join("?" * len(ids))
+            db.execute(f"UPDATE outbox_attempts SET outcome = 'interrupted', finished_at = ?"
+                       f" WHERE outcome IS NULL AND outbox_id IN ({marks})", (stamp, *ids))
+            db.execute(f"UPDATE outbox SET status = 'pending', last_error = ?, updated_at = ?"
+                       f" WHERE id IN ({marks})",
+                       ("gián đoạn khi đang gửi: gửi lại", stamp, *ids))
+    return rows
 
 
 def cancel(db: sqlite_utils.Database, now: datetime, origin: str | None = None, kind: str | None = None,

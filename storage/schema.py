@@ -5,6 +5,7 @@ from typing import Callable
 
 import sqlite_utils
 
+from storage.admin_schema import ADMIN_MIGRATIONS
 from storage.units_schema import UNIT_MIGRATIONS
 from storage.zalo_schema import ZALO_MIGRATIONS
 
@@ -74,5 +75,6 @@ def _v1_knowledge_and_questions(db: sqlite_utils.Database) -> None:
 MIGRATIONS: list[tuple[int, Callable[[sqlite_utils.Database], None]]] = [
     (1, _v1_knowledge_and_questions),
     *UNIT_MIGRATIONS,  # 10–19: units, officers, registration, outbox
+    *ADMIN_MIGRATIONS,  # 20–29: admins, broadcasts, outbox attempts
     *ZALO_MIGRATIONS,  # 30–39: Zalo channel (webhook de-duplication)
 ]

@@ -1,0 +1,208 @@
+"""Admin commands and the role check every one of them goes through.
+
+    /thongbao [nội dung]   send a notice to officers (handlers/broadcast.py)
+    /huy                   drop the notice being written
+    /thongke [số ngày]     usage statistics (handlers/insight.py)
+    /chuatraloi [số ngày]  unanswered questions, grouped; one tap attaches one to an entry
+    /quantri               the admin commands and the admin's scope
+
+An admin is a row in `admins` (channel, user id): from ADMIN_TELEGRAM_IDS or `bot.py admin add`.
+Anyone else gets a polite refusal and nothing happens; choices ("bc:…", "ua:…") are checked the same
+way, since callback data can be forged. Admin commands work in private chats only (a preview in a
+group would show the notice and its audience to everyone there).
+"""
+from __future__ import annotations
+
+import logging
+from typing import Callable
+
+import sqlite_utils
+
+import clock
+from handlers import admin_texts as T
+from handlers import insight
+from handlers.broadcast import BroadcastFlow
+from handlers.faq import topic_key
+from handlers.messages import Choice, Incoming, Reply
+from knowledge.store import add_phrasing
+from storage.admins import Admin, get_admin
+
+log = logging.getLogger(__name__)
+
+UNANSWERED_PREFIX = "ua:"
+MAX_GROUPS_SHOWN = 10
+COMMANDS = {
+    "thongbao": "Gửi thông báo tới cán bộ (quản trị)",
+    "huy": "Hủy thông báo đang soạn (quản trị)",
+    "thongke": "Thống kê sử dụng (quản trị)",
+    "chuatraloi": "Câu hỏi chưa trả lời được (quản trị)",
+    "quantri": "Các lệnh quản trị",
+}
+
+AdminHandler = Callable[[Admin, Incoming, str], list[Reply]]
+
+
+def admin_for(db: sqlite_utils.Database, msg: Incoming) -> Admin | None:
+    return get_admin(db, msg.channel, msg.user_id)
+
+
+def check(db: sqlite_utils.Database, msg: Incoming) -> Admin | list[Reply]:
+    """The admin behind `msg`, or the refusal to send back (nothing else happens then)."""
+    admin = admin_for(db, msg)
+    if admin is None:
+        log.info("admin command refused for %s:%s", msg.channel, msg.user_id)
+        return [Reply(T.NOT_ADMIN, kind="error")]
+    if msg.is_group:
+        return [Reply(T.ADMIN_PRIVATE_ONLY, kind="error")]
+    return admin
+
+
+def admin_only(db: sqlite_utils.Database, handler: AdminHandler) -> Callable[[Incoming, str], list[Reply]]:
+    def guarded(msg: Incoming, arg: str) -> list[Reply]:
+        admin = check(db, msg)
+        if not isinstance(admin, Admin):
+            return admin
+        return handler(admin, msg, arg)
+    return guarded
+
+
+class AdminCommands:
+    def __init__(self, assistant):
+        self.assistant = assistant
+        self.db: sqlite_utils.Database = assistant.db
+        self.broadcast = BroadcastFlow(self.db, waker=lambda: getattr(assistant, "outbox_waker", None))
+
+    # -- /thongke ------------------------------------------------------------------------------------
+    def stats(self, admin: Admin, msg: Incoming, args: str) -> list[Reply]:
+        days = _days(args, insight.DEFAULT_DAYS)
+        if days is None:
+            return [Reply("Số ngày phải là số từ 1 đến 365, ví dụ: /thongke 30", kind="error")]
+        stats = insight.collect_stats(self.db, clock.now(), days, scope=admin.scope_unit)
+        return [Reply(insight.stats_text(stats), kind="info")]
+
+    # -- /chuatraloi ---------------------------------------------------------------------------------
+    def unanswered(self, admin: Admin, msg: Incoming, args: str) -> list[Reply]:
+        days = _days(args, insight.UNANSWERED_DAYS)
+        if days is None:
+            return [Reply("Số ngày phải là số từ 1 đến 365, ví dụ: /chuatraloi 7", kind="error")]
+        groups = insight.unanswered_groups(self.db, clock.now(), days)
+        if not groups:
+            return [Reply(T.UNANSWERED_NONE.format(days=days), kind="info")]
+        choices = [Choice(f"ua:g:{g.id}", f"{g.text[:60]} ({g.count})") for g in groups[:MAX_GROUPS_SHOWN]]
+        return [Reply(T.UNANSWERED_TITLE.format(days=days), kind="menu", choices=choices)]
+
+    def pick_unanswered(self, admin: Admin, msg: Incoming, key: str) -> list[Reply]:
+        parts = key.split(":", 3)
+        if len(parts) < 3 or not parts[2].isdigit():
+            return [Reply(T.GROUP_GONE, kind="error")]
+        action, qid = parts[1], int(parts[2])
+        value = parts[3] if len(parts) > 3 else ""
+        now = clock.now()
+        group = insight.find_group(self.db, qid, now, days=365)
+        if group is None:
+            return [Reply(T.GROUP_GONE, kind="info")]
+        faq = self.assistant.faq
+        if action == "g":
+            return [self._group_reply(group)]
+        if action == "d":
+            insight.mark_handled(self.db, group, "dismissed", None, msg.user_id, now)
+            return [Reply(T.DISMISSED.format(text=group.text, count=group.count), kind="info")]
+        if action == "t" and not value:
+            choices = [Choice(f"ua:t:{qid}:{topic_key(t)[6:]}", t) for t in faq.topics()]
+            return [Reply(T.TOPICS_PICK.format(text=group.text), kind="menu", choices=choices,
+                          back_key=f"ua:g:{qid}")]
+        if action == "t":
+            topic = faq.topic_by_key(f"topic:{value}")
+            if topic is None:
+                return [Reply(T.GROUP_GONE, kind="error")]
+            choices = [Choice(f"ua:a:{qid}:{e.id}", e.question) for e in faq.entries_of_topic(topic)]
+            return [Reply(T.TOPIC_ENTRIES.format(topic=topic, text=group.text), kind="menu", choices=choices,
+                          back_key=f"ua:t:{qid}")]
+        if action == "a" and value:
+            entry = faq.entry(value)
+            if entry is None:
+                return [Reply(T.ENTRY_GONE, kind="error")]
+            added = add_phrasing(self.db, entry.id, group.text)
+            insight.mark_handled(self.db, group, "attached", entry.id, msg.user_id, now)
+            log.info("admin %s:%s attached %r to %s", msg.channel, msg.user_id, group.text, entry.id)
+            if not added:
+                return [Reply(T.ATTACHED_ALREADY.format(question=entry.question), kind="info")]
+            return [Reply(T.ATTACHED.format(text=group.text, question=entry.question, count=group.count), kind="info")]
+        return [Reply(T.GROUP_GONE, kind="error")]
+
+    def _group_reply(self, group: insight.Group) -> Reply:
+        result = self.assistant.faq.matcher.match(group.text, limit=3)
+        choices = [Choice(f"ua:a:{group.id}:{c.entry.id}", c.entry.question) for c in result.candidates[:3]]
+        choices += [Choice(f"ua:t:{group.id}", T.BY_TOPIC), Choice(f"ua:d:{group.id}", T.DISMISS)]
+        others = [t for t in group.texts if t != group.text][:3]
+        text = T.UNANSWERED_GROUP.format(
+            text=group.text, count=group.count, last=insight.local_stamp(group.last_asked),
+            others=T.UNANSWERED_OTHERS.format(others="; ".join(f"«{o}»" for o in others)) if others else "")
+        return Reply(text, kind="menu", choices=choices)
+
+    # -- /quantri ------------------------------------------------------------------------------------
+    def help(self, admin: Admin, msg: Incoming, args: str) -> list[Reply]:
+        scope = "mọi đơn vị" if admin.is_global else f"đơn vị {admin.scope_unit} và các đơn vị trực thuộc"
+        lines = [f"Anh/chị là quản trị viên, phạm vi: {scope}.", "", "Các lệnh quản trị:"]
+        lines += [f"/{name} — {desc}" for name, desc in COMMANDS.items()]
+        return [Reply("\n".join(lines), kind="info")]
+
+    # -- routing hooks -------------------------------------------------------------------------------
+    def pick(self, msg: Incoming, key: str) -> list[Reply]:
+        admin = check(self.db, msg)
+        if not isinstance(admin, Admin):
+            return admin
+        if key.startswith(UNANSWERED_PREFIX):
+            return self.pick_unanswered(admin, msg, key)
+        return self.broadcast.pick(admin, msg, key)
+
+    def intercept(self, msg: Incoming) -> list[Reply] | None:
+        """Text or a file from an admin in the middle of /thongbao; None for everyone else."""
+        if msg.is_group:
+            return None
+        has_flow = self.db.execute("SELECT 1 FROM admin_flows WHERE channel = ? AND chat_id = ?",
+                                   (msg.channel, msg.chat_id)).fetchone()
+        if not has_flow and getattr(msg, "attachment", None) is None:
+            return None
+        admin = admin_for(self.db, msg)
+        if admin is None:
+            return None
+        return self.broadcast.intercept(admin, msg)
+
+
+def register(assistant) -> AdminCommands:
+    """Add the admin commands, the "bc:"/"ua:" choices and the /thongbao text hook to the assistant."""
+    commands = AdminCommands(assistant)
+    db = assistant.db
+    handlers: dict[str, AdminHandler] = {
+        "thongbao": commands.broadcast.start,
+        "huy": commands.broadcast.cancel,
+        "thongke": commands.stats,
+        "chuatraloi": commands.unanswered,
+        "quantri": commands.help,
+    }
+    for name, handler in handlers.items():
+        assistant.add_command(name, admin_only(db, handler), COMMANDS[name], admin=True)
+    assistant.add_picker("bc:", commands.pick)
+    assistant.add_picker(UNANSWERED_PREFIX, commands.pick)
+    assistant.add_interceptor(commands.intercept)
+    assistant.add_interceptor(lambda msg: unblock_on_message(db, msg))
+    return commands
+
+
+def unblock_on_message(db: sqlite_utils.Database, msg: Incoming) -> None:
+    """Someone who blocked the bot (a 403 marked them) and writes again takes messages again."""
+    row = db.execute("SELECT 1 FROM officers WHERE channel = ? AND chat_id = ? AND blocked_at IS NOT NULL",
+                     (msg.channel, msg.chat_id)).fetchone()
+    if row is not None:
+        db.execute("UPDATE officers SET blocked_at = NULL WHERE channel = ? AND chat_id = ?",
+                   (msg.channel, msg.chat_id))
+        log.info("%s:%s writes again: no longer marked as blocking the bot", msg.channel, msg.chat_id)
+    return None
+
+
+def _days(args: str, default: int) -> int | None:
+    text = args.strip()
+    if not text:
+        return default
+    return int(text) if text.isdigit() and 1 <= int(text) <= 365 else None

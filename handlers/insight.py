@@ -1,0 +1,250 @@
+"""What admins learn about use: statistics (/thongke, `bot.py stats`) and the questions the assistant
+could not answer (/chuatraloi, `bot.py unanswered`), grouped when alike, each attachable to an entry.
+
+Grouping: questions are compared after the matcher's own normalisation (diacritics folded,
+abbreviations expanded, chat filler dropped), greedily, newest first: a question joins the first group
+whose first question is at least GROUP_SIMILARITY alike by rapidfuzz (the better of `ratio` and
+`token_sort_ratio`, so "đoàn phí đóng ở đâu" and "dong doan phi o dau" meet, while a question that only
+contains another one's words does not).
+"""
+from __future__ import annotations
+
+import csv
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import TextIO
+
+import sqlite_utils
+from rapidfuzz import fuzz, process
+
+import clock
+from knowledge.normalize import normalize
+from storage.transactions import immediate
+
+GROUP_SIMILARITY = 85
+DEFAULT_DAYS = 7
+UNANSWERED_DAYS = 30
+MAX_QUESTIONS = 2000
+
+
+def dmy(day: date) -> str:
+    return day.strftime("%d/%m/%Y")
+
+
+def local_stamp(text: str) -> str:
+    """A stored UTC instant as 'dd/mm/yyyy HH:MM' in Việt Nam."""
+    return clock.to_local(clock.from_iso(text)).strftime("%d/%m/%Y %H:%M")
+
+
+def _table_exists(db: sqlite_utils.Database, name: str) -> bool:
+    return db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)).fetchone() is not None
+
+
+# -- statistics -----------------------------------------------------------------------------------------
+@dataclass
+class Stats:
+    since: date
+    until: date
+    days: int
+    people: int = 0                    # distinct people who asked in the period
+    officers: int = 0                  # registered chats (all time), within the scope
+    officers_blocked: int = 0
+    units: int = 0                     # units within the scope
+    units_with_officers: int = 0
+    units_held: int = 0                # congress held
+    questions: int = 0
+    answered: int = 0
+    suggested: int = 0
+    not_found: int = 0
+    per_day: list[tuple[date, int]] = field(default_factory=list)
+    thumbs_up: int = 0
+    thumbs_down: int = 0
+    reminders: dict[str, int] = field(default_factory=dict)
+    broadcasts: int = 0
+    broadcast_messages: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def answered_rate(self) -> float | None:
+        return self.answered / self.questions if self.questions else None
+
+    @property
+    def thumbs_up_ratio(self) -> float | None:
+        votes = self.thumbs_up + self.thumbs_down
+        return self.thumbs_up / votes if votes else None
+
+
+def _outbox_counts(db: sqlite_utils.Database, kind: str, since: str, units: set[str] | None) -> dict[str, int]:
+    counts = {"sent": 0, "failed": 0, "waiting": 0}
+    if not _table_exists(db, "outbox"):
+        return counts
+    query = "SELECT status, origin, COUNT(*) FROM outbox WHERE kind = ? AND updated_at >= ? GROUP BY 1, 2"
+    for status, origin, n in db.execute(query, (kind, since)):
+        if units is not None and origin.startswith("unit:") and origin[5:] not in units:
+            continue
+        if status == "sent":
+            counts["sent"] += n
+        elif status in ("failed", "dropped"):
+            counts["failed"] += n
+        elif status in ("pending", "sending"):
+            counts["waiting"] += n
+    return counts
+
+
+def collect_stats(db: sqlite_utils.Database, now: datetime, days: int = DEFAULT_DAYS,
+                  scope: str | None = None) -> Stats:
+    """Usage over the last `days` local days (today included). Units, officers and messages are limited
+    to an admin's scope; questions and votes are counted for everyone (they belong to no unit)."""
+    until = clock.local_date(now)
+    since = until - timedelta(days=days - 1)
+    start = clock.iso(clock.start_of_local_day(since))
+    stats = Stats(since, until, days)
+    per_day: Counter[date] = Counter()
+    people: set[tuple[str, str]] = set()
+    for channel, user_id, outcome, asked_at in db.execute(
+            "SELECT channel, COALESCE(NULLIF(user_id, ''), chat_id), outcome, asked_at FROM questions"
+            " WHERE asked_at >= ?", (start,)):
+        stats.questions += 1
+        people.add((channel, user_id))
+        per_day[clock.local_date(clock.from_iso(asked_at))] += 1
+        if outcome == "answered":
+            stats.answered += 1
+        elif outcome == "suggested":
+            stats.suggested += 1
+        else:
+            stats.not_found += 1
+    stats.people = len(people)
+    stats.per_day = [(since + timedelta(days=i), per_day.get(since + timedelta(days=i), 0)) for i in range(days)]
+    for value, n in db.execute("SELECT value, COUNT(*) FROM feedback WHERE created_at >= ? GROUP BY value", (start,)):
+        if value > 0:
+            stats.thumbs_up = n
+        else:
+            stats.thumbs_down = n
+
+    scoped: set[str] | None = None
+    if _table_exists(db, "units"):
+        from storage.admins import subtree_codes
+        scoped = None if scope is None else subtree_codes(db, scope)
+        unit_rows = [r for r in db.execute("SELECT code, status FROM units") if scoped is None or r[0] in scoped]
+        stats.units = len(unit_rows)
+        stats.units_held = sum(1 for _, status in unit_rows if status == "da_to_chuc")
+        members = db.execute("SELECT m.unit_code, o.id, o.blocked_at IS NOT NULL FROM memberships m"
+                             " JOIN officers o ON o.id = m.officer_id").fetchall()
+        members = [m for m in members if scoped is None or m[0] in scoped]
+        stats.units_with_officers = len({m[0] for m in members})
+        officer_ids = {m[1]: m[2] for m in members}
+        if scoped is None:  # officers without a unit count too when the admin sees everything
+            officer_ids.update({r[0]: r[1] for r in db.execute(
+                "SELECT id, blocked_at IS NOT NULL FROM officers")})
+        stats.officers = len(officer_ids)
+        stats.officers_blocked = sum(1 for blocked in officer_ids.values() if blocked)
+    stats.reminders = _outbox_counts(db, "reminder", start, scoped)
+    if _table_exists(db, "broadcasts"):
+        ids = [r[0] for r in db.execute(
+            "SELECT id, admin_scope FROM broadcasts WHERE status IN ('queued', 'done') AND queued_at >= ?", (start,))
+            if scope is None or r[1] == scope]
+        stats.broadcasts = len(ids)
+        counts = {"sent": 0, "failed": 0, "waiting": 0}
+        for status, n in db.execute(
+                "SELECT status, COUNT(*) FROM outbox WHERE kind = 'broadcast' AND origin IN"
+                f" ({','.join('?' * len(ids))}) GROUP BY status", [f"broadcast:{i}" for i in ids]) if ids else []:
+            key = ("sent" if status == "sent" else "waiting" if status in ("pending", "sending") else "failed")
+            counts[key] += n
+        stats.broadcast_messages = counts
+    return stats
+
+
+def _percent(value: float | None) -> str:
+    return "—" if value is None else f"{value * 100:.0f}%".replace(".", ",")
+
+
+def stats_text(stats: Stats) -> str:
+    from handlers import admin_texts as T
+    lines = [T.STATS_TITLE.format(since=dmy(stats.since), until=dmy(stats.until), days=stats.days), ""]
+    lines.append(f"👥 Người hỏi: {stats.people}; cán bộ đã đăng ký: {stats.officers}"
+                 + (f" ({stats.officers_blocked} đã chặn trợ lý)" if stats.officers_blocked else ""))
+    lines.append(f"🏢 Đơn vị: {stats.units}; có cán bộ đăng ký: {stats.units_with_officers}; "
+                 f"đã tổ chức đại hội: {stats.units_held}")
+    lines.append(f"❓ Câu hỏi: {stats.questions} — trả lời được {stats.answered} "
+                 f"({_percent(stats.answered_rate)}), gợi ý {stats.suggested}, chưa trả lời được {stats.not_found}")
+    votes = stats.thumbs_up + stats.thumbs_down
+    lines.append(f"👍 Đánh giá hữu ích: {_percent(stats.thumbs_up_ratio)} ({stats.thumbs_up} 👍 / {stats.thumbs_down} 👎"
+                 f"{'' if votes else ', chưa có đánh giá'})")
+    r = stats.reminders
+    lines.append(f"⏰ Nhắc hạn: đã gửi {r.get('sent', 0)}, lỗi {r.get('failed', 0)}, đang chờ {r.get('waiting', 0)}")
+    b = stats.broadcast_messages
+    lines.append(f"📣 Thông báo: {stats.broadcasts} lần — tin đã gửi {b.get('sent', 0)}, lỗi {b.get('failed', 0)}, "
+                 f"đang chờ {b.get('waiting', 0)}")
+    lines.append("")
+    lines.append("Câu hỏi mỗi ngày:")
+    lines += [f"  {dmy(day)}: {n}" for day, n in stats.per_day]
+    return "\n".join(lines)
+
+
+# -- unanswered questions -------------------------------------------------------------------------------
+@dataclass
+class Group:
+    text: str                            # the newest question of the group, as typed
+    key: str                             # its normalised form
+    question_ids: list[int] = field(default_factory=list)
+    texts: list[str] = field(default_factory=list)     # distinct wordings, newest first
+    last_asked: str = ""
+
+    @property
+    def id(self) -> int:
+        """The newest question's id: what buttons refer to."""
+        return self.question_ids[0]
+
+    @property
+    def count(self) -> int:
+        return len(self.question_ids)
+
+
+def unanswered_groups(db: sqlite_utils.Database, now: datetime, days: int = UNANSWERED_DAYS) -> list[Group]:
+    """Unanswered questions of the last `days` days not yet handled, grouped; most asked first."""
+    since = clock.iso(now - timedelta(days=days))
+    rows = db.execute(
+        "SELECT q.id, q.text, q.asked_at FROM questions q LEFT JOIN unanswered_handled h ON h.question_id = q.id"
+        " WHERE q.outcome = 'not_found' AND q.asked_at >= ? AND h.question_id IS NULL"
+        " ORDER BY q.asked_at DESC, q.id DESC LIMIT ?", (since, MAX_QUESTIONS)).fetchall()
+    groups: list[Group] = []
+    keys: list[str] = []
+    for qid, text, asked_at in rows:
+        key = normalize(text) or text.lower()
+        match = process.extractOne(key, keys, scorer=_similarity, score_cutoff=GROUP_SIMILARITY) if keys else None
+        if match is None:
+            groups.append(Group(text, key, last_asked=asked_at))
+            keys.append(key)
+            group = groups[-1]
+        else:
+            group = groups[match[2]]
+        group.question_ids.append(qid)
+        if text not in group.texts:
+            group.texts.append(text)
+    groups.sort(key=lambda g: g.count, reverse=True)  # stable: most asked first, then newest first
+    return groups
+
+
+def _similarity(a: str, b: str, **kwargs) -> float:
+    return max(fuzz.ratio(a, b), fuzz.token_sort_ratio(a, b))
+
+
+def find_group(db: sqlite_utils.Database, question_id: int, now: datetime,
+               days: int = UNANSWERED_DAYS) -> Group | None:
+    return next((g for g in unanswered_groups(db, now, days) if question_id in g.question_ids), None)
+
+
+def mark_handled(db: sqlite_utils.Database, group: Group, action: str, entry_id: str | None,
+                 admin_user_id: str, now: datetime) -> None:
+    with immediate(db):
+        db.conn.executemany(
+            "INSERT OR IGNORE INTO unanswered_handled (question_id, action, entry_id, admin_user_id, handled_at)"
+            " VALUES (?,?,?,?,?)", [(qid, action, entry_id, admin_user_id, clock.iso(now)) for qid in group.question_ids])
+
+
+def write_csv(groups: list[Group], out: TextIO) -> None:
+    writer = csv.writer(out)
+    writer.writerow(["nhom", "cau_hoi", "so_lan", "lan_cuoi", "cac_cach_hoi", "ma_cau_hoi"])
+    for n, g in enumerate(groups, start=1):
+        writer.writerow([n, g.text, g.count, local_stamp(g.last_asked), " | ".join(g.texts),
+                         " ".join(map(str, g.question_ids))])
