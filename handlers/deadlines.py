@@ -10,7 +10,7 @@ import sqlite_utils
 import clock
 from handlers import unit_texts as T
 from handlers.calendar_ics import ics_filename, unit_calendar
-from handlers.datefmt import days_left, dmy, item_when, long_date
+from handlers.datefmt import days_left, item_when, long_date
 from handlers.messages import Document, Incoming, Reply
 from knowledge.normalize import normalize
 from knowledge.plan import Plan, TimelineItem, plans, unit_timeline
@@ -201,8 +201,3 @@ def answer_question(db: sqlite_utils.Database, msg: Incoming, now: datetime | No
     parts.append("Gõ /lich để xem cả lịch, /hanchot để xem các hạn sắp tới.")
     return [Reply("\n\n".join(parts), kind="info")]
 
-
-def congress_dates(db: sqlite_utils.Database, unit: Unit) -> str:
-    """A one-line summary used in CLI listings."""
-    day = unit.congress_day
-    return dmy(day) if day else "chưa có ngày"

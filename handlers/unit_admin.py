@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import TextIO
 
@@ -234,6 +234,3 @@ def run_reminders_once(db: sqlite_utils.Database, all_channels: bool, out: TextI
                       f"{reminders.preview_label(ln)}", file=out)
     return 0
 
-
-def parse_now(text: str) -> datetime:
-    return clock.parse_local(text)

@@ -27,6 +27,7 @@ from typing import Iterable
 import sqlite_utils
 
 import clock
+from handlers import unit_texts as T
 from handlers.datefmt import days_left, dmy, item_when
 from knowledge.plan import Plan, ReminderRules, TimelineItem, UnitSchedule, plans, unit_timeline
 from storage import outbox
@@ -101,8 +102,8 @@ def unit_reminders(unit: UnitSchedule, plan: Plan | None,
             if due_days is not None and due_day not in due_days:
                 continue
             if congress.day is not None and not item.is_congress and (
-                    (item.day > congress.day >= due_day)         # a step after the congress: not before it
-                    or (item.until_congress and due_day >= congress.day)):  # held: deadline no longer ours
+                    (item.until_congress and due_day >= congress.day)      # held: the deadline is met
+                    or (not item.until_congress and item.day > congress.day >= due_day)):  # after: wait
                 continue
             expires = expires or clock.start_of_local_day(item.day + timedelta(days=1))
             result.append(DueReminder(unit.code, item, before, clock.at_local(due_day, rules.send_at), expires))
@@ -151,6 +152,8 @@ def reminder_text(unit: Unit, plan: Plan | None, reminder: DueReminder, now: dat
         lines.append("Có thể hỏi trợ lý: " + "; ".join(f"«{q}»" for q in ask))
     if plan:
         lines.append(f"Theo: {plan.name}.")
+        if plan.example:
+            lines.append(T.EXAMPLE_PLAN)
     lines.append("Gõ /lich để xem cả lịch, /nhacnho tat để tắt nhắc hạn.")
     return "\n".join(lines)
 

@@ -29,7 +29,7 @@ def test_seed_plans_state_the_seed_dates_and_invent_no_number_of_days():
     for plan_id in SEED_PLANS:
         assert not plans[plan_id].example
         assert not any(m.relative for m in plans[plan_id].milestones), plan_id  # no seed gives an N
-    assert plans["demo-dhspkt"].example and "ví dụ" in plans["demo-dhspkt"].name
+    assert plans["demo-dhspkt"].example and "minh họa" in plans["demo-dhspkt"].name
 
 
 def test_timeline_mixes_absolute_and_relative_steps_in_date_order(tmp_path):

@@ -64,6 +64,7 @@ async def test_due_reminder_is_sent_to_every_officer_at_eight_with_what_when_day
     assert "thứ Tư, 15/03/2023" in text and "còn 7 ngày" in text
     assert "Danh sách đại biểu" in text                       # what to prepare
     assert "«đại hội hợp lệ khi nào»" in text                 # what to ask about
+    assert "Theo: Kế hoạch thử nghiệm." in text and "Dữ liệu minh họa" in text  # an example plan says so
     assert "/nhacnho tat" in text
 
 
@@ -208,3 +209,15 @@ async def test_postponed_unit_gets_no_congress_reminders(db, unit):
     await plan_and_send(db, "2023-03-07 09:00", recorder)
     await plan_and_send(db, "2023-03-08 08:00", recorder)
     assert recorder.sent == []
+
+
+def test_steps_after_the_congress_wait_for_it_and_a_held_congress_ends_its_deadline_reminders(db):
+    plan = reminders.plans()["test-plan"]
+    early = make_unit(db, "E", "2023-03-15", now=local(CREATED))
+    late = make_unit(db, "L", "2023-04-28", now=local(CREATED))
+    due_early = {(r.item.key, r.offset) for r in reminders.unit_reminders(early.schedule(), plan)}
+    assert {k for k in due_early if k[0] == "bao-cao"} == {("bao-cao", 3), ("bao-cao", 1)}  # 17/03, 19/03
+    assert not any(k[0] == "han-cuoi" for k in due_early)  # 30/04 deadline: this unit holds it on 15/03
+    due_late = {(r.item.key, r.offset) for r in reminders.unit_reminders(late.schedule(), plan)}
+    assert {k for k in due_late if k[0] == "han-cuoi"} == {("han-cuoi", 30), ("han-cuoi", 14), ("han-cuoi", 7),
+                                                           ("han-cuoi", 3)}  # not 29/04: after its congress
