@@ -436,6 +436,16 @@ def import_units(db: sqlite_utils.Database, path: Path, now: datetime | None = N
         elif level_of[parent] and values.get("level") and LEVEL_RANK[level_of[parent]] <= LEVEL_RANK[values["level"]]:
             report.errors.append((line, f"đơn vị cấp trên «{parent}» ({LEVELS[level_of[parent]]}) phải ở cấp "
                                         f"cao hơn {LEVELS[values['level']]}"))
+    # Units kept in the system under a unit whose level changes must still sit lower.
+    in_file = {v.get("code") for _, v in parsed}
+    for line, values in parsed:
+        old = existing.get(values.get("code"))
+        if line in bad_lines or old is None or not values.get("level") or values["level"] == old.level:
+            continue
+        for child in (u for u in existing.values() if u.parent_code == old.code and u.code not in in_file):
+            if LEVEL_RANK[child.level] >= LEVEL_RANK[values["level"]]:
+                report.errors.append((line, f"đơn vị cấp dưới «{child.code}» ({LEVELS[child.level]}) sẽ không "
+                                            f"còn thấp hơn {LEVELS[values['level']]}; sửa cả đơn vị đó"))
     report.errors.sort()
     if report.errors or dry_run:
         _count_changes(existing, parsed, report)

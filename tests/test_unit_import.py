@@ -124,6 +124,14 @@ def test_every_bad_row_is_reported_with_its_line_and_nothing_changes(db, tmp_pat
     assert snapshot(db) == before and not report.applied
 
 
+def test_changing_a_level_below_a_kept_child_is_refused(db, tmp_path):
+    import_units(db, write(tmp_path, "ok.csv", GOOD_CSV), NOW)
+    before = snapshot(db)
+    report = import_units(db, write(tmp_path, "lv.csv", "Mã,Tên,Cấp\nCDCS-01,Trường,công đoàn bộ phận\n"), NOW)
+    assert report.errors and "BP-01" in report.errors[0][1] and report.errors[0][0] == 2
+    assert snapshot(db) == before
+
+
 def test_missing_required_column_is_told_and_nothing_changes(db, tmp_path):
     with pytest.raises(ImportFileError, match="thiếu cột: Cấp"):
         import_units(db, write(tmp_path, "x.csv", "Mã đơn vị,Tên đơn vị\nA,B\n"), NOW)
