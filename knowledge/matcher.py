@@ -67,12 +67,15 @@ FOREIGN_ORGS = [
 UNION_MARKERS = ["cong doan", "doan vien cong doan", "tong lien doan", "lien doan lao dong"]
 # Topics outside congress organisation, even when the union is mentioned (labour law, finance,
 # other meetings): the knowledge holds nothing on them, so any match would be a wrong answer.
+# Matched on folded text, so each must not occur inside ordinary phrases ("đình công" would hit
+# "quyết định công nhận"); tests/test_dev_set.py checks no knowledge phrasing is refused.
 OTHER_TOPICS = [
-    "co dong", "hoi dong quan tri", "chi doan", "bi thu doan", "bao hiem xa hoi", "bhxh", "bhyt",
-    "bao hiem y te", "bao hiem that nghiep", "nghi phep", "luong toi thieu", "tien luong", "tang ca",
-    "lam them gio", "sa thai", "thoi viec", "tro cap", "doan phi", "kinh phi cong doan",
-    "hoi nghi nguoi lao dong", "hoi nghi can bo cong chuc", "hoi nghi can bo vien chuc",
-    "thoa uoc lao dong", "hop dong lao dong", "dinh cong", "thue thu nhap",
+    "dai hoi co dong", "co dong thuong nien", "hop co dong", "hoi dong quan tri", "chi doan",
+    "bi thu doan", "bao hiem xa hoi", "bhxh", "bhyt", "bao hiem y te", "bao hiem that nghiep",
+    "nghi phep nam", "ngay nghi phep", "luong toi thieu", "tien luong", "tang ca", "lam them gio",
+    "sa thai", "thoi viec", "tro cap", "doan phi", "kinh phi cong doan", "hoi nghi nguoi lao dong",
+    "hoi nghi can bo cong chuc", "hoi nghi can bo vien chuc", "thoa uoc lao dong",
+    "hop dong lao dong", "thue thu nhap",
 ]
 
 # Words that point to the newer edition (Điều lệ khóa XIII, HD 38/2024, KH 22/2025).

@@ -63,3 +63,12 @@ def test_scoring_rule_rejects_a_wrong_answer():
     assert judge(q, "answered", "ít nhất HAI PHẦN BA", []).correct
     assert not judge(q, "suggested", None, ["2/3"]).correct
     assert passes_expect("Đổi mới – Dân chủ", [["doi moi"], ["dan chu"]])
+
+
+def test_no_phrasing_of_the_knowledge_is_refused_as_out_of_scope():
+    """Out-of-scope markers match folded text; none may catch the knowledge's own questions."""
+    from knowledge.normalize import normalize
+    entries = load_entries(KNOWLEDGE_DIR)
+    matcher = Matcher(entries)
+    refused = [(e.id, p) for e in entries for p in e.all_phrasings if matcher.is_out_of_scope(normalize(p))]
+    assert refused == []
