@@ -70,7 +70,7 @@ async def plan_job(db: sqlite_utils.Database) -> reminders.PlanResult:
 
 
 async def dispatch_job(dispatcher: Dispatcher) -> SweepResult:
-    result = await dispatcher.sweep(clock.now())
+    result = await dispatcher.sweep()  # live clock: rate limits and short pauses are waited out
     if result.sent or result.failed or result.retried:
         log.info("outbox: %s", result)
     return result
