@@ -54,3 +54,15 @@ SNAPSHOT_TABLES = ("broadcasts", "admin_flows", "outbox", "faq_phrasings", "unan
 def snapshot(db) -> dict[str, list[tuple]]:
     """Every row of the tables an admin command could change."""
     return {t: db.execute(f"SELECT * FROM {t} ORDER BY rowid").fetchall() for t in SNAPSHOT_TABLES}
+
+
+def bulk_recipients(db, chats: list[str], unit: str = "CS-BULK", channel: str = "telegram") -> None:
+    """One unit with an officer (a Telegram chat) for each of `chats`, written in one go."""
+    from storage.transactions import immediate
+    make_unit(db, unit, "2023-05-01")
+    stamp = clock.iso(clock.now())
+    with immediate(db):
+        db.conn.executemany("INSERT INTO officers (channel, chat_id, user_id, name, created_at, updated_at)"
+                            " VALUES (?,?,?,?,?,?)", [(channel, c, c, f"Cán bộ {c}", stamp, stamp) for c in chats])
+        db.execute("INSERT INTO memberships (officer_id, unit_code, joined_at) SELECT id, ?, ? FROM officers"
+                   " WHERE chat_id IN (SELECT value FROM json_each(?))", (unit, stamp, __import__("json").dumps(chats)))
