@@ -57,12 +57,16 @@ def check(db: sqlite_utils.Database, msg: Incoming) -> Admin | list[Reply]:
     return admin
 
 
-def admin_only(db: sqlite_utils.Database, handler: AdminHandler) -> Callable[[Incoming, str], list[Reply]]:
+def admin_only(db: sqlite_utils.Database, handler: AdminHandler,
+               remember: Callable[[Incoming, list[Reply]], None] = lambda msg, replies: None
+               ) -> Callable[[Incoming, str], list[Reply]]:
     def guarded(msg: Incoming, arg: str) -> list[Reply]:
         admin = check(db, msg)
         if not isinstance(admin, Admin):
             return admin
-        return handler(admin, msg, arg)
+        replies = handler(admin, msg, arg)
+        remember(msg, replies)
+        return replies
     return guarded
 
 
@@ -148,13 +152,23 @@ class AdminCommands:
         return [Reply("\n".join(lines), kind="info")]
 
     # -- routing hooks -------------------------------------------------------------------------------
+    def remember(self, msg: Incoming, replies: list[Reply]) -> None:
+        """Keep the offered choices, so typing their number works where there are no buttons (Zalo,
+        console), as for the FAQ's suggestions."""
+        for reply in replies:
+            if reply.choices:
+                self.assistant._remember_choices(msg, reply)
+
     def pick(self, msg: Incoming, key: str) -> list[Reply]:
         admin = check(self.db, msg)
         if not isinstance(admin, Admin):
             return admin
         if key.startswith(UNANSWERED_PREFIX):
-            return self.pick_unanswered(admin, msg, key)
-        return self.broadcast.pick(admin, msg, key)
+            replies = self.pick_unanswered(admin, msg, key)
+        else:
+            replies = self.broadcast.pick(admin, msg, key)
+        self.remember(msg, replies)
+        return replies
 
     def intercept(self, msg: Incoming) -> list[Reply] | None:
         """Text or a file from an admin in the middle of /thongbao; None for everyone else."""
@@ -167,7 +181,10 @@ class AdminCommands:
         admin = admin_for(self.db, msg)
         if admin is None:
             return None
-        return self.broadcast.intercept(admin, msg)
+        replies = self.broadcast.intercept(admin, msg)
+        if replies is not None:
+            self.remember(msg, replies)
+        return replies
 
 
 def register(assistant) -> AdminCommands:
@@ -182,7 +199,7 @@ def register(assistant) -> AdminCommands:
         "quantri": commands.help,
     }
     for name, handler in handlers.items():
-        assistant.add_command(name, admin_only(db, handler), COMMANDS[name], admin=True)
+        assistant.add_command(name, admin_only(db, handler, commands.remember), COMMANDS[name], admin=True)
     assistant.add_picker("bc:", commands.pick)
     assistant.add_picker(UNANSWERED_PREFIX, commands.pick)
     assistant.add_interceptor(commands.intercept)

@@ -215,15 +215,19 @@ class Dispatcher:
             log.info("outbox %s dropped: its event has passed (%s)", row.key, row.expires_at)
             result.dropped += 1
         running: set[asyncio.Task] = set()
+        batch: list[OutboxRow] = []   # peeked rows, used up before peeking again (claims re-check them)
         try:
             while max_rows is None or result.handled < max_rows:
                 now = fixed or clock.now()
                 quiet = in_quiet_hours(now, self.quiet_start, self.quiet_end)
-                open_channels = [c for c in self._senders if self._paused_until.get(c, now) <= now]
-                batch = store.peek_due(self.db, now, open_channels, self.batch_size, quiet)
+                if not batch:
+                    open_channels = [c for c in self._senders if self._paused_until.get(c, now) <= now]
+                    batch = store.peek_due(self.db, now, open_channels, self.batch_size, quiet)
                 row = self._choose(batch, now, result)
                 if row is None:
-                    if await self._wait(fixed, running, batch, now, quiet):
+                    waited = await self._wait(fixed, running, batch, now, quiet)
+                    batch = []
+                    if waited:
                         continue
                     break
                 throttle = self.throttle(row.channel)
@@ -252,13 +256,16 @@ class Dispatcher:
     def _choose(self, batch: list[OutboxRow], now: datetime, result: SweepResult) -> OutboxRow | None:
         """The first row whose channel has room and whose chat may take a message now. Rows of recipients
         who blocked the bot are failed on the way, without a try."""
-        for row in batch:
+        for i, row in enumerate(batch):
+            if self._paused_until.get(row.channel, now) > now:
+                continue
             if store.is_blocked(self.db, row.channel, row.chat_id):
                 if store.skip_blocked(self.db, row.id, now):
                     log.info("outbox %s skipped: %s:%s blocked the bot", row.key, row.channel, row.chat_id)
                     result.failed += 1
                 continue
             if self.throttle(row.channel).ready(row.chat_id):
+                del batch[i]
                 return row
         return None
 
@@ -266,11 +273,12 @@ class Dispatcher:
                     now: datetime, quiet: bool) -> bool:
         """Nothing can be taken right now. Wait for what could change that and return True, or return
         False when the sweep is over."""
-        if batch:  # due rows, but every chat or channel is busy: wait for an answer or a chat's interval
-            chats = [r.chat_id for r in batch if self.throttle(r.channel).has_room()]
-            delay = min((self.throttle(r.channel).next_ready([r.chat_id]) for r in batch
-                         if r.chat_id in chats and r.chat_id not in self.throttle(r.channel).busy), default=None)
-            await self._wait_for(running, delay if delay is not None else (None if running else 0.05))
+        batch = [r for r in batch if self._paused_until.get(r.channel, now) <= now]
+        if batch:  # due rows, but their chats or channels are busy: wait for an answer or a chat's interval
+            waits = [self.throttle(r.channel).next_ready([r.chat_id]) for r in batch
+                     if self.throttle(r.channel).has_room() and r.chat_id not in self.throttle(r.channel).busy]
+            timeout = min(waits) if waits else None
+            await self._wait_for(running, 0.05 if timeout is None and not running else timeout)
             return True
         if running:  # their answers may bring retries or free a paused channel
             await self._wait_for(running, None)

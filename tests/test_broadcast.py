@@ -236,3 +236,16 @@ def test_cli_broadcast_queue_only_queues_and_a_bad_target_changes_nothing(tmp_pa
                      "--queue-only"]) == 0
     assert "4 người nhận" in capsys.readouterr().out
     assert db.execute("SELECT COUNT(*) FROM outbox WHERE status = 'pending'").fetchone()[0] == 4
+
+
+def test_without_buttons_the_admin_picks_by_typing_numbers(world):
+    """Zalo and the console show choices as numbered lines: the same flow by typed numbers."""
+    from storage.admins import add_admin
+    add_admin(world.db, "zalo", "z-admin", clock.now())
+    msg = lambda text: admin_msg(text, user="z-admin", channel="zalo")  # noqa: E731
+    [menu] = world.handle(msg("/thongbao Họp giao ban"))
+    number = [c.label for c in menu.choices].index(T.TARGET_PENDING) + 1
+    [preview] = world.handle(msg(str(number)))
+    assert "4 người nhận" in preview.text
+    [progress] = world.handle(msg(str([c.label for c in preview.choices].index(T.CONFIRM) + 1)))
+    assert progress.text.startswith("📤") and len(outbox.rows(world.db)) == 4
