@@ -25,8 +25,8 @@ import re
 from collections import OrderedDict
 from typing import Any, Callable
 
-from telegram import (BotCommand, Chat, InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions,
-                      Message, MessageEntity, ReplyParameters, Update, User)
+from telegram import (BotCommand, BotCommandScopeChat, Chat, InlineKeyboardButton, InlineKeyboardMarkup,
+                      LinkPreviewOptions, Message, MessageEntity, ReplyParameters, Update, User)
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import Application, CallbackQueryHandler, ContextTypes, MessageHandler, filters
 
@@ -214,6 +214,24 @@ class TelegramChannel:
             await self._bot.set_my_commands(self.bot_commands())
         except TelegramError as exc:
             log.warning("set_my_commands failed: %s", exc)
+        await self.publish_admin_commands()
+
+    async def publish_admin_commands(self) -> None:
+        """Admins see the admin commands too, in their private chat's menu (nobody else does)."""
+        from storage.admins import list_admins  # admins live in the database (handlers/admin.py)
+        extra = [BotCommand(name, description[:256])
+                 for name, description in getattr(self.assistant, "admin_command_help", {}).items()
+                 if _COMMAND_NAME_RE.match(name)]
+        if not extra:
+            return
+        for admin in list_admins(self.assistant.db):
+            if admin.channel != CHANNEL or not admin.user_id.isdigit():
+                continue
+            try:
+                await self._bot.set_my_commands(self.bot_commands() + extra,
+                                                scope=BotCommandScopeChat(int(admin.user_id)))
+            except TelegramError as exc:  # e.g. the admin never opened a chat with the bot
+                log.warning("set_my_commands for admin %s failed: %s", admin.user_id, exc)
 
     @property
     def _bot(self):

@@ -56,3 +56,14 @@ async def test_non_admin_gets_the_refusal_on_telegram(bot_api, emulator, tmp_pat
         [reply] = await stranger.wait_count(1)
         assert reply.text == T.NOT_ADMIN
         assert bot.db.execute("SELECT COUNT(*) FROM broadcasts").fetchone()[0] == 0
+
+
+async def test_admins_get_the_admin_commands_in_their_own_menu_only(bot_api, emulator, tmp_path):
+    async with running_bot(bot_api, tmp_path, customise=setup_units) as bot:
+        calls = bot_api.calls_of(bot.token, "setMyCommands")
+    public = [c for c in calls if not c.get("scope")]
+    scoped = [c for c in calls if c.get("scope")]
+    assert public and "thongbao" not in {c["command"] for c in public[0]["commands"]}
+    [admin_menu] = scoped
+    assert admin_menu["scope"] == {"type": "chat", "chat_id": ADMIN}
+    assert {"thongbao", "thongke", "chuatraloi", "help"} <= {c["command"] for c in admin_menu["commands"]}
