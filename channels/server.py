@@ -196,6 +196,9 @@ def add_scheduler(runtime: Runtime) -> None:
         scheduler = handle.get("scheduler")
         if scheduler is not None:
             scheduler.shutdown(wait=False)
+        dispatcher = runtime.extras.get("dispatcher")
+        if dispatcher is not None and hasattr(dispatcher, "stop"):
+            await dispatcher.stop()  # requests in flight get their answers recorded
 
     runtime.add_step(start, stop, after_http=True)
 

@@ -118,6 +118,7 @@ class Dispatcher:
         self._sweep_lock = asyncio.Lock()
         self._kick_task: asyncio.Task | None = None
         self._kick_again = False
+        self._stopping = False
 
     # -- registration -----------------------------------------------------------------------------
     def register_sender(self, channel: str, send: Sender) -> None:
@@ -171,6 +172,8 @@ class Dispatcher:
     # -- running in the background ----------------------------------------------------------------
     def kick(self) -> None:
         """Sweep now, in the background (e.g. a broadcast was just queued); call from the event loop."""
+        if self._stopping:
+            return
         if self._kick_task is not None and not self._kick_task.done():
             self._kick_again = True
             return
@@ -191,6 +194,13 @@ class Dispatcher:
         """Wait until a background sweep started by `kick` has ended."""
         while self._kick_task is not None and not self._kick_task.done():
             await asyncio.wait({self._kick_task})
+
+    async def stop(self, timeout: float = 10.0) -> None:
+        """Claim nothing more and let requests in flight get their answers (at most `timeout` seconds);
+        what is still in flight after that is recovered at the next start."""
+        self._stopping = True
+        if self._kick_task is not None and not self._kick_task.done():
+            await asyncio.wait({self._kick_task}, timeout=timeout)
 
     # -- the sweep --------------------------------------------------------------------------------
     async def sweep(self, now: datetime | None = None, max_rows: int | None = None) -> SweepResult:
@@ -217,7 +227,7 @@ class Dispatcher:
         running: set[asyncio.Task] = set()
         batch: list[OutboxRow] = []   # peeked rows, used up before peeking again (claims re-check them)
         try:
-            while max_rows is None or result.handled < max_rows:
+            while (max_rows is None or result.handled < max_rows) and not self._stopping:
                 now = fixed or clock.now()
                 quiet = in_quiet_hours(now, self.quiet_start, self.quiet_end)
                 if not batch:
@@ -256,18 +266,20 @@ class Dispatcher:
     def _choose(self, batch: list[OutboxRow], now: datetime, result: SweepResult) -> OutboxRow | None:
         """The first row whose channel has room and whose chat may take a message now. Rows of recipients
         who blocked the bot are failed on the way, without a try."""
-        for i, row in enumerate(batch):
-            if self._paused_until.get(row.channel, now) > now:
-                continue
-            if store.is_blocked(self.db, row.channel, row.chat_id):
+        chosen, keep = None, []
+        for row in batch:
+            if chosen is not None or self._paused_until.get(row.channel, now) > now:
+                keep.append(row)
+            elif store.is_blocked(self.db, row.channel, row.chat_id):
                 if store.skip_blocked(self.db, row.id, now):
                     log.info("outbox %s skipped: %s:%s blocked the bot", row.key, row.channel, row.chat_id)
                     result.failed += 1
-                continue
-            if self.throttle(row.channel).ready(row.chat_id):
-                del batch[i]
-                return row
-        return None
+            elif self.throttle(row.channel).ready(row.chat_id):
+                chosen = row
+            else:
+                keep.append(row)
+        batch[:] = keep
+        return chosen
 
     async def _wait(self, fixed: datetime | None, running: set[asyncio.Task], batch: list[OutboxRow],
                     now: datetime, quiet: bool) -> bool:
