@@ -151,6 +151,7 @@ def main() -> None:
     parser.add_argument("--only", choices=["outbox", "loop", "gather"], action="append")
     args = parser.parse_args()
     logging.basicConfig(level=logging.ERROR)
+    logging.getLogger("telegram").setLevel(logging.CRITICAL)  # the limiter logs each exhausted retry
     from tests.fake_bot_api import FakeBotApi, chat_ids
 
     def make_api():

@@ -32,7 +32,7 @@ from storage.admins import Admin, subtree_codes
 log = logging.getLogger(__name__)
 
 PREFIX = "bc:"
-TEXT_LIMIT = 4096            # one Telegram message (Zalo allows 2,000: longer notices are cut there)
+TEXT_LIMIT = 4096            # one Telegram message (Zalo sends a longer notice in parts of 2,000)
 CAPTION_LIMIT = 1024         # a photo's or file's caption
 PROGRESS_INTERVAL = 3.0      # seconds between edits of the progress message
 PROGRESS_MAX_SECONDS = 6 * 3600   # the live message stops following after this (the report still comes)
