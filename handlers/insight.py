@@ -184,7 +184,7 @@ def stats_text(stats: Stats) -> str:
 # -- unanswered questions -------------------------------------------------------------------------------
 @dataclass
 class Group:
-    text: str                            # the newest question of the group, as typed
+    text: str                            # its wording with the most diacritics (newest on a tie), as typed
     key: str                             # its normalised form
     question_ids: list[int] = field(default_factory=list)
     texts: list[str] = field(default_factory=list)     # distinct wordings, newest first
@@ -221,6 +221,8 @@ def unanswered_groups(db: sqlite_utils.Database, now: datetime, days: int = UNAN
         group.question_ids.append(qid)
         if text not in group.texts:
             group.texts.append(text)
+    for group in groups:  # shown and attached: the wording with diacritics, when someone typed them
+        group.text = max(group.texts, key=lambda t: sum(1 for ch in t if ord(ch) > 127))
     groups.sort(key=lambda g: g.count, reverse=True)  # stable: most asked first, then newest first
     return groups
 

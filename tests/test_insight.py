@@ -162,3 +162,10 @@ def test_cli_unanswered_writes_a_csv_excel_can_open(world, tmp_path, capsys, mon
     assert rows[0][:3] == ["nhom", "cau_hoi", "so_lan"] and rows[1][2] == "3"
     assert bot.main(["--db", path, "unanswered"]) == 0
     assert "— 3 lần" in capsys.readouterr().out
+
+
+def test_a_group_is_shown_with_the_wording_that_has_diacritics_even_if_newer_ones_lack_them(world):
+    ask(world, "mẫu phông nền sân khấu đại hội tải ở đâu", user="u1")
+    ask(world, "mau phong nen san khau dai hoi tai o dau", user="u2")
+    [group] = insight.unanswered_groups(world.db, clock.now())
+    assert group.text == "mẫu phông nền sân khấu đại hội tải ở đâu" and group.count == 2
