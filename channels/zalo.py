@@ -44,6 +44,7 @@ from handlers import texts
 from handlers.assistant import Assistant
 from handlers.messages import Incoming, Reply
 from settings import TIMEZONE
+from scheduler.ratelimit import RateLimiter  # evenly spaced outbox sends, shared with the dispatcher
 
 log = logging.getLogger(__name__)
 
@@ -165,27 +166,6 @@ def message_parts(text: str, limit: int = TEXT_LIMIT) -> list[str]:
         if all(_utf16_len(p) <= limit for p in parts):
             return parts
         size = max(1, int(size * 0.9))
-
-
-class RateLimiter:
-    """At most `per_second` calls a second (evenly spaced); 0 or less means no limit."""
-
-    def __init__(self, per_second: float, clock: Callable[[], float] = time.monotonic,
-                 sleep: Callable[[float], Awaitable[None]] = asyncio.sleep):
-        self.interval = 1.0 / per_second if per_second > 0 else 0.0
-        self._clock, self._sleep = clock, sleep
-        self._next = 0.0
-        self._lock = asyncio.Lock()
-
-    async def wait(self) -> None:
-        if not self.interval:
-            return
-        async with self._lock:
-            now = self._clock()
-            if self._next > now:
-                await self._sleep(self._next - now)
-                now = self._clock()
-            self._next = max(now, self._next) + self.interval
 
 
 # -- the channel ------------------------------------------------------------------------------------------

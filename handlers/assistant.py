@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import re
-from typing import Awaitable, Callable
+from typing import Callable
 
 import sqlite_utils
 

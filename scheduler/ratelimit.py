@@ -25,6 +25,30 @@ class ChannelLimits:
 TELEGRAM_LIMITS = ChannelLimits(per_second=25.0, per_chat_interval=1.0, max_in_flight=16)
 
 
+class RateLimiter:
+    """At most `per_second` starts a second, evenly spaced; 0 or less means no limit.
+
+    The next start is measured when each wait ends, so a late wake-up never lets a burst through.
+    """
+
+    def __init__(self, per_second: float, clock: Callable[[], float] = time.monotonic,
+                 sleep: Callable[[float], Awaitable[None]] = asyncio.sleep):
+        self.interval = 1.0 / per_second if per_second > 0 else 0.0
+        self._clock, self._sleep = clock, sleep
+        self._next = 0.0
+        self._lock = asyncio.Lock()
+
+    async def wait(self) -> None:
+        if not self.interval:
+            return
+        async with self._lock:
+            now = self._clock()
+            if self._next > now:
+                await self._sleep(self._next - now)
+                now = self._clock()
+            self._next = max(now, self._next) + self.interval
+
+
 class Throttle:
     """Hands out send slots under `ChannelLimits`.
 
@@ -37,10 +61,8 @@ class Throttle:
     def __init__(self, limits: ChannelLimits, clock: Callable[[], float] = time.monotonic,
                  sleep: Callable[[float], Awaitable[None]] = asyncio.sleep):
         self.limits = limits
-        self.interval = 1.0 / limits.per_second if limits.per_second > 0 else 0.0
-        self._clock, self._sleep = clock, sleep
-        self._lock = asyncio.Lock()
-        self._next = 0.0
+        self._pace = RateLimiter(limits.per_second, clock, sleep)
+        self._clock = clock
         self._chat_next: dict[str, float] = {}
         self.in_flight = 0
         self.busy: set[str] = set()
@@ -61,14 +83,7 @@ class Throttle:
 
     async def acquire(self) -> None:
         """Wait for the next evenly spaced start."""
-        if not self.interval:
-            return
-        async with self._lock:
-            now = self._clock()
-            if self._next > now:
-                await self._sleep(self._next - now)
-                now = self._clock()
-            self._next = max(now, self._next) + self.interval
+        await self._pace.wait()
 
     def started(self, chat: str) -> None:
         if self.limits.per_chat_interval > 0:

@@ -3,7 +3,6 @@ with buttons; the officers get the notice; the preview message turns into the pr
 ends as the final state; the report follows. A non-admin gets the refusal."""
 from __future__ import annotations
 
-import pytest
 
 import clock
 from handlers import admin_texts as T

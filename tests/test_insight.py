@@ -17,7 +17,7 @@ from handlers.messages import Incoming
 from knowledge.store import reload_from_files
 from storage import outbox
 from storage.outbox import NewMessage
-from tests.admin_fixtures import ADMIN_ID, admin_msg, build_tree, make_admins
+from tests.admin_fixtures import admin_msg, build_tree, make_admins
 
 UNANSWERED = ["ai ký quyết định chuẩn y kết quả bầu ủy ban kiểm tra cấp xã",
               "Ai ky quyet dinh chuan y ket qua bau uy ban kiem tra cap xa?",

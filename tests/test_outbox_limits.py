@@ -9,7 +9,6 @@ import contextlib
 import time
 from datetime import timedelta
 
-import pytest
 
 import clock
 from channels.server import build_telegram_application

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from channels.zalo import RateLimiter, ZaloChannel
+from channels.zalo import ZaloChannel
+from scheduler.ratelimit import RateLimiter
 from channels.zalo_client import ZaloClient
 from handlers.assistant import Assistant
 from knowledge.store import reload_from_files

@@ -10,7 +10,6 @@ import pytest
 import clock
 import knowledge.plan as plan_module
 from handlers.messages import Incoming
-from scheduler.outbox import RecipientBlockedError, RetryableSendError
 from storage import units as store
 from storage.transactions import immediate
 
