@@ -1,9 +1,7 @@
 """`python bot.py run` as a separate process, polling the emulator through the harness proxy."""
 from __future__ import annotations
 
-import asyncio
 import os
-import signal
 import subprocess
 import sys
 
@@ -12,6 +10,7 @@ import pytest
 from handlers import texts
 from telegram_emulator import (CLEAR_ANSWER, CLEAR_QUESTION, ROOT, ChatUser, bot_api, emulator,  # noqa: F401
                                free_port, new_token, write_knowledge)
+from tests.process_helpers import stop_process
 
 
 @pytest.mark.parametrize("mode", ["polling", "webhook"])
@@ -35,12 +34,7 @@ async def test_bot_py_run_answers_on_telegram_keeps_the_token_out_of_logs_and_st
         await user.send(CLEAR_QUESTION)
         welcome, answer = await user.wait_count(2)
     finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            code = await asyncio.to_thread(process.wait, 20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            code = process.wait()
+        code = await stop_process(process)
     log = log_path.read_text()
     assert welcome.text == texts.WELCOME and answer.text.startswith(CLEAR_ANSWER)
     assert code == 0, log[-2000:]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -18,6 +17,7 @@ from handlers.assistant import Assistant
 from settings import Settings
 from storage import open_db
 from tests.zalo_fake import SECRET, TOKEN, finish, free_port, running_fake, start, text_update, zalo_settings
+from tests.process_helpers import stop_process
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE_KNOWLEDGE = Path(__file__).parent / "fixtures" / "knowledge"
@@ -151,12 +151,7 @@ async def test_bot_py_run_serves_zalo_webhook_and_stops_on_sigterm(tmp_path, fak
         assert response.status_code == 200
         await fake.wait_sent(1, timeout=10)
     finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            code = await asyncio.to_thread(process.wait, 20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            code = process.wait()
+        code = await stop_process(process)
     log = log_path.read_text()
     assert code == 0, log[-2000:]
     assert "2/3" in fake.texts_to("z-proc")[0]

@@ -3,9 +3,7 @@ Telegram and Zalo webhooks and /healthz (Telegram through the telegram-test-api 
 fake Zalo server)."""
 from __future__ import annotations
 
-import asyncio
 import os
-import signal
 import subprocess
 import sys
 
@@ -15,6 +13,7 @@ from channels.zalo import WEBHOOK_PATH
 from telegram_emulator import (CLEAR_ANSWER, CLEAR_QUESTION, LONG_ANSWER, LONG_QUESTION, ROOT,  # noqa: F401
                                ChatUser, bot_api, emulator, free_port, new_token, write_knowledge)
 from tests.zalo_fake import SECRET, TOKEN, running_fake, text_update
+from tests.process_helpers import stop_process
 
 
 async def test_bot_py_run_serves_telegram_and_zalo_in_one_process(bot_api, emulator, tmp_path):
@@ -44,12 +43,7 @@ async def test_bot_py_run_serves_telegram_and_zalo_in_one_process(bot_api, emula
             await zalo.wait_for(lambda: zalo.texts_to("z-both") and len(zalo.texts_to("z-long")) >= 5,
                                 timeout=15)
         finally:
-            process.send_signal(signal.SIGTERM)
-            try:
-                code = await asyncio.to_thread(process.wait, 20)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                code = process.wait()
+            code = await stop_process(process)
     log = log_path.read_text()
     assert code == 0, log[-2000:]
     assert health == {"ok": True, "channels": {"telegram": True, "zalo": True}}
