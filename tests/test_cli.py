@@ -105,3 +105,13 @@ def test_main_command_without_token_opens_the_terminal_chat(tmp_path):
                           timeout=60, cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     assert "Xin chào" in proc.stdout and "2/3" in proc.stdout
+
+
+def test_console_saves_a_calendar_file_it_cannot_send(db, tmp_path):
+    from handlers.demo import create_demo
+    create_demo(db)  # registers the terminal user to a demo unit
+    out = io.StringIO()
+    run_console(Assistant(db), io.StringIO("/lich ics\n"), out, files_dir=tmp_path / "files")
+    saved = list((tmp_path / "files").glob("*.ics"))
+    assert len(saved) == 1 and saved[0].read_bytes().startswith(b"BEGIN:VCALENDAR")
+    assert f"Đã lưu tệp: {saved[0]}" in out.getvalue()
