@@ -333,16 +333,22 @@ def _field(problems: list[str], parse: Callable[[object], object], value: object
         return None
 
 
+def _open_table(path: Path, what: str, headers, required, title: str):
+    """Read the file, find its header row, and start the report (rows counted, unused columns noted)."""
+    report = ImportReport(what)
+    table = _locate(read_sheets(path), headers, required, title)
+    report.rows = len(table.rows)
+    if table.ignored:
+        report.notes.append(f"Bỏ qua các cột không dùng: {', '.join(table.ignored)}.")
+    return report, table
+
+
 # -- units ------------------------------------------------------------------------------------------
 def import_units(db: sqlite_utils.Database, path: Path, now: datetime | None = None,
                  dry_run: bool = False) -> ImportReport:
     """Check the whole file; write it (one transaction) only when every row is good."""
     now = now or clock.now()
-    report = ImportReport("đơn vị")
-    table = _locate(read_sheets(path), UNIT_HEADERS, UNIT_REQUIRED, "danh sách đơn vị")
-    report.rows = len(table.rows)
-    if table.ignored:
-        report.notes.append(f"Bỏ qua các cột không dùng: {', '.join(table.ignored)}.")
+    report, table = _open_table(path, "đơn vị", UNIT_HEADERS, UNIT_REQUIRED, "danh sách đơn vị")
     try:
         known_plans = plans()
     except PlanError as exc:
@@ -490,11 +496,7 @@ def import_officers(db: sqlite_utils.Database, path: Path, now: datetime | None 
     """Each row registers one officer (by messenger and id) to a unit, as /dangky would; a person in
     several units takes several rows. Re-importing updates name, position, phone and the reminder choice."""
     now = now or clock.now()
-    report = ImportReport("cán bộ")
-    table = _locate(read_sheets(path), OFFICER_HEADERS, OFFICER_REQUIRED, "danh sách cán bộ")
-    report.rows = len(table.rows)
-    if table.ignored:
-        report.notes.append(f"Bỏ qua các cột không dùng: {', '.join(table.ignored)}.")
+    report, table = _open_table(path, "cán bộ", OFFICER_HEADERS, OFFICER_REQUIRED, "danh sách cán bộ")
     implied_channel = None
     id_header = header_key(table.header_text["chat_id"])
     if "channel" not in table.columns:
