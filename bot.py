@@ -86,7 +86,10 @@ def _result_json(assistant: Assistant, question: str) -> dict:
         "faq_id": best.entry.id if answered else None,
         "score": result.score,
         "source": best.entry.source if answered else None,
-        "edition": best.entry.edition if answered else None,
+        # The edition the answer follows ("chung": true in every edition, so the one asked for).
+        "edition": (result.edition if best.entry.edition == "chung" else best.entry.edition)
+        if answered else None,
+        "asked_edition": result.edition,
         "suggestions": [
             {"faq_id": c.entry.id, "question": c.entry.question, "answer": c.entry.answer,
              "score": c.score}
@@ -120,6 +123,9 @@ def cmd_knowledge_check(args: argparse.Namespace, settings: Settings) -> int:
         print(f"LỖI: {exc}")
         return 1
     problems = check_entries(entries)
+    if not problems:  # retrieval is measured on entries that are each well formed
+        from knowledge.check import check_retrieval
+        problems = check_retrieval(entries)
     for p in problems:
         print(f"LỖI: {p}")
     phrasings = sum(len(e.phrasings) for e in entries)

@@ -41,7 +41,7 @@ def _rate(text: str, default: float) -> float:
 class Settings:
     db_path: Path = DEFAULT_DB_PATH
     knowledge_dir: Path = KNOWLEDGE_DIR
-    active_edition: str = EDITION_2023
+    active_edition: str = ""          # empty: the edition in force at the clock (knowledge/editions.toml)
     telegram_token: str = ""
     telegram_api_base_url: str = ""
     telegram_webhook_url: str = ""
@@ -69,7 +69,7 @@ def load_settings(db_path: str | None = None) -> Settings:
     return Settings(
         db_path=Path(db_path or _env("DB_PATH") or DEFAULT_DB_PATH),
         knowledge_dir=Path(_env("KNOWLEDGE_DIR") or KNOWLEDGE_DIR),
-        active_edition=_env("ACTIVE_EDITION", EDITION_2023) or EDITION_2023,
+        active_edition=_env("ACTIVE_EDITION"),
         telegram_token=_env("TELEGRAM_BOT_TOKEN"),
         telegram_api_base_url=_env("TELEGRAM_API_BASE_URL"),
         telegram_webhook_url=_env("TELEGRAM_WEBHOOK_URL"),

@@ -1,6 +1,9 @@
-"""Benchmark: answer quality and latency on the dev set, the project's matcher beside two baselines.
+"""Benchmark: answer quality and latency, the project's matcher beside two baselines.
 
-    python -m bench.answers [--failures]
+    python -m bench.answers [--set dev|test|old-dev|old-holdout] [--failures]
+
+`dev` and `test` are the two halves of evaluation/pool (see evaluation/split.py): tune on dev, report on
+test. Each question is asked at its own `now` (the edition in force then), as the assistant would.
 
 Baselines use the same knowledge entries and phrasings:
 - "WRatio raw": rapidfuzz WRatio between the raw question and every raw phrasing;
@@ -21,11 +24,22 @@ from pathlib import Path
 import bm25s
 from rapidfuzz import fuzz, process
 
-from evaluation.score import judge, load_questions
+import clock
+from evaluation.score import DEV_SET, HOLDOUT_SET, judge, load_questions
+from knowledge.calculators import calculate
+from knowledge.editions import edition_on
 from knowledge.entries import Entry, load_entries
 from knowledge.matcher import Matcher
 from knowledge.normalize import fold
 from settings import KNOWLEDGE_DIR
+
+SETS = {"dev": Path("evaluation/v2-dev.jsonl"), "test": Path("evaluation/v2-test.jsonl"),
+        "old-dev": DEV_SET, "old-holdout": HOLDOUT_SET}
+OLD_WORLD = "2023-03-01 09:00"  # the first question sets were written for the 2023–2028 term
+
+
+def edition_at(q: dict) -> str:
+    return edition_on(clock.local_date(clock.parse_local(q.get("now") or OLD_WORLD))).id
 
 STYLES = ["accented", "unaccented", "typo", "abbrev", "colloquial", "long"]
 
@@ -36,8 +50,11 @@ class MatcherSystem:
     def __init__(self, entries: list[Entry]):
         self.matcher = Matcher(entries)
 
-    def run(self, q: str):
-        r = self.matcher.match(q)
+    def run(self, q: str, edition: str = "2023-2028"):
+        r = self.matcher.match(q, edition=edition)
+        calc = calculate(q, r.edition) if r.reason != "out_of_scope" else None
+        if calc is not None:
+            return "answered", calc.text, [], (r.best.entry.id if r.best else None)
         answer = r.best.entry.answer if r.status == "answered" else None
         sugg = [c.entry.answer for c in r.candidates] if r.status == "suggested" else []
         return r.status, answer, sugg, (r.best.entry.id if r.best else None)
@@ -53,7 +70,7 @@ class ThresholdSystem:
     def scores(self, q: str) -> list[tuple[int, float]]:
         raise NotImplementedError
 
-    def run(self, q: str):
+    def run(self, q: str, edition: str = ""):
         ranked = self.scores(q)
         if not ranked or ranked[0][1] < self.threshold:
             return "suggested", None, [self.entries[i].answer for i, _ in ranked[:3]], None
@@ -101,7 +118,7 @@ def evaluate(system, questions):
     rows, latencies = [], []
     for q in questions:
         t0 = time.perf_counter()
-        status, answer, sugg, _ = system.run(q["q"])
+        status, answer, sugg, _ = system.run(q["q"], edition_at(q))
         latencies.append((time.perf_counter() - t0) * 1000)
         rows.append((q, judge(q, status, answer, sugg), status))
     return rows, latencies
@@ -129,10 +146,11 @@ def pct(n, d):
 
 
 def summarise(name, rows, latencies):
-    by_kind, by_style = defaultdict(list), defaultdict(list)
+    by_kind, by_style, by_edition = defaultdict(list), defaultdict(list), defaultdict(list)
     for q, outcome, _ in rows:
         by_kind[q["kind"]].append(outcome)
         by_style[q["style"]].append(outcome)
+        by_edition[q.get("edition") or "ngoài"].append(outcome)
     ins = by_kind["in"]
     res = {
         "name": name,
@@ -146,7 +164,12 @@ def summarise(name, rows, latencies):
     }
     for s in STYLES:
         res[s] = pct(sum(o.correct for o in by_style[s]), len(by_style[s]))
+    for e in EDITION_COLUMNS:
+        res[e] = pct(sum(o.correct for o in by_edition[e]), len(by_edition[e]))
     return res
+
+
+EDITION_COLUMNS = ["2023-2028", "2025-2030", "ngoài"]
 
 
 def synthetic_entries(base: list[Entry], n: int, seed: int = 7) -> list[Entry]:
@@ -181,11 +204,11 @@ def scale_latency(base: list[Entry], questions: list[dict], sizes=(1000, 10000))
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--failures", action="store_true", help="list the matcher's wrong answers")
-    parser.add_argument("--questions", type=Path, default=None,
-                        help="JSONL question set (default: dev; evaluation/holdout.jsonl for the held-out set)")
+    parser.add_argument("--set", choices=sorted(SETS), default="dev",
+                        help="dev (tune), test (report only), or the first sets of the 2023–2028 round")
     args = parser.parse_args(argv)
     entries = load_entries(KNOWLEDGE_DIR)
-    questions = load_questions(args.questions) if args.questions else load_questions()
+    questions = load_questions(SETS[args.set])
     systems = [MatcherSystem(entries), WRatioRaw(entries), BM25Folded(entries)]
     for s in systems[1:]:
         tune_threshold(s, questions)
@@ -196,11 +219,11 @@ def main(argv=None):
         if args.failures and isinstance(s, MatcherSystem):
             for q, outcome, status in rows:
                 if not outcome.correct:
-                    r = s.matcher.match(q["q"])
+                    r = s.matcher.match(q["q"], edition=edition_at(q))
                     top = [(c.entry.id, c.score) for c in r.candidates]
                     print(f"FAIL {q['id']} {q['kind']:7} {status:9} {q['q'][:70]!r} -> {top}")
-    print(f"\nBộ câu hỏi: {len(questions)} câu; kho kiến thức: {len(entries)} mục.\n")
-    cols = ["in", "in_top3", "out", "unknown", "all", *STYLES]
+    print(f"\nBộ câu hỏi {args.set}: {len(questions)} câu; kho kiến thức: {len(entries)} mục.\n")
+    cols = ["in", "in_top3", "out", "unknown", "all", *EDITION_COLUMNS, *STYLES]
     header = f"| {'hệ thống':38} | " + " | ".join(f"{c:>10}" for c in cols) + " | p50 ms | p99 ms |"
     print(header)
     print("|" + "-" * (len(header) - 2) + "|")

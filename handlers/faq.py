@@ -6,17 +6,15 @@ import threading
 
 import sqlite_utils
 
+import clock
 from handlers import texts
 from handlers.messages import Choice, Incoming, Reply
+from knowledge.calculators import calculate
+from knowledge.editions import COMMON, edition_ids, edition_on, get_edition
 from knowledge.entries import Entry
 from knowledge.matcher import Matcher, MatchResult
 from knowledge.store import knowledge_version, read_entries
 from storage import now_utc_iso
-
-EDITION_LABELS = {
-    "2023-2028": "2023–2028 (Điều lệ khóa XII, HD 03/HD-TLĐ, KH 179/KH-TLĐ)",
-    "2025-2030": "2025–2030 (Điều lệ khóa XIII, HD 38/HD-TLĐ, KH 22/KH-TLĐ)",
-}
 
 
 def topic_key(topic: str) -> str:
@@ -27,9 +25,10 @@ def topic_key(topic: str) -> str:
 class FaqService:
     """Holds the matcher, rebuilt when the stored knowledge version changes."""
 
-    def __init__(self, db: sqlite_utils.Database, active_edition: str = "2023-2028"):
+    def __init__(self, db: sqlite_utils.Database, active_edition: str = ""):
+        """`active_edition` fixes the edition (ACTIVE_EDITION); empty: the one in force at the clock."""
         self.db = db
-        self.active_edition = active_edition
+        self.fixed_edition = active_edition
         self._lock = threading.Lock()
         self._version = -1
         self._matcher: Matcher | None = None
@@ -47,14 +46,22 @@ class FaqService:
                     self._version = version
         return self._matcher
 
+    @property
+    def active_edition(self) -> str:
+        """The edition answers follow now: the fixed one, else the one in force at the clock."""
+        if self.fixed_edition in edition_ids():
+            return self.fixed_edition
+        return edition_on(clock.local_today()).id
+
     def entry(self, entry_id: str) -> Entry | None:
         self.matcher  # refresh if needed
         return self._by_id.get(entry_id)
 
     def topics(self) -> list[str]:
         seen: dict[str, None] = {}
+        active = self.active_edition
         for e in self.matcher.entries:
-            if e.edition in ("chung", self.active_edition):
+            if e.edition in (COMMON, active) and not e.place:
                 seen.setdefault(e.topic)
         return list(seen)
 
@@ -62,8 +69,9 @@ class FaqService:
         return next((t for t in self.topics() if topic_key(t) == key), None)
 
     def entries_of_topic(self, topic: str) -> list[Entry]:
+        active = self.active_edition
         return [e for e in self.matcher.entries
-                if e.topic == topic and e.edition in ("chung", self.active_edition)]
+                if e.topic == topic and e.edition in (COMMON, active) and not e.place]
 
     # -- answering --------------------------------------------------------------------------------
     def log_question(self, msg: Incoming, result: MatchResult) -> int:
@@ -75,30 +83,61 @@ class FaqService:
              result.score, best.entry.id if best and result.status == "answered" else None, now_utc_iso()))
         return cur.lastrowid
 
-    def answer_reply(self, entry: Entry, question_id: int | None = None) -> Reply:
+    def edition_line(self, entry: Entry, asked: str) -> str:
+        """Which edition the answer follows, as the reply shows it (with the newer-rules caveat)."""
+        edition = get_edition(asked if entry.edition == COMMON else entry.edition)
+        if edition is None:
+            return ""
+        line = edition.heading
+        caveat = edition.caveat_on(clock.local_today()) if edition.id == asked else ""
+        return f"{line}. {caveat}" if caveat else line
+
+    def answer_reply(self, entry: Entry, question_id: int | None = None, asked: str = "") -> Reply:
+        """The entry as a reply; `asked` is the edition the question was answered from."""
+        asked = asked or self.active_edition
         text = entry.answer
-        if entry.edition not in ("chung", self.active_edition):
-            note = texts.EDITION_NOTE.format(edition=entry.edition.replace("-", "–"),
-                                             active=self.active_edition.replace("-", "–"))
+        if entry.edition not in (COMMON, asked):
+            wanted, have = get_edition(asked), get_edition(entry.edition)
+            note = texts.EDITION_NOTE.format(
+                edition=have.term if have else entry.edition, active=wanted.term if wanted else asked)
             text = f"{note}\n\n{text}"
         return Reply(text=text, kind="answer", source=entry.source,
-                     edition=EDITION_LABELS.get(entry.edition, entry.edition), entry_id=entry.id,
+                     edition=self.edition_line(entry, asked), entry_id=entry.id,
                      question_id=question_id, feedback=question_id is not None)
 
     def ask(self, msg: Incoming, log: bool = True) -> tuple[Reply, MatchResult]:
-        result = self.matcher.match(msg.text)
+        result = self.matcher.match(msg.text, edition=self.active_edition)
         question_id = self.log_question(msg, result) if log else None
+        if result.reason != "out_of_scope":
+            calc = calculate(msg.text, result.edition)
+            if calc is not None:  # the officer gave the counts: the rule applied to them
+                edition = get_edition(result.edition)
+                return Reply(text=calc.text, kind="answer", source=calc.source,
+                             edition=edition.heading if edition else "", entry_id=result.best.entry.id
+                             if result.status == "answered" else "", question_id=question_id,
+                             feedback=question_id is not None), result
         if result.status == "answered":
-            return self.answer_reply(result.best.entry, question_id), result
+            return self.answer_reply(result.best.entry, question_id, result.edition), result
         if result.status == "suggested":
             choices = [Choice(f"faq:{c.entry.id}", c.entry.question) for c in result.candidates]
             return Reply(text=texts.SUGGEST_INTRO, kind="suggest", choices=choices,
                          question_id=question_id), result
         if result.reason == "out_of_scope":
-            return Reply(text=texts.OUT_OF_SCOPE, kind="not_found", question_id=question_id), result
+            return Reply(text=self.out_of_scope_text(result), kind="not_found",
+                         question_id=question_id), result
         choices = [Choice(topic_key(t), t) for t in self.topics()]
         return Reply(text=f"{texts.NOT_FOUND}\n\n{texts.TOPICS_INTRO}", kind="not_found",
                      choices=choices, question_id=question_id), result
+
+    def out_of_scope_text(self, result: MatchResult) -> str:
+        scope = result.scope
+        if scope is None:
+            return texts.OUT_OF_SCOPE
+        template = texts.OUT_OF_SCOPE_ORG if scope.kind == "organisation" else texts.OUT_OF_SCOPE_SUBJECT
+        text = template.format(name=scope.name)
+        if scope.where_to_ask:
+            text += " " + texts.OUT_OF_SCOPE_ASK.format(where=scope.where_to_ask)
+        return text
 
     def record_feedback(self, question_id: int, user_id: str, channel: str, value: int) -> bool:
         """Store 👍 (+1) or 👎 (-1) for an answered question; a second press replaces the first."""

@@ -60,6 +60,9 @@ class Reply:
 
     def full_text(self) -> str:
         """Text with its source line, as shown to the person."""
+        text = self.text
         if self.source:
-            return f"{self.text}\n\n📄 Nguồn: {self.source}"
-        return self.text
+            text += f"\n\n📄 Nguồn: {self.source}"
+        if self.edition:
+            text += f"\n📘 Áp dụng: {self.edition}"
+        return text

@@ -48,7 +48,13 @@ OUT_OF_SCOPE = ("Câu hỏi này nằm ngoài phạm vi của tôi: tôi chỉ t
 TOPICS_INTRO = "Các chủ đề tôi có thể trả lời:"
 TOPIC_QUESTIONS = "Các câu hỏi trong chủ đề «{topic}»:"
 PICK_EXPIRED = "Lựa chọn này đã hết hạn. Anh/chị vui lòng hỏi lại."
-EDITION_NOTE = "⚠️ Lưu ý: đây là quy định của nhiệm kỳ {edition}, không phải nhiệm kỳ {active}."
+EDITION_NOTE = ("⚠️ Lưu ý: trợ lý chưa có quy định đã kiểm chứng của {active} cho câu hỏi này; dưới đây là "
+                "quy định của {edition}.")
+OUT_OF_SCOPE_ORG = ("Câu hỏi này là về {name}, không phải tổ chức Công đoàn. Tôi chỉ trả lời về đại hội và "
+                    "quy định tổ chức của Công đoàn Việt Nam, nên không muốn đoán quy định của tổ chức khác.")
+OUT_OF_SCOPE_SUBJECT = ("Câu hỏi này thuộc lĩnh vực {name}, ngoài phạm vi của tôi: tôi chỉ trả lời về đại hội "
+                        "và quy định tổ chức của Công đoàn Việt Nam.")
+OUT_OF_SCOPE_ASK = "Anh/chị nên hỏi {where}."
 FEEDBACK_THANKS_UP = "Cảm ơn anh/chị đã đánh giá!"
 FEEDBACK_THANKS_DOWN = "Cảm ơn anh/chị! Câu trả lời sẽ được xem lại để cải thiện."
 ERROR = "Xin lỗi, đã có lỗi khi xử lý tin nhắn. Anh/chị vui lòng thử lại sau ít phút."

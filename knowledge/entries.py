@@ -10,12 +10,21 @@ from pathlib import Path
 from knowledge.normalize import normalize
 
 MAX_ANSWER_CHARS = 2000  # Zalo's limit for one message; Telegram allows more.
-EDITIONS = {"2023-2028", "2025-2030", "chung"}
+EDITIONS = {"2023-2028", "2025-2030", "chung"}  # knowledge/editions.toml holds the same ids
 CONFIDENCES = {"KC", "KC-TT", "seed", "SL", "CKC"}
 MIN_PHRASINGS = 4
 _ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
-# A CKC answer must say plainly that no fixed rule is known to the assistant.
-NO_RULE_MARKERS = ("chưa có thông tin", "không có quy định cố định", "không có quy định")
+# A CKC answer says, in the one wording every such answer shares, that no fixed rule is known.
+NO_RULE_WORDING = "chưa có quy định cố định trên toàn quốc mà trợ lý biết"
+MAX_SHORT_ANSWER = 800  # answers aim at 600 characters; longer than this is a problem
+# Internal labels that must never reach a user (answer, question, source, topic).
+_LABEL_RES = [
+    (re.compile(r"\b(KC-TT|KC|CKC|SL)\b"), "nhãn độ tin cậy"),
+    (re.compile(r"\bseed\d*\b", re.IGNORECASE), "nhãn 'seed'"),
+    (re.compile(r"\b[FGN]\d{2}\b"), "mã fact"),
+    (re.compile(r"bản chép|thuvienphapluat|\brepo\b|dataset|tai_lieu_noi_bo", re.IGNORECASE),
+     "nguồn nội bộ"),
+]
 # An SL (inferred) answer must carry its hedge; compared on folded text.
 HEDGE_MARKERS = ("truoc day", "thong le", "doi chieu", "tham khao", "chua kiem chung", "suy luan")
 # The 30% "số dư" figure is the Party's election rule: never in a union answer.
@@ -34,6 +43,7 @@ class Entry:
     confidence: str
     tags: list[str] = field(default_factory=list)
     file: str = ""
+    place: list[str] = field(default_factory=list)   # local practice: answered only when a place is named
 
     @property
     def all_phrasings(self) -> list[str]:
@@ -77,6 +87,7 @@ def load_file(path: Path) -> list[Entry]:
             confidence=str(raw.get("confidence", "")).strip(),
             tags=[str(t).strip() for t in raw.get("tags", [])],
             file=path.name,
+            place=[str(t).strip() for t in raw.get("place", [])],
         ))
     return entries
 
@@ -115,8 +126,18 @@ def check_entries(entries: list[Entry]) -> list[str]:
             problems.append(f"{where}: edition '{e.edition}' không hợp lệ ({', '.join(sorted(EDITIONS))})")
         if e.confidence not in CONFIDENCES:
             problems.append(f"{where}: confidence '{e.confidence}' không hợp lệ")
-        if e.confidence == "CKC" and not any(m in e.answer.lower() for m in NO_RULE_MARKERS):
-            problems.append(f"{where}: mục CKC phải nói rõ 'chưa có thông tin' / 'không có quy định cố định'")
+        if e.confidence == "CKC" and NO_RULE_WORDING not in e.answer.lower():
+            problems.append(f"{where}: mục CKC phải dùng đúng câu «Hiện {NO_RULE_WORDING} về …»")
+        if len(e.answer) > MAX_SHORT_ANSWER:
+            problems.append(f"{where}: câu trả lời dài {len(e.answer)} ký tự (nên ≤ 600, tối đa {MAX_SHORT_ANSWER})")
+        for label, text in (("câu trả lời", e.answer), ("câu hỏi", e.question), ("nguồn", e.source),
+                            ("chủ đề", e.topic)):
+            for pattern, what in _LABEL_RES:
+                hit = pattern.search(text)
+                if hit:
+                    problems.append(f"{where}: {label} có {what} «{hit.group(0)}» mà người dùng không hiểu")
+        if any(not p for p in e.place):
+            problems.append(f"{where}: place có tên rỗng")
         folded_answer = normalize(e.answer, drop_filler=False)
         if e.confidence == "SL" and not any(m in folded_answer for m in HEDGE_MARKERS):
             problems.append(f"{where}: mục SL phải có câu rào đón (theo hướng dẫn trước đây / thông lệ /"

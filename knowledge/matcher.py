@@ -1,11 +1,15 @@
 """Match a question to knowledge entries.
 
-Two signals, combined (see ARCHITECTURE.md for why):
-- term weighting: BM25-style IDF over folded syllables and syllable pairs, measured as the share of
-  the question's weight that an entry covers (robust to question length, punishes unknown words);
-- rapidfuzz similarity between the folded question and every phrasing of an entry
-  (token_set_ratio tolerates extra or missing words; ratio on the whole string tolerates typos).
-Out-of-scope questions (other organisations, unrelated topics) are recognised before scoring.
+Ranking (see ARCHITECTURE.md, "Matching"):
+- BM25 over each entry's phrasings, on folded syllables and syllable pairs; a syllable the person typed
+  with diacritics counts only against entries that spell it the same way ("số dư" is not "số dự"), or
+  that were only ever written without accents;
+- the share of the question's weight an entry covers, and of the best phrasing the question covers;
+- rapidfuzz similarity with the entry's phrasings (typos, word order).
+Candidates come from one edition (the one in force, or the one the question names) and from entries
+true in every edition; local practice (entries with `place`) only when the question names the place.
+Out-of-scope questions (other organisations, neighbouring subjects) are recognised before scoring, from
+knowledge/scope.toml.
 """
 from __future__ import annotations
 
@@ -14,12 +18,15 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+import numpy as np
 from rapidfuzz import fuzz, process
 
+from knowledge.editions import COMMON, named_editions
 from knowledge.entries import Entry
-from knowledge.normalize import normalize
+from knowledge.normalize import analyze, fold
+from knowledge.scope import OutOfScope, out_of_scope
 
-CANDIDATES = 40
+CANDIDATES = 16
 TYPO_CUTOFF = 82
 
 # Sound-alike spellings Vietnamese writers confuse (folded forms): initials, then finals.
@@ -42,14 +49,21 @@ def sound_key(syllable: str) -> str:
 
 @dataclass(frozen=True)
 class MatchParams:
-    """Thresholds and weights, tuned on the question sets (bench/answers.py prints the effect)."""
-    answer_threshold: float = 0.42
-    suggest_threshold: float = 0.36
-    clear_margin: float = 0.02         # over the next entry; near-ties become suggestions
-    sure_threshold: float = 0.85       # above this, answer even a near-tie (overlapping entries)
-    weight_coverage: float = 0.55      # the rest goes to fuzzy similarity
-    query_side: float = 0.8            # share of coverage measured on the question (rest: on the phrasing)
-    other_edition_penalty: float = 0.80
+    """Thresholds and weights, tuned on the dev split (bench/answers.py prints the effect)."""
+    answer_threshold: float = 0.44
+    suggest_threshold: float = 0.40
+    clear_margin: float = 0.03         # over the next entry; nearer ones are offered as choices
+    sure_threshold: float = 0.90       # above this, answer even a near-tie
+    same_fact_similarity: float = 75   # answers this alike (token_sort_ratio) state the same fact
+    weight_bm25: float = 0.35
+    weight_coverage: float = 0.35      # the rest goes to fuzzy similarity
+    query_side: float = 0.7            # share of coverage measured on the question (rest: best phrasing)
+    unknown_weight: float = 0.5        # how much words the knowledge never uses count against a match
+    accent_mismatch: float = 0.2       # what a syllable typed with other diacritics still counts
+    k1: float = 1.2
+    b: float = 0.5
+    other_edition_floor: float = 0.55  # an entry of another edition answers only above this
+
 
 # Syllables too common to tell entries apart; they still count for fuzzy similarity.
 STOPWORDS = set("""
@@ -58,32 +72,6 @@ hay hoac khong phai can se da dang roi con cung vi neu ma thi la sao lam vay de 
 ra len ve tu den ay kia nhe a oi
 """.split())
 
-# Other organisations: a question about them and not about the union is out of scope.
-FOREIGN_ORGS = [
-    "dang bo", "chi bo", "dai hoi dang", "doan thanh nien", "thanh nien cong san", "doan tncs",
-    "hoi phu nu", "hoi lhpn", "cuu chien binh", "hoi nong dan", "mat tran to quoc", "hoi dong nhan dan",
-    "quoc hoi", "doi thieu nien", "hoi sinh vien", "cap uy dang", "bau cu quoc hoi", "dang vien moi",
-]
-UNION_MARKERS = ["cong doan", "doan vien cong doan", "tong lien doan", "lien doan lao dong"]
-# Topics outside congress organisation, even when the union is mentioned (labour law, finance,
-# other meetings): the knowledge holds nothing on them, so any match would be a wrong answer.
-# Matched on folded text, so each must not occur inside ordinary phrases ("đình công" would hit
-# "quyết định công nhận"); tests/test_dev_set.py checks no knowledge phrasing is refused.
-OTHER_TOPICS = [
-    "dai hoi co dong", "co dong thuong nien", "hop co dong", "hoi dong quan tri", "chi doan",
-    "bi thu doan", "bao hiem xa hoi", "bhxh", "bhyt", "bao hiem y te", "bao hiem that nghiep",
-    "nghi phep nam", "ngay nghi phep", "luong toi thieu", "tien luong", "tang ca", "lam them gio",
-    "sa thai", "thoi viec", "tro cap", "doan phi", "kinh phi cong doan", "hoi nghi nguoi lao dong",
-    "hoi nghi can bo cong chuc", "hoi nghi can bo vien chuc", "thoa uoc lao dong",
-    "hop dong lao dong", "thue thu nhap",
-]
-
-# Words that point to the newer edition (Điều lệ khóa XIII, HD 38/2024, KH 22/2025).
-NEWER_EDITION_MARKERS = [
-    r"\bkhoa xiii\b", r"\bkhoa 13\b", r"\bhuong dan 38\b", r"\b38/", r"\bke hoach 22\b", r"\b22/",
-    r"\b2025\b", r"\b2026\b", r"\b2030\b", r"\b2031\b", r"\bnhiem ky (sau|moi|toi)\b", r"\bdai hoi xiv\b",
-]
-
 
 @dataclass
 class Candidate:
@@ -91,6 +79,7 @@ class Candidate:
     score: float
     coverage: float
     fuzzy: float
+    bm25: float = 0.0
 
 
 @dataclass
@@ -98,7 +87,11 @@ class MatchResult:
     status: str                       # "answered" | "suggested" | "not_found"
     query: str                        # normalised question
     candidates: list[Candidate] = field(default_factory=list)
-    reason: str = ""                  # for not_found: "out_of_scope", "no_match"
+    reason: str = ""                  # not_found: "out_of_scope", "no_match", "empty"
+    edition: str = ""                 # the edition the question was answered from
+    named: list[str] = field(default_factory=list)   # editions the question named
+    other_edition: bool = False       # the answer is of another edition than the one asked for
+    scope: OutOfScope | None = None   # for out_of_scope: what the question is about
 
     @property
     def best(self) -> Candidate | None:
@@ -115,6 +108,10 @@ def _terms(words: list[str]) -> list[str]:
     return unigrams + bigrams
 
 
+def _place_keys(entry: Entry) -> list[str]:
+    return [" ".join(w for w, _ in analyze(p, drop_filler=False)) for p in entry.place if p.strip()]
+
+
 class Matcher:
     """An index over entries, rebuilt whenever the knowledge changes."""
 
@@ -123,56 +120,83 @@ class Matcher:
         self.entries = entries
         self.active_edition = active_edition
         self.params = params or MatchParams()
+        p = self.params
+        n = len(entries)
         self._phrasing_texts: list[str] = []
         self._phrasing_owner: list[int] = []
         self._entry_phrasings: list[list[int]] = []
-        docs: list[dict[str, float]] = []
+        # accents[folded syllable][entry] = the accent keys that entry spells it with
+        self._accents: dict[str, dict[int, set[str]]] = defaultdict(lambda: defaultdict(set))
+        tf_docs: list[dict[str, float]] = []
+        lengths = []
         for idx, entry in enumerate(entries):
-            weights: dict[str, float] = defaultdict(float)
+            tf: dict[str, float] = defaultdict(float)
             self._entry_phrasings.append([])
+            length = 0
             for text in entry.all_phrasings:
-                norm = normalize(text)
-                if not norm:
+                pairs = analyze(text)
+                words = [w for w, _ in pairs]
+                if not words:
                     continue
+                for word, accent in pairs:
+                    if accent:
+                        self._accents[word][idx].add(accent)
                 self._entry_phrasings[idx].append(len(self._phrasing_texts))
-                self._phrasing_texts.append(norm)
+                self._phrasing_texts.append(" ".join(words))
                 self._phrasing_owner.append(idx)
-                for term in _terms(norm.split()):
-                    weights[term] = max(weights[term], 1.0)
+                for term in _terms(words):
+                    tf[term] += 1.0
+                    length += 1
             for tag in entry.tags:
-                for term in _terms(normalize(tag).split()):
-                    weights[term] = max(weights[term], 0.8)
-            for term in _terms(normalize(entry.answer).split()):
-                weights[term] = max(weights[term], 0.6)
-            docs.append(weights)
-        self._docs = docs
-        n = max(len(docs), 1)
+                for term in _terms([w for w, _ in analyze(tag)]):
+                    tf[term] += 0.5
+            tf_docs.append(tf)
+            lengths.append(max(length, 1))
+        # word → accent key → entries spelling it so ("" → entries spelling it with any accent)
+        self._accent_ids: dict[str, dict[str, np.ndarray]] = {}
+        for word, by_entry in self._accents.items():
+            keys: dict[str, list[int]] = defaultdict(list)
+            for idx, spelled in by_entry.items():
+                keys[""].append(idx)
+                for key in spelled:
+                    keys[key].append(idx)
+            self._accent_ids[word] = {k: np.array(v, dtype=np.int32) for k, v in keys.items()}
+        del self._accents
+        avg = (sum(lengths) / n) if n else 1.0
         df: dict[str, int] = defaultdict(int)
-        postings: dict[str, list[int]] = defaultdict(list)
-        for idx, doc in enumerate(docs):
-            for term in doc:
+        for tf in tf_docs:
+            for term in tf:
                 df[term] += 1
-                postings[term].append(idx)
         self._idf = {t: math.log(1 + (n - d + 0.5) / (d + 0.5)) for t, d in df.items()}
         self._unknown_idf = math.log(1 + (n + 0.5) / 0.5)
-        self._postings = postings
-        self._df = df
-        # Terms found in more entries than this only refine scores; they do not nominate candidates
-        # (keeps a question's cost flat as the knowledge grows).
-        self._nominate_max_df = max(50, n // 5)
+        # BM25 postings: term → (entry indices, saturated term frequency without idf)
+        postings: dict[str, tuple[list[int], list[float]]] = defaultdict(lambda: ([], []))
+        for idx, tf in enumerate(tf_docs):
+            norm = p.k1 * (1 - p.b + p.b * lengths[idx] / avg)
+            for term, f in tf.items():
+                ids, weights = postings[term]
+                ids.append(idx)
+                weights.append(f * (p.k1 + 1) / (f + norm))
+        self._postings = {t: (np.array(i, dtype=np.int32), np.array(w)) for t, (i, w) in postings.items()}
+        self._tf_docs = tf_docs
         self.vocabulary = sorted(t for t in df if "_" not in t)
+        self._vocab_set = set(self.vocabulary)
         pairs_by_sound: dict[tuple[str, str], set[tuple[str, str]]] = defaultdict(set)
         for term in df:
             if "_" in term:
                 a, b = term.split("_", 1)
                 pairs_by_sound[(sound_key(a), sound_key(b))].add((a, b))
         self._pairs_by_sound = {k: next(iter(v)) for k, v in pairs_by_sound.items() if len(v) == 1}
-        self._vocab_set = set(self.vocabulary)
-        # Each phrasing's terms with their IDF, to measure how much of a phrasing a question holds.
         self._phrasing_terms: list[dict[str, float]] = []
         for text in self._phrasing_texts:
-            terms = {t: self._idf[t] for t in _terms(text.split()) if t in self._idf}
-            self._phrasing_terms.append(terms)
+            self._phrasing_terms.append({t: self._idf[t] for t in _terms(text.split()) if t in self._idf})
+        self._phrasing_total = [sum(t.values()) for t in self._phrasing_terms]
+        # Which entries each edition may use, and which need their place named.
+        self._edition_of = np.array([e.edition for e in entries], dtype=object)
+        self._common = self._edition_of == COMMON
+        self._place_keys = [_place_keys(e) for e in entries]
+        self._place_entries = [(i, keys) for i, keys in enumerate(self._place_keys) if keys]
+        self.editions = sorted({e.edition for e in entries} - {COMMON})
 
     # -- query side -------------------------------------------------------------------------------
     def correct_typos(self, words: list[str]) -> list[str]:
@@ -203,67 +227,159 @@ class Matcher:
         return words
 
     def is_out_of_scope(self, query: str) -> bool:
+        return out_of_scope(query) is not None
+
+    def _allowed(self, editions: list[str], query: str) -> np.ndarray:
+        """Entries of `editions` (and common ones) whose place, if any, the question names."""
+        mask = self._common | np.isin(self._edition_of, editions)
         padded = f" {query} "
-        foreign = any(f" {m} " in padded for m in FOREIGN_ORGS)
-        union = any(f" {m} " in padded for m in UNION_MARKERS) or " cong doan co so " in padded
-        other_topic = any(f" {m} " in padded for m in OTHER_TOPICS)
-        return (foreign and not union) or other_topic
+        for idx, keys in self._place_entries:
+            if not any(f" {k} " in padded for k in keys):
+                mask[idx] = False
+        return mask
 
-    def _edition_factor(self, entry: Entry, query: str) -> float:
-        if entry.edition in ("chung", self.active_edition):
-            return 1.0
-        wants_newer = any(re.search(p, query) for p in NEWER_EDITION_MARKERS)
-        return 1.0 if wants_newer else self.params.other_edition_penalty
+    def _accent_factor(self, word: str, accent: str | None, n: int) -> np.ndarray | None:
+        """Per entry, how much a syllable typed with `accent` counts (None: fully everywhere)."""
+        if not accent:
+            return None
+        spelled = self._accent_ids.get(word)
+        if not spelled:
+            return None
+        factor = np.ones(n)
+        factor[spelled[""]] = self.params.accent_mismatch
+        same = spelled.get(accent)
+        if same is not None:
+            factor[same] = 1.0
+        return factor
 
-    def match(self, question: str, limit: int = 3) -> MatchResult:
-        query = normalize(question)
+    def match(self, question: str, limit: int = 3, edition: str | None = None) -> MatchResult:
+        """Rank entries for `question`; `edition` is the one in force (default: the matcher's own)."""
+        edition = edition or self.active_edition
+        pairs = list(analyze(question))
+        query = " ".join(w for w, _ in pairs)
+        named = named_editions(question)
         if not query:
-            return MatchResult("not_found", query, reason="empty")
-        if self.is_out_of_scope(query):
-            return MatchResult("not_found", query, reason="out_of_scope")
-        words = self.correct_typos(query.split())
+            return MatchResult("not_found", query, reason="empty", edition=edition, named=named)
+        scope = out_of_scope(query)
+        if scope:
+            return MatchResult("not_found", query, reason="out_of_scope", edition=edition, named=named,
+                               scope=scope)
+        words = self.correct_typos([w for w, _ in pairs])
+        accents = [a if w == w0 else None for w, (w0, a) in zip(words, pairs)]
+        # The officer's own counts ("45 đại biểu", "28 người") say nothing about which rule is asked.
+        keep = [i for i, w in enumerate(words) if not (w.isdigit() and w not in self._vocab_set)]
+        words = [words[i] for i in keep]
+        accents = [accents[i] for i in keep]
         query = " ".join(words)
-        weights = {t: self._idf.get(t, self._unknown_idf) for t in _terms(words)}
-        total = sum(weights.values()) or 1.0
+        wanted = named or [edition]
+        result = self._rank(words, accents, query, wanted, limit)
+        result.edition, result.named = (wanted[0] if len(wanted) == 1 else edition), named
+        if result.status != "answered" and len(wanted) == 1:
+            # Nothing clear in the edition asked for: an entry of another edition may answer, labelled.
+            others = [e for e in self.editions if e not in wanted]
+            if others:
+                other = self._rank(words, accents, query, others, limit)
+                if other.status == "answered" and other.score >= self.params.other_edition_floor \
+                        and other.score > result.score + self.params.clear_margin:
+                    other.edition, other.named, other.other_edition = wanted[0], named, True
+                    return other
+        return result
 
-        # Candidates: entries sharing a distinctive term, plus the best fuzzy phrasings.
-        nominations: dict[int, float] = defaultdict(float)
-        for term, w in weights.items():
-            if self._df.get(term, 0) <= self._nominate_max_df:
-                for idx in self._postings.get(term, ()):
-                    nominations[idx] += w * self._docs[idx][term]
-        pool = set(sorted(nominations, key=nominations.get, reverse=True)[:CANDIDATES])
-        # Whole-string ratio here: ~10× cheaper than token_set_ratio over every phrasing.
-        for _, _, pos in process.extract(query, self._phrasing_texts, scorer=fuzz.ratio,
-                                         limit=CANDIDATES):
-            pool.add(self._phrasing_owner[pos])
-
+    def _rank(self, words: list[str], accents: list[str | None], query: str, editions: list[str],
+              limit: int) -> MatchResult:
         p = self.params
+        n = len(self.entries)
+        allowed = self._allowed(editions, query)
+        terms = _terms(words)
+        if not terms or not allowed.any():
+            return MatchResult("not_found", query, reason="no_match")
+        factors: dict[int, np.ndarray | None] = {}
+        for i, (w, a) in enumerate(zip(words, accents)):
+            factors[i] = self._accent_factor(w, a, n) if w not in STOPWORDS else None
+        # Each term with the accent factor of its syllables (a pair takes the lower of its two).
+        term_factor: dict[str, np.ndarray | None] = {}
+        for i, w in enumerate(words):
+            if w not in STOPWORDS:
+                term_factor.setdefault(w, factors[i])
+        for i, (a, b) in enumerate(zip(words, words[1:])):
+            if a in STOPWORDS and b in STOPWORDS:
+                continue
+            fa, fb = factors[i], factors[i + 1]
+            combined = fa if fb is None else fb if fa is None else np.minimum(fa, fb)
+            term_factor.setdefault(f"{a}_{b}", combined)
+        weights = {t: self._idf.get(t, self._unknown_idf) for t in dict.fromkeys(terms)}
+        known = sum(w for t, w in weights.items() if t in self._idf)
+        unknown = sum(w for t, w in weights.items() if t not in self._idf)
+        total = known + p.unknown_weight * unknown or 1.0
+        scores = np.zeros(n)
+        for term, w in weights.items():
+            posting = self._postings.get(term)
+            if posting is None:
+                continue
+            ids, tfw = posting
+            contribution = w * tfw
+            factor = term_factor.get(term)
+            if factor is not None:
+                contribution = contribution * factor[ids]
+            scores[ids] += contribution
+        bm25 = scores / (total * (p.k1 + 1))  # 1.0: every query term, saturated, in a short entry
+        ranked = np.where(allowed, bm25, -1.0)
+        k = min(CANDIDATES, int(allowed.sum()))
+        pool = set(np.argpartition(-ranked, k - 1)[:k].tolist()) if k else set()
+        pool = {i for i in pool if allowed[i]}
         query_terms = set(weights)
+        pool_list = sorted(pool)
+        positions = [pos for idx in pool_list for pos in self._entry_phrasings[idx]]
+        texts = [self._phrasing_texts[pos] for pos in positions]
+        # One C-level pass for every pooled phrasing (no Python loop per pair).
+        sims = (0.5 * process.cdist([query], texts, scorer=fuzz.token_set_ratio)[0]
+                + 0.5 * process.cdist([query], texts, scorer=fuzz.ratio)[0]) / 100.0 if texts else []
+        best_fuzzy: dict[int, float] = defaultdict(float)
+        best_cover: dict[int, float] = defaultdict(float)
+        for pos, sim in zip(positions, sims):
+            owner = self._phrasing_owner[pos]
+            if sim > best_fuzzy[owner]:
+                best_fuzzy[owner] = float(sim)
+            ptotal = self._phrasing_total[pos]
+            if ptotal:
+                pterms = self._phrasing_terms[pos]
+                cover = sum(pterms[t] for t in query_terms & pterms.keys()) / ptotal
+                if cover > best_cover[owner]:
+                    best_cover[owner] = cover
         candidates = []
-        for idx in pool:
-            doc = self._docs[idx]
-            query_cov = sum(w * doc.get(t, 0.0) for t, w in weights.items()) / total
-            phrasing_cov, fuzzy = 0.0, 0.0
-            for pos in self._entry_phrasings[idx]:
-                text, pterms = self._phrasing_texts[pos], self._phrasing_terms[pos]
-                ptotal = sum(pterms.values())
-                if ptotal:
-                    held = sum(w for t, w in pterms.items() if t in query_terms)
-                    phrasing_cov = max(phrasing_cov, held / ptotal)
-                sim = 0.5 * fuzz.token_set_ratio(query, text) + 0.5 * fuzz.ratio(query, text)
-                fuzzy = max(fuzzy, sim / 100.0)
-            coverage = p.query_side * query_cov + (1 - p.query_side) * phrasing_cov
-            score = p.weight_coverage * coverage + (1 - p.weight_coverage) * fuzzy
-            score *= self._edition_factor(self.entries[idx], query)
+        for idx in pool_list:
+            tf = self._tf_docs[idx]
+            held = 0.0
+            for t in query_terms & tf.keys():
+                f = term_factor.get(t)
+                held += weights[t] * (1.0 if f is None else float(f[idx]))
+            query_cov = held / total
+            fuzzy = best_fuzzy[idx]
+            coverage = p.query_side * query_cov + (1 - p.query_side) * best_cover[idx]
+            score = (p.weight_bm25 * float(bm25[idx]) + p.weight_coverage * coverage
+                     + (1 - p.weight_bm25 - p.weight_coverage) * fuzzy)
             candidates.append(Candidate(self.entries[idx], round(score, 4), round(coverage, 4),
-                                        round(fuzzy, 4)))
+                                        round(fuzzy, 4), round(float(bm25[idx]), 4)))
         candidates.sort(key=lambda c: c.score, reverse=True)
         top = candidates[:max(limit, 1)]
         if not top or top[0].score < p.suggest_threshold:
             return MatchResult("not_found", query, top, reason="no_match")
-        second = top[1].score if len(top) > 1 else 0.0
         if top[0].score >= p.answer_threshold and (
-                top[0].score - second >= p.clear_margin or top[0].score >= p.sure_threshold):
+                len(top) == 1 or top[0].score - top[1].score >= p.clear_margin
+                or top[0].score >= p.sure_threshold or self.same_fact(top[0].entry, top[1].entry)):
             return MatchResult("answered", query, top)
+        # Offer only the choices that are really in the running.
+        top = [c for c in top if c.score >= top[0].score - 0.12]
         return MatchResult("suggested", query, top)
+
+    def same_fact(self, a: Entry, b: Entry) -> bool:
+        """Two entries that state the same rule: answering either is right."""
+        if a.edition != b.edition and COMMON not in (a.edition, b.edition):
+            return False
+        if _figures(a.answer) != _figures(b.answer):
+            return False  # different figures: different rules, however alike the wording
+        return fuzz.token_sort_ratio(fold(a.answer), fold(b.answer)) >= self.params.same_fact_similarity
+
+
+def _figures(text: str) -> set[str]:
+    return set(re.findall(r"\d+(?:[/.,]\d+)*", text))

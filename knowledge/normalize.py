@@ -99,7 +99,7 @@ def clean_input(text: str) -> str:
     return _SPACES.sub(" ", text).strip()
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=8192)
 def fold(text: str) -> str:
     """Lower-case and remove Vietnamese diacritics (đ→d); keeps punctuation."""
     # NFKD also maps full-width and other compatibility forms ("ＣĐＣＳ") to plain letters.
@@ -117,23 +117,80 @@ def _tidy_punctuation(text: str) -> str:
     return _PUNCT.sub(" ", text)
 
 
-@lru_cache(maxsize=65536)
+_TONE_MARKS = {"\u0300": "2", "\u0301": "1", "\u0309": "3", "\u0303": "4", "\u0323": "5"}
+
+
+def accent_key(syllable: str) -> str:
+    """The syllable's letters with their vowel marks, then its tone: "ủy" and "uỷ" (old and new tone
+    placement) give the same key, "dư" and "dự" do not."""
+    decomposed = unicodedata.normalize("NFD", syllable)
+    tone = next((_TONE_MARKS[ch] for ch in decomposed if ch in _TONE_MARKS), "")
+    letters = unicodedata.normalize("NFC", "".join(ch for ch in decomposed if ch not in _TONE_MARKS))
+    return letters + tone
+
+
+def _as_tokens(pattern: str) -> tuple[str, ...]:
+    return tuple(pattern.replace(r"\b", " ").split())
+
+
+_REWRITE_TOKENS = [(_as_tokens(p), tuple(r.split())) for p, r in PHRASE_REWRITES]
+_FILLER_TOKENS = [tuple(p.split()) for p in FILLER_PHRASES]
+
+
+def _replace_runs(tokens: list[tuple[str, str | None]], pattern: tuple[str, ...],
+                  replacement: tuple[str, ...]) -> list[tuple[str, str | None]]:
+    """Replace every run of folded tokens equal to `pattern` (replacements carry no accents)."""
+    n = len(pattern)
+    if not any(t[0] == pattern[0] for t in tokens):
+        return tokens
+    out: list[tuple[str, str | None]] = []
+    i = 0
+    while i < len(tokens):
+        if tuple(t[0] for t in tokens[i:i + n]) == pattern:
+            out.extend((word, None) for word in replacement)
+            i += n
+        else:
+            out.append(tokens[i])
+            i += 1
+    return out
+
+
+@lru_cache(maxsize=8192)
+def analyze(text: str, drop_filler: bool = True) -> tuple[tuple[str, str | None], ...]:
+    """The question as (folded syllable, accented syllable or None) pairs.
+
+    The folded form is what every comparison uses; the accented form is kept only for syllables the
+    person typed with diacritics ("dư" vs "dự"), so the matcher can tell them apart when they were typed.
+    Abbreviation expansions and rewrites carry no accent (the person did not type those letters).
+    """
+    folded_words = _SPACES.sub(" ", _tidy_punctuation(fold(text))).split()
+    accented = unicodedata.normalize("NFKC", clean_input(text)).lower()
+    accented_words = _SPACES.sub(" ", _tidy_punctuation(accented)).split()
+    if len(accented_words) != len(folded_words):  # odd compatibility characters: no accent information
+        accented_words = folded_words
+    tokens = [(f, accent_key(a) if a != f else None) for f, a in zip(folded_words, accented_words)]
+    for pattern, replacement in _REWRITE_TOKENS:
+        if pattern != replacement:
+            tokens = _replace_runs(tokens, pattern, replacement)
+    if drop_filler:
+        for phrase in _FILLER_TOKENS:
+            tokens = _replace_runs(tokens, phrase, ())
+    result: list[tuple[str, str | None]] = []
+    for folded_word, accent in tokens:
+        expanded = ABBREVIATIONS.get(folded_word)
+        if expanded is None:
+            if not (drop_filler and folded_word in FILLER_WORDS):
+                result.append((folded_word, accent))
+            continue
+        for word in expanded.split():
+            if not (drop_filler and word in FILLER_WORDS):
+                result.append((word, None))
+    return tuple(result)
+
+
 def normalize(text: str, drop_filler: bool = True) -> str:
     """The folded, abbreviation-expanded form used for every comparison."""
-    text = _tidy_punctuation(fold(text))
-    text = _SPACES.sub(" ", text).strip()
-    for pattern, repl in PHRASE_REWRITES:
-        text = re.sub(pattern, repl, text)
-    if drop_filler:
-        for phrase in FILLER_PHRASES:
-            text = re.sub(rf"\b{phrase}\b", " ", text)
-    words = []
-    for word in text.split():
-        expanded = ABBREVIATIONS.get(word, word)
-        if drop_filler and expanded in FILLER_WORDS:
-            continue
-        words.append(expanded)
-    return " ".join(" ".join(words).split())
+    return " ".join(word for word, _ in analyze(text, drop_filler))
 
 
 def tokens(text: str) -> list[str]:

@@ -64,9 +64,9 @@ def reload_from_files(db: sqlite_utils.Database, directory: Path, force: bool = 
             seen_ids.add(e.id)
             db.execute(
                 "INSERT INTO faq_entries (id, topic, question, answer, source, edition, confidence,"
-                " tags, file, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                " tags, file, updated_at, place) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
                 (e.id, e.topic, e.question, e.answer, e.source, e.edition, e.confidence,
-                 json.dumps(e.tags, ensure_ascii=False), e.file, now))
+                 json.dumps(e.tags, ensure_ascii=False), e.file, now, json.dumps(e.place, ensure_ascii=False)))
             for text in dict.fromkeys(e.all_phrasings):
                 if text:
                     db.execute("INSERT OR IGNORE INTO faq_phrasings (entry_id, text, origin, created_at)"
@@ -96,10 +96,10 @@ def read_entries(db: sqlite_utils.Database) -> list[Entry]:
     for entry_id, text in db.execute("SELECT entry_id, text FROM faq_phrasings ORDER BY id"):
         phrasings.setdefault(entry_id, []).append(text)
     result = []
-    for row in db.execute("SELECT id, topic, question, answer, source, edition, confidence, tags, file"
-                          " FROM faq_entries ORDER BY file, rowid"):
-        eid, topic, question, answer, source, edition, confidence, tags, file = row
+    for row in db.execute("SELECT id, topic, question, answer, source, edition, confidence, tags, file,"
+                          " place FROM faq_entries ORDER BY file, rowid"):
+        eid, topic, question, answer, source, edition, confidence, tags, file, place = row
         others = [p for p in phrasings.get(eid, []) if p != question]
         result.append(Entry(eid, topic, question, others, answer, source, edition, confidence,
-                            json.loads(tags), file))
+                            json.loads(tags), file, json.loads(place)))
     return result

@@ -72,8 +72,14 @@ def _v1_knowledge_and_questions(db: sqlite_utils.Database) -> None:
         )""")
 
 
+def _v2_entry_place(db: sqlite_utils.Database) -> None:
+    # Local practice entries name the places they apply to (JSON list; empty: everywhere).
+    db.execute("ALTER TABLE faq_entries ADD COLUMN place TEXT NOT NULL DEFAULT '[]'")
+
+
 MIGRATIONS: list[tuple[int, Callable[[sqlite_utils.Database], None]]] = [
     (1, _v1_knowledge_and_questions),
+    (2, _v2_entry_place),
     *UNIT_MIGRATIONS,  # 10–19: units, officers, registration, outbox
     *ADMIN_MIGRATIONS,  # 20–29: admins, broadcasts, outbox attempts
     *ZALO_MIGRATIONS,  # 30–39: Zalo channel (webhook de-duplication)

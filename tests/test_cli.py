@@ -14,7 +14,7 @@ from knowledge.store import reload_from_files
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE_KNOWLEDGE = Path(__file__).parent / "fixtures" / "knowledge"
-CONTRACT_KEYS = {"q", "status", "answer", "faq_id", "score", "source", "edition", "suggestions"}
+CONTRACT_KEYS = {"q", "status", "answer", "faq_id", "score", "source", "edition", "asked_edition", "suggestions"}
 
 
 def all_command_paths(parser, prefix=()):
@@ -52,14 +52,15 @@ def env(tmp_path, monkeypatch):
 def test_ask_json_reads_stdin_and_prints_one_object_a_line(env, monkeypatch, capsys):
     monkeypatch.setattr(sys, "stdin", io.StringIO(
         "đại hội hợp lệ khi nào\nban chấp hành bao nhiêu ủy viên\ngiá vàng hôm nay\n"))
-    assert bot.main(["--db", str(env), "ask", "--json", "-"]) == 0
+    # In the seed articles' world (2023–2028 in force): the test knowledge's edition.
+    assert bot.main(["--db", str(env), "--now", "2023-03-01 09:00", "ask", "--json", "-"]) == 0
     lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert [r["status"] for r in lines] == ["answered", "suggested", "not_found"]
     for r in lines:
         assert set(r) == CONTRACT_KEYS
     answered, suggested, missing = lines
     assert answered["faq_id"] == "thu-hop-le" and "2/3" in answered["answer"]
-    assert answered["source"] and answered["edition"] == "2023-2028"
+    assert answered["source"] and answered["edition"] == answered["asked_edition"] == "2023-2028"
     assert answered["suggestions"] == []
     assert suggested["answer"] is None and len(suggested["suggestions"]) >= 2
     assert set(suggested["suggestions"][0]) == {"faq_id", "question", "answer", "score"}

@@ -16,6 +16,9 @@ from telegram_emulator import (AMBIGUOUS_QUESTION, BOT_ID, BOT_USERNAME, CLEAR_A
 
 CALLBACK_RE = re.compile(r"^(c:[a-z]+:[A-Za-z0-9_-]+|c:topics|h:[0-9a-f]+|f:\d+:[+-])$")
 
+EDITION_LINE = "\n📘 Áp dụng: nhiệm kỳ 2023–2028 (Điều lệ CĐVN khóa XII, HD 03/HD-TLĐ, KH 179/KH-TLĐ)"
+
+
 
 @pytest.fixture
 async def bot(bot_api, tmp_path):
@@ -78,7 +81,7 @@ async def test_clear_question_gets_the_answer_with_source_and_feedback_buttons(b
     user = ChatUser(emulator, bot.token, user_id=110)
     await user.send(CLEAR_QUESTION)
     [answer] = await user.wait_count(1)
-    assert answer.text == f"{CLEAR_ANSWER}\n\n📄 Nguồn: Điều lệ CĐVN khóa XII, Điều 10"
+    assert answer.text == f"{CLEAR_ANSWER}\n\n📄 Nguồn: Điều lệ CĐVN khóa XII, Điều 10" + EDITION_LINE
     assert [b["text"] for row in feedback_rows(answer) for b in row] == ["👍 Hữu ích", "👎 Chưa đúng"]
     [sent] = bot_api.calls_of(bot.token, "sendMessage")
     assert "parse_mode" not in sent  # plain text: nothing is interpreted
@@ -96,7 +99,7 @@ async def test_special_characters_in_question_and_answer_arrive_exactly(bot, emu
     await user.send(f"ký hiệu đặc biệt trong biểu mẫu <phiếu bầu> & [mẫu] {SPECIAL}")
     [answer] = await user.wait_count(1)
     assert answer.text == ("Ghi đúng các ký hiệu: _gạch dưới_ *sao* [ngoặc vuông] (ngoặc tròn) <b>nhỏ hơn</b> & và."
-                           "\n\n📄 Nguồn: Biểu mẫu <số 1> & [phụ lục] (thử) *_*")
+                           "\n\n📄 Nguồn: Biểu mẫu <số 1> & [phụ lục] (thử) *_*" + EDITION_LINE)
     [sent] = bot_api.calls_of(bot.token, "sendMessage")
     assert "parse_mode" not in sent and "entities" not in sent
     [row] = bot.db.execute("SELECT text FROM questions").fetchall()
@@ -118,7 +121,7 @@ async def test_ambiguous_question_offers_buttons_and_a_press_answers_in_place(bo
     messages = await user.wait_for(lambda ms: ms[0].text.startswith("Ban chấp hành bầu"), "the edited answer")
     assert len(messages) == 1  # answered in place, no new message
     [edited] = messages
-    assert edited.text == "Ban chấp hành bầu chủ tịch tại hội nghị lần thứ nhất.\n\n📄 Nguồn: HD 03/HD-TLĐ, mục 10"
+    assert edited.text == "Ban chấp hành bầu chủ tịch tại hội nghị lần thứ nhất.\n\n📄 Nguồn: HD 03/HD-TLĐ, mục 10" + EDITION_LINE
     assert feedback_rows(edited) and len(edited.buttons) == 1  # suggestions gone, 👍/👎 in their place
     [(entry_id,)] = bot.db.execute("SELECT entry_id FROM questions").fetchall()
     assert entry_id == "bau-chu-tich-tai-hoi-nghi"
@@ -152,7 +155,7 @@ async def test_long_answer_is_split_at_paragraphs_under_4096_characters(bot, emu
     assert len(parts) == 3
     assert all(len(p.text) <= 4096 for p in parts)
     assert all(p.text.endswith(".") for p in parts[:-1])  # cut at a paragraph or sentence end
-    assert "\n\n".join(p.text for p in parts) == f"{LONG_ANSWER}\n\n📄 Nguồn: Tài liệu tập huấn (thử)"
+    assert "\n\n".join(p.text for p in parts) == f"{LONG_ANSWER}\n\n📄 Nguồn: Tài liệu tập huấn (thử)" + EDITION_LINE
     assert [bool(feedback_rows(p)) for p in parts] == [False, False, True]
 
 
@@ -183,7 +186,7 @@ async def test_long_answer_picked_from_a_menu_fills_the_menu_message_and_sends_t
     parts = await user.wait_count(3)
     assert parts[0].message_id == menu.message_id and parts[0].buttons == []  # the menu became part 1
     assert all(len(p.text) <= 4096 for p in parts)
-    assert "\n\n".join(p.text for p in parts) == f"{LONG_ANSWER}\n\n📄 Nguồn: Tài liệu tập huấn (thử)"
+    assert "\n\n".join(p.text for p in parts) == f"{LONG_ANSWER}\n\n📄 Nguồn: Tài liệu tập huấn (thử)" + EDITION_LINE
 
 
 async def test_many_users_at_once_each_get_their_own_answer(bot, emulator):

@@ -1,0 +1,110 @@
+"""The editions of the rules, as data (knowledge/editions.toml): which one is in force, which a question names.
+
+An edition is one generation of the union's rules (Điều lệ + its guidance + the congress plan) and the
+term it governs. The assistant answers from the edition in force at its clock; a question that names an
+edition ("theo HD 03", "khóa XIII", "2025–2030") is answered from that one; ACTIVE_EDITION overrides the
+clock for a whole deployment.
+"""
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from datetime import date, datetime
+from functools import lru_cache
+from pathlib import Path
+
+from knowledge.normalize import fold
+
+EDITIONS_FILE = Path(__file__).resolve().parent / "editions.toml"
+COMMON = "chung"  # an entry true in every edition
+
+
+@dataclass(frozen=True)
+class Edition:
+    id: str
+    term: str                  # "nhiệm kỳ 2025–2030"
+    label: str                 # the documents, short: "Điều lệ CĐVN khóa XIII, HD 38/HD-TLĐ, KH 22/KH-TLĐ"
+    documents: tuple[str, ...]
+    valid_from: date | None
+    valid_until: date | None
+    names: tuple[str, ...]     # folded forms that name this edition in a question
+    caveat: str = ""
+    caveat_from: date | None = None
+
+    def applies_on(self, day: date) -> bool:
+        return ((self.valid_from is None or self.valid_from <= day)
+                and (self.valid_until is None or day <= self.valid_until))
+
+    def caveat_on(self, day: date) -> str:
+        """The warning that newer rules may exist, once its date has come."""
+        if self.caveat and (self.caveat_from is None or day >= self.caveat_from):
+            return self.caveat
+        return ""
+
+    @property
+    def heading(self) -> str:
+        """How a reply names it: "nhiệm kỳ 2025–2030 (Điều lệ CĐVN khóa XIII, HD 38/HD-TLĐ, KH 22/KH-TLĐ)"."""
+        return f"{self.term} ({self.label})"
+
+
+def _day(text: str) -> date | None:
+    text = (text or "").strip()
+    return datetime.strptime(text, "%d/%m/%Y").date() if text else None
+
+
+def _name_key(text: str) -> str:
+    # Folded, with the punctuation inside names ("03/HD-TLĐ", "2023–2028") turned into spaces.
+    return " ".join(re.sub(r"[^a-z0-9]+", " ", fold(text)).split())
+
+
+@lru_cache(maxsize=4)
+def load_editions(path: Path = EDITIONS_FILE) -> tuple[Edition, ...]:
+    data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    editions = []
+    for raw in data.get("edition", []):
+        editions.append(Edition(
+            id=raw["id"], term=raw["term"], label=raw["label"], documents=tuple(raw.get("documents", [])),
+            valid_from=_day(raw.get("from", "")), valid_until=_day(raw.get("until", "")),
+            names=tuple(dict.fromkeys(_name_key(n) for n in raw.get("names", []) if _name_key(n))),
+            caveat=raw.get("caveat", ""), caveat_from=_day(raw.get("caveat_from", "")),
+        ))
+    return tuple(editions)
+
+
+def edition_ids() -> set[str]:
+    return {e.id for e in load_editions()}
+
+
+def get_edition(edition_id: str) -> Edition | None:
+    return next((e for e in load_editions() if e.id == edition_id), None)
+
+
+def edition_on(day: date) -> Edition:
+    """The edition in force on `day` (before the first one: the first; after all: the latest)."""
+    editions = load_editions()
+    for edition in editions:
+        if edition.applies_on(day):
+            return edition
+    first = min(editions, key=lambda e: e.valid_from or date.min)
+    if first.valid_from and day < first.valid_from:
+        return first
+    return max(editions, key=lambda e: e.valid_from or date.min)
+
+
+# "khóa XIII" alone is also the term of the Tổng Liên đoàn's own leadership (elected at Đại hội XIII in
+# 2023): beside the Tổng Liên đoàn it names no edition of the rules.
+_LEADERSHIP = (" tong lien doan ", " tld ", " tldld ")
+
+
+def named_editions(question: str) -> list[str]:
+    """Ids of the editions a question names, in the order of the editions file."""
+    padded = f" {_name_key(question)} "
+    leadership = any(m in padded for m in _LEADERSHIP)
+    named = []
+    for edition in load_editions():
+        for name in edition.names:
+            if f" {name} " in padded and not (leadership and name.startswith("khoa ")):
+                named.append(edition.id)
+                break
+    return named

@@ -1,0 +1,85 @@
+"""What the assistant does not cover, as data (knowledge/scope.toml): other organisations and subjects.
+
+Other organisations hold congresses, elect executive committees and have members too; a question about
+them must not get a union rule as if it were about the union. A marker counts as whole words on folded
+text, and never right after "công" ("công đoàn trường" is the school's union, "Đoàn trường" is the Youth
+Union). A question that also names the union explicitly ("công đoàn", "CĐCS", "đoàn viên công đoàn") is
+the union's, whatever else it mentions; a neighbouring subject (labour law, social insurance …) is out of
+scope even then, because the knowledge holds nothing on it.
+"""
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from knowledge.normalize import normalize
+
+SCOPE_FILE = Path(__file__).resolve().parent / "scope.toml"
+# Folded words that make a question the union's own.
+UNION_MARKERS = ("cong doan", "lien doan lao dong", "tong lien doan", "doan vien cong doan", "nghiep doan")
+
+
+@dataclass(frozen=True)
+class OutOfScope:
+    kind: str          # "organisation" | "subject"
+    name: str          # how the reply names it
+    where_to_ask: str
+
+
+@dataclass(frozen=True)
+class _Rule:
+    kind: str
+    name: str
+    where_to_ask: str
+    markers: tuple[str, ...]   # normalised (folded, abbreviations expanded)
+
+
+def _norm_marker(text: str) -> str:
+    return normalize(text, drop_filler=False)
+
+
+@lru_cache(maxsize=4)
+def load_scope(path: Path = SCOPE_FILE) -> tuple[_Rule, ...]:
+    if not Path(path).exists():
+        return ()
+    data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    rules = []
+    for kind, key in (("organisation", "organisation"), ("subject", "subject")):
+        for raw in data.get(key, []):
+            markers = tuple(dict.fromkeys(m for m in (_norm_marker(x) for x in raw.get("markers", [])) if m))
+            rules.append(_Rule(kind, raw.get("short") or raw["name"], raw.get("where_to_ask", ""), markers))
+    return tuple(rules)
+
+
+def _has(padded: str, marker: str) -> bool:
+    """`marker` as whole words in `padded`, not right after "cong" (công đoàn …)."""
+    needle = f" {marker} "
+    start = padded.find(needle)
+    while start != -1:
+        if not padded[:start + 1].endswith(" cong "):
+            return True
+        start = padded.find(needle, start + 1)
+    return False
+
+
+def names_union(query: str) -> bool:
+    padded = f" {query} "
+    return any(f" {m} " in padded for m in UNION_MARKERS)
+
+
+def out_of_scope(query: str, rules: tuple[_Rule, ...] | None = None) -> OutOfScope | None:
+    """What the (normalised) question is about when it is not the assistant's, else None."""
+    rules = load_scope() if rules is None else rules
+    padded = f" {query} "
+    union = names_union(query)
+    for rule in rules:
+        if rule.kind == "subject" and any(_has(padded, m) for m in rule.markers):
+            return OutOfScope(rule.kind, rule.name, rule.where_to_ask)
+    if union:
+        return None
+    for rule in rules:
+        if rule.kind == "organisation" and any(_has(padded, m) for m in rule.markers):
+            return OutOfScope(rule.kind, rule.name, rule.where_to_ask)
+    return None
