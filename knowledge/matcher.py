@@ -274,7 +274,7 @@ class Matcher:
         wanted = named or [edition]
         result = self._rank(words, accents, query, wanted, limit)
         result.edition, result.named = (wanted[0] if len(wanted) == 1 else edition), named
-        if result.status != "answered" and len(wanted) == 1:
+        if result.status == "not_found" and len(wanted) == 1:
             # Nothing clear in the edition asked for: an entry of another edition may answer, labelled.
             others = [e for e in self.editions if e not in wanted]
             if others:
