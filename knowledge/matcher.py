@@ -51,12 +51,12 @@ def sound_key(syllable: str) -> str:
 class MatchParams:
     """Thresholds and weights, tuned on the dev split (bench/answers.py prints the effect)."""
     answer_threshold: float = 0.44
-    suggest_threshold: float = 0.40
-    clear_margin: float = 0.03         # over the next entry; nearer ones are offered as choices
+    suggest_threshold: float = 0.38
+    clear_margin: float = 0.02         # over the next entry; nearer ones are offered as choices
     sure_threshold: float = 0.90       # above this, answer even a near-tie
     same_fact_similarity: float = 75   # answers this alike (token_sort_ratio) state the same fact
-    weight_bm25: float = 0.35
-    weight_coverage: float = 0.35      # the rest goes to fuzzy similarity
+    weight_bm25: float = 0.25
+    weight_coverage: float = 0.40      # the rest goes to fuzzy similarity
     query_side: float = 0.7            # share of coverage measured on the question (rest: best phrasing)
     unknown_weight: float = 0.5        # how much words the knowledge never uses count against a match
     accent_mismatch: float = 0.2       # what a syllable typed with other diacritics still counts
