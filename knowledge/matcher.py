@@ -349,12 +349,14 @@ class Matcher:
         candidates = []
         for idx in pool_list:
             tf = self._tf_docs[idx]
-            held = 0.0
+            held = held_raw = 0.0
             for t in query_terms & tf.keys():
                 f = term_factor.get(t)
+                held_raw += weights[t]
                 held += weights[t] * (1.0 if f is None else float(f[idx]))
             query_cov = held / total
-            fuzzy = best_fuzzy[idx]
+            # Fuzzy similarity is on folded text: it shrinks as the typed diacritics disagree.
+            fuzzy = best_fuzzy[idx] * (held / held_raw if held_raw else 1.0)
             coverage = p.query_side * query_cov + (1 - p.query_side) * best_cover[idx]
             score = (p.weight_bm25 * float(bm25[idx]) + p.weight_coverage * coverage
                      + (1 - p.weight_bm25 - p.weight_coverage) * fuzzy)
