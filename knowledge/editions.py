@@ -94,7 +94,7 @@ def edition_on(day: date) -> Edition:
 
 # "khóa XIII" alone is also the term of the Tổng Liên đoàn's own leadership (elected at Đại hội XIII in
 # 2023): beside the Tổng Liên đoàn it names no edition of the rules.
-_LEADERSHIP = (" tong lien doan ", " tld ", " tldld ")
+_LEADERSHIP = (" tong lien doan ", " tld ", " tldld ", " tong ld ", " tong ldld ", " dai hoi xiii ", " dai hoi 13 ")
 
 
 def named_editions(question: str) -> list[str]:
