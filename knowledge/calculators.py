@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 from knowledge.normalize import normalize
 
@@ -47,6 +48,11 @@ def _near(words: list[str], i: int, cues: tuple[str, ...], before: int = 4, afte
     return any(f" {c} " in left or f" {c} " in right for c in cues)
 
 
+def _members_after(words: list[str], i: int) -> bool:
+    following = " ".join(words[i + 1:i + 3])
+    return following.startswith(("doan vien", "dai bieu", "thanh vien"))
+
+
 _CONVENED = ("trieu tap", "chinh thuc", "tong so", "danh sach", "tong cong", "co tat ca", "tat ca")
 _PRESENT = ("co mat", "den du", "tham du", "moi co", "chi co", "den", "du hop", "co mat la", "co")
 _ABSENT = ("vang", "vang mat", "khong den", "nghi")
@@ -58,14 +64,22 @@ def quorum(query: str, edition: str) -> Calculation | None:
     padded = f" {query} "
     if not any(f" {c} " in padded for c in _QUORUM_ASK) or " phieu " in padded:
         return None
+    if not _has(padded, ("dai hoi", "hoi nghi", "trieu tap", "dai bieu", "doan vien")) or _has(
+            padded, ("hoi dong quan tri", "hdqt", "co dong")):
+        return None  # the union's congress or conference, not a board or a shareholders' meeting
     convened = present = absent = None
-    for i, value in _numbers(words):
+    numbers = _numbers(words)
+    for i, value in numbers:
         if convened is None and _near(words, i, _CONVENED):
             convened = value
         elif absent is None and _near(words, i, _ABSENT, before=2, after=1):
             absent = value
-        elif present is None and _near(words, i, _PRESENT, before=3, after=2):
+        elif present is None and _near(words, i, _PRESENT, before=3, after=2) and not _members_after(words, i):
             present = value
+        elif convened is None and _members_after(words, i):
+            convened = value  # "có 96 đoàn viên": at a full congress every member is convened
+    if convened is None and present is not None and len(numbers) == 2:
+        convened = next(v for _, v in numbers if v != present) if numbers[0][1] != numbers[1][1] else None
     if convened is None or (present is None and absent is None):
         return None
     if present is None:
@@ -87,7 +101,7 @@ def quorum(query: str, edition: str) -> Calculation | None:
 
 _BALLOTS = ("thu ve", "phat ra", "tong so phieu", "phieu thu", "so phieu thu ve", "phieu bau")
 _VOTES = ("duoc", "dat", "co", "nhan")
-_ELECTED_ASK = ("trung cu", "dac cu", "dau", "duoc bau", "trung")
+_ELECTED_ASK = ("trung cu", "dac cu", "dau", "duoc bau", "trung", "toi thieu bao nhieu phieu")
 
 
 def elected(query: str, edition: str) -> Calculation | None:
@@ -102,6 +116,13 @@ def elected(query: str, edition: str) -> Calculation | None:
             ballots = value
         elif votes is None and nxt == "phieu" and _near(words, i, _VOTES, before=2, after=0):
             votes = value
+    if ballots is not None and votes is None and any(
+            f" {c} " in padded for c in ("toi thieu", "it nhat", "bao nhieu phieu", "may phieu", "can bao nhieu")):
+        need = ballots // 2 + 1
+        text = (f"{_fmt(ballots)} : 2 = {ballots / 2:g}".replace(".", ",")
+                + f"; phải quá 1/2 nên mỗi người cần ít nhất {_fmt(need)} phiếu để trúng cử. Mẫu số là tổng số "
+                "phiếu thu về (kể cả phiếu không hợp lệ).")
+        return Calculation(UNVERIFIED_NEW + text if edition == NEW else text, ELECTED_SOURCE, "elected", OLD)
     if ballots is None or votes is None:
         return None
     if votes > ballots:
@@ -169,7 +190,190 @@ def bch_size(query: str, edition: str) -> Calculation | None:
     return Calculation(text, source, "bch_size", OLD)
 
 
-CALCULATORS = (quorum, elected, bch_size)
+def _count_before(words: list[str], cues: tuple[str, ...]) -> int | None:
+    """The first number directly followed by one of `cues` ("150 đại biểu", "9 ủy viên")."""
+    for i, value in _numbers(words):
+        following = " ".join(words[i + 1:i + 4])
+        if any(following.startswith(c) for c in cues):
+            return value
+    return None
+
+
+def _has(padded: str, cues: tuple[str, ...]) -> bool:
+    return any(f" {c} " in padded for c in cues)
+
+
+_UPPER_LEVEL = ("tinh", "thanh pho", "nganh trung uong", "cap tinh", "lien doan lao dong tinh")
+_DELEGATE_SOURCE_NEW = "KH 22/KH-TLĐ ngày 29/8/2025, Mục III phần D.1"
+_DELEGATE_SOURCE_OLD = "HD 03/HD-TLĐ ngày 20/02/2020, tiểu mục 6.5"
+
+
+def delegates(query: str, edition: str) -> Calculation | None:
+    """A grassroots union's member count → full or delegate congress, and how many delegates at most."""
+    padded = f" {query} "
+    if not _has(padded, ("dai bieu", "dai hoi dai bieu", "toan the")) or _has(padded, ("khach moi", "chi dinh")):
+        return None
+    if not _has(padded, ("bao nhieu dai bieu", "may dai bieu", "toi da", "hinh thuc", "dai hoi dai bieu hay",
+                         "toan the hay", "hay dai bieu", "so dai bieu", "bao nhieu", "may")):
+        return None
+    if _has(padded, _UPPER_LEVEL + ("xa", "phuong", "ban chap hanh", "uy vien", "phieu", "co mat")):
+        return None  # other levels and other rules: the knowledge entries answer those
+    members = _count_before(query.split(), ("doan vien",))
+    if members is None:
+        return None
+    cap = 200 if members >= 5000 else 150
+    if edition == NEW:
+        form = ("từ 200 đoàn viên trở lên nên họp đại hội đại biểu" if members >= 200 else
+                "dưới 200 đoàn viên nên họp đại hội toàn thể (chỉ họp đại biểu khi hoạt động phân tán, lưu động "
+                "và được công đoàn cấp trên trực tiếp đồng ý)")
+        text = (f"Công đoàn cơ sở {_fmt(members)} đoàn viên: {form}. Nếu đại hội đại biểu: tối đa {cap} đại "
+                f"biểu chính thức{' (từ 5.000 đoàn viên)' if cap == 200 else ''}, không triệu tập ít hơn "
+                f"{cap // 2} (1/2 mức tối đa); muốn vượt phải được cấp trên đồng ý và không quá 10% "
+                f"(tối đa {cap + cap // 10}).")
+        return Calculation(text, _DELEGATE_SOURCE_NEW, "delegates", NEW)
+    text = (f"Công đoàn cơ sở {_fmt(members)} đoàn viên: nếu họp đại hội đại biểu thì không quá {cap} đại biểu "
+            f"chính thức{' (trên 5.000 đoàn viên)' if cap == 200 else ''}. Ngưỡng đoàn viên để họp đại biểu "
+            "thay vì toàn thể: theo hướng dẫn của công đoàn cấp trên trực tiếp (nhiều nơi lấy mốc 200 đoàn viên); "
+            "đề nghị đối chiếu kế hoạch của cấp trên.")
+    return Calculation(text, _DELEGATE_SOURCE_OLD, "delegates", OLD)
+
+
+def guests(query: str, edition: str) -> Calculation | None:
+    """Official delegates convened → how many guests at most (KH 22: 15% grassroots, 30% provincial)."""
+    padded = f" {query} "
+    if " khach moi " not in padded:
+        return None
+    delegates_count = _count_before(query.split(), ("dai bieu",))
+    if delegates_count is None:
+        return None
+    upper = _has(padded, _UPPER_LEVEL)
+    share = 30 if upper else 15
+    limit = delegates_count * share // 100
+    level = "cấp tỉnh, ngành trung ương" if upper else "cấp cơ sở, công đoàn xã, phường, đặc khu"
+    line = (f"{_fmt(delegates_count)} × {share}% = {delegates_count * share / 100:g}".replace(".", ",")
+            + f": khách mời không quá {_fmt(limit)} người ({level}: tối đa {share}% tổng số đại biểu chính thức "
+            "được triệu tập).")
+    if edition == OLD:
+        line = ("Hiện chưa có quy định cố định trên toàn quốc mà trợ lý biết về số khách mời của nhiệm kỳ "
+                "2023–2028; theo KH 22/KH-TLĐ (nhiệm kỳ 2025–2030): " + line[0].lower() + line[1:])
+    return Calculation(line, "KH 22/KH-TLĐ ngày 29/8/2025, Mục III phần E", "guests", NEW)
+
+
+def appointed(query: str, edition: str) -> Calculation | None:
+    """Official delegates convened → how many may be appointed (khóa XII: at most 5%)."""
+    padded = f" {query} "
+    if " chi dinh " not in padded or " dai bieu " not in padded:
+        return None
+    total = _count_before(query.split(), ("dai bieu",))
+    if total is None:
+        return None
+    limit = total * 5 // 100
+    text = (f"{_fmt(total)} × 5% = {total * 5 / 100:g}".replace(".", ",")
+            + f": đại biểu chỉ định không quá {_fmt(limit)} người (tối đa 5% tổng số đại biểu chính thức được "
+            "triệu tập).")
+    if edition == NEW:
+        text = ("Trợ lý chưa có nguyên văn Điều lệ khóa XIII về tỷ lệ này (KH 22 dẫn chiếu Điều lệ và HD 38; "
+                "nhiều kế hoạch năm 2025 vẫn ghi 5%); theo Điều lệ khóa XII (nhiệm kỳ trước): "
+                + text[0].lower() + text[1:])
+    return Calculation(text, "Điều lệ CĐVN khóa XII (QĐ 174/QĐ-TLĐ năm 2020), Điều 8", "appointed", OLD)
+
+
+def supplementary(query: str, edition: str) -> Calculation | None:
+    """BCH size decided by the congress → how many may be added by by-elections in the term."""
+    padded = f" {query} "
+    if " bo sung " not in padded or not _has(padded, (
+            "bao nhieu", "toi da", "them", "duoc khong", "con duoc", "duoc nua", "may nguoi", "qua", "vuot")):
+        return None
+    words = query.split()
+    decided = _count_before(words, ("uy vien", "nguoi", "thanh vien"))
+    if decided is None or not _has(padded, ("ban chap hanh",)):
+        return None
+    upper = _has(padded, _UPPER_LEVEL + ("cap tren truc tiep", "quan", "huyen", "nganh"))
+    share, label = ((1, 2), "1/2") if upper else ((2, 3), "2/3")
+    limit = decided * share[0] // share[1]
+    text = (f"{_fmt(decided)} × {label} = {decided * share[0] / share[1]:.2f}".replace(".00", "").replace(".", ",")
+            + f": trong nhiệm kỳ được bầu bổ sung không quá {_fmt(limit)} ủy viên "
+            f"({'cấp trên trực tiếp cơ sở trở lên' if upper else 'công đoàn cơ sở'}: tối đa {label} số ủy viên "
+            "đại hội đã quyết định); vượt số đó phải được công đoàn cấp trên trực tiếp đồng ý.")
+    done = None
+    for i, value in _numbers(words):
+        if value != decided and _near(words, i, ("da bau bo sung", "bo sung", "da bau"), before=4, after=2):
+            done = value
+            break
+    if done is not None:
+        left = limit - done
+        text += (f" Đã bổ sung {_fmt(done)}: còn được thêm {_fmt(left)}." if left >= 0 else
+                 f" Đã bổ sung {_fmt(done)}, vượt {_fmt(-left)}: phần vượt cần cấp trên đồng ý.")
+    if edition == NEW:
+        text = UNVERIFIED_NEW + text[0].lower() + text[1:]
+    return Calculation(text, "Điều lệ CĐVN khóa XII (QĐ 174/QĐ-TLĐ năm 2020), Điều 11 khoản 4", "supplementary",
+                       OLD)
+
+
+# Fixed-date public holidays (day, month). Tết and Giỗ Tổ follow the lunar calendar and compensatory days
+# off change every year: the answer says they are not deducted.
+_HOLIDAYS = {(1, 1), (30, 4), (1, 5), (2, 9)}
+
+
+def add_working_days(start: date, days: int) -> date:
+    """The `days`-th working day after `start` (Monday–Friday, fixed public holidays skipped)."""
+    current, counted = start, 0
+    while counted < days:
+        current += timedelta(days=1)
+        if current.weekday() < 5 and (current.day, current.month) not in _HOLIDAYS:
+            counted += 1
+    return current
+
+
+def _first_date(query: str) -> date | None:
+    match = re.search(r"\b(\d{1,2})/(\d{1,2})/(\d{4})\b", query)
+    if not match:
+        return None
+    day, month, year = (int(g) for g in match.groups())
+    try:
+        found = date(year, month, day)
+    except ValueError:
+        return None
+    return found if 2000 <= year <= 2100 else None
+
+
+_WD_NOTE = " (tính thứ Hai–thứ Sáu, đã trừ 01/01, 30/4, 01/5, 02/9; chưa trừ Tết, Giỗ Tổ và ngày nghỉ bù)"
+
+
+def working_days(query: str, edition: str) -> Calculation | None:
+    """A date in the question + a deadline counted in working days → the date it falls on."""
+    padded = f" {query} "
+    if not _has(padded, ("han", "cham nhat", "truoc ngay", "bao gio", "ngay nao", "khi nao", "may ngay",
+                         "ngay lam viec", "han chot", "thoi han")):
+        return None
+    start = _first_date(query)
+    if start is None:
+        return None
+    fmt = "%d/%m/%Y"
+    if edition == NEW and _has(padded, ("hoi nghi ban chap hanh", "hop ban chap hanh", "lan thu nhat")) and \
+            _has(padded, ("cong nhan", "ho so", "de nghi", "to trinh")):
+        send = add_working_days(start, 10)
+        text = (f"Hội nghị ban chấp hành lần thứ nhất ngày {start.strftime(fmt)}: chậm nhất 10 ngày làm việc "
+                f"sau đó, tức ngày {send.strftime(fmt)}{_WD_NOTE}, phải gửi hồ sơ đề nghị cấp trên trực tiếp "
+                "công nhận; cấp trên quyết định trong 10 ngày làm việc kể từ khi nhận đủ hồ sơ hợp lệ.")
+        return Calculation(text, "HD 38/HD-TLĐ ngày 27/12/2024, mục 10.4", "working_days", NEW)
+    if edition == NEW and _has(padded, ("nhan du ho so", "nhan ho so", "nop ho so", "gui ho so")) and \
+            _has(padded, ("cong nhan", "quyet dinh")) and not _has(padded, ("thanh lap",)):
+        decide = add_working_days(start, 10)
+        text = (f"Hồ sơ đủ, hợp lệ nhận ngày {start.strftime(fmt)}: cấp trên trực tiếp phải ra quyết định công "
+                f"nhận chậm nhất ngày {decide.strftime(fmt)}, tức 10 ngày làm việc{_WD_NOTE}.")
+        return Calculation(text, "HD 38/HD-TLĐ ngày 27/12/2024, mục 10.4", "working_days", NEW)
+    if edition == OLD and _has(padded, ("dai hoi thanh lap",)):
+        meeting, dossier = add_working_days(start, 10), add_working_days(start, 15)
+        text = (f"Đại hội thành lập kết thúc ngày {start.strftime(fmt)}: chủ tịch triệu tập hội nghị ban chấp "
+                f"hành bầu các chức danh chậm nhất ngày {meeting.strftime(fmt)} (10 ngày làm việc); ban chấp "
+                f"hành lập hồ sơ đề nghị cấp trên công nhận chậm nhất ngày {dossier.strftime(fmt)} (15 ngày làm "
+                f"việc){_WD_NOTE}.")
+        return Calculation(text, "HD 03/HD-TLĐ ngày 20/02/2020, tiểu mục 12.3 điểm a, b", "working_days", OLD)
+    return None
+
+
+CALCULATORS = (quorum, elected, bch_size, delegates, guests, appointed, supplementary, working_days)
 
 
 def calculate(question: str, edition: str) -> Calculation | None:

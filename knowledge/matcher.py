@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from rapidfuzz import fuzz, process
 
+from knowledge.citations import about_document, citation_positions, is_citation_word
 from knowledge.editions import COMMON, named_editions
 from knowledge.entries import Entry
 from knowledge.normalize import analyze, fold
@@ -28,6 +29,7 @@ from knowledge.scope import OutOfScope, out_of_scope
 
 CANDIDATES = 16
 TYPO_CUTOFF = 82
+MIN_UNCITED_WORDS = 3  # content words a question keeps once its citations are dropped
 
 # Sound-alike spellings Vietnamese writers confuse (folded forms): initials, then finals.
 _SOUND_INITIALS = [("tr", "ch"), ("gi", "d"), ("r", "d"), ("s", "x"), ("l", "n")]
@@ -266,8 +268,16 @@ class Matcher:
                                scope=scope)
         words = self.correct_typos([w for w, _ in pairs])
         accents = [a if w == w0 else None for w, (w0, a) in zip(words, pairs)]
+        # A cited document ("theo Điều lệ … QĐ 174") names the edition, not the rule asked, unless the
+        # question is about the document itself (little else left).
+        cited = citation_positions(words)
+        if cited and (about_document(words, cited) or sum(
+                1 for i, w in enumerate(words)
+                if i not in cited and w not in STOPWORDS and not is_citation_word(w)) < MIN_UNCITED_WORDS):
+            cited = set()
         # The officer's own counts ("45 đại biểu", "28 người") say nothing about which rule is asked.
-        keep = [i for i, w in enumerate(words) if not (w.isdigit() and w not in self._vocab_set)]
+        keep = [i for i, w in enumerate(words)
+                if i not in cited and not (w.isdigit() and w not in self._vocab_set)]
         words = [words[i] for i in keep]
         accents = [accents[i] for i in keep]
         query = " ".join(words)

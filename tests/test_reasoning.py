@@ -122,3 +122,71 @@ def test_bch_size_by_members_names_both_documents_where_they_differ():
 def test_a_question_without_counts_gets_no_calculation():
     assert calculate("đại hội hợp lệ khi nào", "2023-2028") is None
     assert calculate("bch cđcs tối đa bao nhiêu ủy viên", "2025-2030") is None
+
+
+def test_quorum_at_a_full_congress_counts_the_members_and_ignores_company_boards():
+    calc = calculate("đh toàn thể cđcs bên e có 96 đv, hôm đó 61 người đến dự thì có hợp lệ ko", "2023-2028")
+    assert "96 × 2/3 = 64" in calc.text and "chưa đủ" in calc.text
+    assert calculate("HĐQT có 5 thành viên, cuộc họp hôm nay chỉ có 3 người dự, có đủ điều kiện tiến hành "
+                     "không", "2023-2028") is None
+
+
+def test_ballots_alone_give_the_threshold_to_be_elected():
+    calc = calculate("thu về 140 phiếu thì ủy viên cần tối thiểu bao nhiêu phiếu mới trúng cử", "2023-2028")
+    assert calc.rule == "elected" and "ít nhất 71 phiếu" in calc.text
+
+
+def test_delegate_numbers_follow_the_members_and_the_edition():
+    new = calculate("cđcs 850 đoàn viên thì đại hội toàn thể hay đại biểu, bao nhiêu đại biểu", "2025-2030")
+    assert new.rule == "delegates" and "đại hội đại biểu" in new.text and "tối đa 150" in new.text
+    assert "ít hơn 75" in new.text and "KH 22" in new.source
+    small = calculate("cđcs 120 đoàn viên đại hội toàn thể hay đại biểu", "2025-2030")
+    assert "đại hội toàn thể" in small.text
+    old = calculate("cđcs 6000 đoàn viên được triệu tập tối đa bao nhiêu đại biểu", "2023-2028")
+    assert "không quá 200" in old.text and "HD 03" in old.source and "cấp trên" in old.text
+
+
+def test_guests_and_appointed_delegates_are_capped_by_share_of_delegates():
+    guests = calculate("đại hội có 120 đại biểu chính thức thì được mời bao nhiêu khách mời", "2025-2030")
+    assert "120 × 15% = 18" in guests.text and "Mục III phần E" in guests.source
+    province = calculate("Đại hội công đoàn tỉnh 300 đại biểu, khách mời tối đa bao nhiêu", "2025-2030")
+    assert "không quá 90" in province.text
+    older = calculate("đại hội có 120 đại biểu chính thức thì được mời bao nhiêu khách mời", "2023-2028")
+    assert older.text.startswith("Hiện chưa có quy định cố định trên toàn quốc mà trợ lý biết")
+    appointed = calculate("đại hội 300 đại biểu thì chỉ định được bao nhiêu đại biểu", "2023-2028")
+    assert "300 × 5% = 15" in appointed.text and "Điều 8" in appointed.source
+
+
+def test_by_elections_are_capped_at_two_thirds_of_the_decided_bch():
+    calc = calculate("Đại hội quyết định BCH 9 ủy viên, đã bầu bổ sung 5 người, nay bầu bổ sung thêm được không",
+                     "2023-2028")
+    assert "9 × 2/3 = 6" in calc.text and "còn được thêm 1" in calc.text
+    assert calculate("BCH cđcs 11 người mà khuyết mất 8 người chưa kịp bầu bổ sung thì phải tổ chức gì",
+                     "2023-2028") is None
+
+
+def test_working_day_deadlines_skip_weekends_and_fixed_holidays():
+    calc = calculate("Hội nghị BCH lần thứ nhất họp ngày 05/12/2025, hạn chót gửi hồ sơ đề nghị công nhận là "
+                     "ngày nào", "2025-2030")
+    assert calc.rule == "working_days" and "19/12/2025" in calc.text
+    founding = calculate("đại hội thành lập ngày 26/4/2024 thì bao giờ phải nộp hồ sơ", "2023-2028")
+    assert "14/05/2024" in founding.text and "21/05/2024" in founding.text  # 30/4 and 1/5 are skipped
+    assert calculate("đại hội ngày 31/02/2025 thì hạn nộp hồ sơ khi nào", "2023-2028") is None
+
+
+def test_a_cited_document_names_the_edition_but_not_the_rule_asked():
+    docs = entry("van-ban-dieu-le", "Điều lệ khóa XII ban hành kèm quyết định nào?",
+                 ["dieu le cong doan viet nam ban hanh kem quyet dinh 174 nam 2020", "quyết định 174/QĐ-TLĐ ký ngày nào",
+                  "điều lệ khóa XII ban hành năm nào", "QĐ 174 là văn bản gì"],
+                 "Điều lệ khóa XII ban hành kèm Quyết định 174/QĐ-TLĐ ngày 03/02/2020.")
+    dues = entry("doan-phi-mat-viec", "Đoàn viên mất việc có phải đóng đoàn phí không?",
+                 ["doan vien mat viec lam co phai dong doan phi", "mất việc thì tạm dừng đóng đoàn phí được không",
+                  "đoàn viên thất nghiệp đóng đoàn phí thế nào", "nghỉ việc rồi có phải nộp đoàn phí"],
+                 "Đoàn viên mất việc làm được tạm dừng đóng đoàn phí.")
+    matcher = Matcher([docs, dues])
+    cited = matcher.match("Đoàn viên bị mất việc làm được tạm dừng đóng đoàn phí không? (Điều lệ Công đoàn Việt Nam "
+                          "ban hành kèm Quyết định 174/QĐ-TLĐ năm 2020)")
+    assert cited.best.entry.id == "doan-phi-mat-viec"
+    about = matcher.match("Quyết định 174/QĐ-TLĐ ban hành Điều lệ được ký ngày nào")
+    assert about.best.entry.id == "van-ban-dieu-le"
+    assert named_editions("(Điều lệ Công đoàn Việt Nam khóa XII ban hành kèm QĐ 174)") == ["2023-2028"]
