@@ -65,6 +65,8 @@ class MatchParams:
     k1: float = 1.2
     b: float = 0.5
     other_edition_floor: float = 0.55  # an entry of another edition answers only above this
+    decisive_weight: float = 3.0       # idf the first entry alone holds to settle a near tie ...
+    decisive_ratio: float = 0.5        # ... when the second alone holds less than this share of it
 
 
 # Syllables too common to tell entries apart; they still count for fuzzy similarity.
@@ -181,6 +183,7 @@ class Matcher:
                 weights.append(f * (p.k1 + 1) / (f + norm))
         self._postings = {t: (np.array(i, dtype=np.int32), np.array(w)) for t, (i, w) in postings.items()}
         self._tf_docs = tf_docs
+        self._index_of = {e.id: i for i, e in enumerate(entries)}
         self.vocabulary = sorted(t for t in df if "_" not in t)
         self._vocab_set = set(self.vocabulary)
         pairs_by_sound: dict[tuple[str, str], set[tuple[str, str]]] = defaultdict(set)
@@ -378,11 +381,25 @@ class Matcher:
             return MatchResult("not_found", query, top, reason="no_match")
         if top[0].score >= p.answer_threshold and (
                 len(top) == 1 or top[0].score - top[1].score >= p.clear_margin
-                or top[0].score >= p.sure_threshold or self.same_fact(top[0].entry, top[1].entry)):
+                or top[0].score >= p.sure_threshold or self.same_fact(top[0].entry, top[1].entry)
+                or self._decisive(top[0], top[1], weights, term_factor)):
             return MatchResult("answered", query, top)
         # Offer only the choices that are really in the running.
         top = [c for c in top if c.score >= top[0].score - 0.12]
         return MatchResult("suggested", query, top)
+
+    def _decisive(self, first: Candidate, second: Candidate, weights: dict[str, float],
+                  term_factor: dict[str, np.ndarray | None]) -> bool:
+        """A near tie that the question's own words settle: the first entry holds a telling term of the
+        question (a rare word or pair, with the diacritics typed) that the second lacks, and not the reverse."""
+        def held(candidate: Candidate) -> set[str]:
+            idx = self._index_of[candidate.entry.id]
+            tf = self._tf_docs[idx]
+            return {t for t in weights if t in tf and (term_factor.get(t) is None or term_factor[t][idx] >= 1.0)}
+        a, b = held(first), held(second)
+        only_a = sum(weights[t] for t in a - b)
+        only_b = sum(weights[t] for t in b - a)
+        return only_a >= self.params.decisive_weight and only_b < only_a * self.params.decisive_ratio
 
     def same_fact(self, a: Entry, b: Entry) -> bool:
         """Two entries that state the same rule: answering either is right."""
