@@ -10,6 +10,7 @@ import clock
 from handlers import texts
 from handlers.messages import Choice, Incoming, Reply
 from knowledge.calculators import calculate
+from knowledge.scope import mixup
 from knowledge.editions import COMMON, edition_ids, edition_on, get_edition
 from knowledge.entries import Entry
 from knowledge.matcher import Matcher, MatchResult
@@ -123,11 +124,30 @@ class FaqService:
             return Reply(text=texts.SUGGEST_INTRO, kind="suggest", choices=choices,
                          question_id=question_id), result
         if result.reason == "out_of_scope":
-            return Reply(text=self.out_of_scope_text(result), kind="not_found",
-                         question_id=question_id), result
+            text = self.out_of_scope_text(result)
+            own = self.union_rule_for_mixup(msg.text, result)
+            if own:
+                text += "\n\n" + texts.MIXUP_UNION_RULE.format(rule=own)
+            return Reply(text=text, kind="not_found", question_id=question_id), result
         choices = [Choice(topic_key(t), t) for t in self.topics()]
         return Reply(text=f"{texts.NOT_FOUND}\n\n{texts.TOPICS_INTRO}", kind="not_found",
                      choices=choices, question_id=question_id), result
+
+    def union_rule_for_mixup(self, question: str, result: MatchResult) -> str:
+        """For another organisation's số dư / trúng cử / quorum: the union's own rule, or it applied to the
+        counts given; empty when the question touches none of them."""
+        if result.scope is None or result.scope.kind != "organisation":
+            return ""
+        shared = mixup(result.query)
+        if shared is None:
+            return ""
+        calc = calculate(question, result.edition)
+        if calc is not None:
+            return f"{calc.text} ({calc.source})"
+        own = self.matcher.match(shared.union_question, edition=result.edition)
+        if own.status != "answered":
+            return ""
+        return f"{own.best.entry.answer} ({own.best.entry.source})"
 
     def out_of_scope_text(self, result: MatchResult) -> str:
         scope = result.scope

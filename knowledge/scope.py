@@ -64,6 +64,29 @@ def _has(padded: str, marker: str) -> bool:
     return False
 
 
+@dataclass(frozen=True)
+class Mixup:
+    name: str
+    union_question: str
+    markers: tuple[str, ...]
+
+
+@lru_cache(maxsize=4)
+def load_mixups(path: Path = SCOPE_FILE) -> tuple[Mixup, ...]:
+    if not Path(path).exists():
+        return ()
+    data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    return tuple(Mixup(raw["name"], raw["union_question"],
+                       tuple(dict.fromkeys(m for m in (_norm_marker(x) for x in raw.get("markers", [])) if m)))
+                 for raw in data.get("mixup", []))
+
+
+def mixup(query: str) -> Mixup | None:
+    """The rule an out-of-scope question shares in name with the union (số dư, trúng cử, quorum), if any."""
+    padded = f" {query} "
+    return next((m for m in load_mixups() if any(f" {marker} " in padded for marker in m.markers)), None)
+
+
 def names_union(query: str) -> bool:
     padded = f" {query} "
     return any(f" {m} " in padded for m in UNION_MARKERS)

@@ -190,3 +190,14 @@ def test_a_cited_document_names_the_edition_but_not_the_rule_asked():
     about = matcher.match("Quyết định 174/QĐ-TLĐ ban hành Điều lệ được ký ngày nào")
     assert about.best.entry.id == "van-ban-dieu-le"
     assert named_editions("(Điều lệ Công đoàn Việt Nam khóa XII ban hành kèm QĐ 174)") == ["2023-2028"]
+
+
+def test_another_organisations_quorum_or_margin_gets_the_unions_own_rule_after_the_refusal(loaded_db):
+    assistant = Assistant(loaded_db, active_edition="2023-2028")
+    [quorum] = assistant.handle(Incoming("console", "c", "u", "Đại hội Đoàn cơ sở triệu tập 90 đại biểu, có 55 người "
+                                                               "có hợp lệ không"))
+    assert "Đoàn Thanh niên" in quorum.text and "90 × 2/3 = 60" in quorum.text and "Điều 10" in quorum.text
+    [margin] = assistant.handle(Incoming("console", "c", "u", "đại hội chi bộ bầu cấp ủy số dư 30% đúng không"))
+    assert "tổ chức đảng" in margin.text and "Hiện chưa có quy định cố định trên toàn quốc" in margin.text
+    [plain] = assistant.handle(Incoming("console", "c", "u", "hội ccb xã em đại hội mấy năm 1 lần vậy ad"))
+    assert "Hội Cựu chiến binh" in plain.text and "quy định của Công đoàn" not in plain.text
