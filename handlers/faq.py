@@ -118,7 +118,12 @@ class FaqService:
                              if result.status == "answered" else "", question_id=question_id,
                              feedback=question_id is not None), result
         if result.status == "answered":
-            return self.answer_reply(result.best.entry, question_id, result.edition), result
+            reply = self.answer_reply(result.best.entry, question_id, result.edition)
+            related = self.matcher.runners_up(result)
+            if related:  # nearly as likely: offered beside the answer, one tap away
+                reply.choices = [Choice(f"faq:{c.entry.id}", c.entry.question) for c in related]
+                reply.choices_intro = texts.RELATED_INTRO
+            return reply, result
         if result.status == "suggested":
             choices = [Choice(f"faq:{c.entry.id}", c.entry.question) for c in result.candidates]
             return Reply(text=texts.SUGGEST_INTRO, kind="suggest", choices=choices,

@@ -53,6 +53,7 @@ class Reply:
     question_id: int | None = None   # set on answers, so feedback (👍/👎) can refer to it
     feedback: bool = False           # channels offer 👍/👎 under this reply
     back_key: str = ""               # a "back" choice for menus, when the channel has buttons
+    choices_intro: str = ""          # a line before the choices, after the source (e.g. related questions)
     document: Document | None = None # sent as a file where the channel can, else described in text
     # Follows up on this reply (e.g. a broadcast's progress): a channel that can edit messages awaits
     # `live(update)` after sending it, where `await update(text)` replaces the sent message's text.
@@ -65,4 +66,6 @@ class Reply:
             text += f"\n\n📄 Nguồn: {self.source}"
         if self.edition:
             text += f"\n📘 Áp dụng: {self.edition}"
+        if self.choices and self.choices_intro:
+            text += f"\n\n{self.choices_intro}"
         return text

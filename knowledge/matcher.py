@@ -52,10 +52,10 @@ def sound_key(syllable: str) -> str:
 @dataclass(frozen=True)
 class MatchParams:
     """Thresholds and weights, tuned on the dev split (bench/answers.py prints the effect)."""
-    answer_threshold: float = 0.44
+    answer_threshold: float = 0.42
     suggest_threshold: float = 0.38
     clear_margin: float = 0.02         # over the next entry; nearer ones are offered as choices
-    sure_threshold: float = 0.90       # above this, answer even a near-tie
+    sure_threshold: float = 0.50       # above this, answer a near tie too (the reply offers the runner-up)
     same_fact_similarity: float = 75   # answers this alike (token_sort_ratio) state the same fact
     weight_bm25: float = 0.25
     weight_coverage: float = 0.40      # the rest goes to fuzzy similarity
@@ -381,7 +381,8 @@ class Matcher:
             return MatchResult("not_found", query, top, reason="no_match")
         if top[0].score >= p.answer_threshold and (
                 len(top) == 1 or top[0].score - top[1].score >= p.clear_margin
-                or top[0].score >= p.sure_threshold or self.same_fact(top[0].entry, top[1].entry)
+                or (top[0].score >= p.sure_threshold and self._two_way(top))
+                or self.same_fact(top[0].entry, top[1].entry)
                 or self._decisive(top[0], top[1], weights, term_factor)):
             return MatchResult("answered", query, top)
         # Offer only the choices that are really in the running.
@@ -400,6 +401,20 @@ class Matcher:
         only_a = sum(weights[t] for t in a - b)
         only_b = sum(weights[t] for t in b - a)
         return only_a >= self.params.decisive_weight and only_b < only_a * self.params.decisive_ratio
+
+    def _two_way(self, top: list[Candidate]) -> bool:
+        """A tie of two, the rest well behind: answer the first and offer the second. Three or more
+        entries abreast (a vague "bầu cử") is a real choice."""
+        return len(top) < 3 or top[0].score - top[2].score >= 2 * self.params.clear_margin
+
+    def runners_up(self, result: MatchResult, within: float = 0.05) -> list[Candidate]:
+        """Other entries nearly as likely as an answered one, stating other facts: offered beside it."""
+        if result.status != "answered" or not result.candidates:
+            return []
+        best = result.candidates[0]
+        return [c for c in result.candidates[1:]
+                if best.score - c.score < min(within, self.params.clear_margin * 2.5)
+                and not self.same_fact(best.entry, c.entry)]
 
     def same_fact(self, a: Entry, b: Entry) -> bool:
         """Two entries that state the same rule: answering either is right."""

@@ -427,7 +427,7 @@ def bot_api(emulator):
 SPECIAL = "_ * [ ] ( ) < > &"
 CLEAR_QUESTION = "nhiệm kỳ công đoàn cơ sở mấy năm"
 CLEAR_ANSWER = "Nhiệm kỳ đại hội công đoàn cơ sở là 5 năm."
-AMBIGUOUS_QUESTION = "thủ tục bầu chủ tịch"
+AMBIGUOUS_QUESTION = "vấn đề chủ tịch"
 LONG_QUESTION = "chuẩn bị văn kiện đại hội"
 UNKNOWN_QUESTION = "giá vàng hôm nay"
 TOPIC = "Thử nghiệm kênh Telegram"

@@ -40,7 +40,7 @@ def test_unaccented_question_with_abbreviations_is_answered(bot):
 
 
 def test_ambiguous_question_offers_numbered_choices_and_number_picks(bot, db):
-    [reply] = say(bot, "ban chấp hành bao nhiêu ủy viên")
+    [reply] = say(bot, "uy vien bao nhieu")
     assert reply.kind == "suggest"
     assert len(reply.choices) >= 2
     keys = [c.key for c in reply.choices]
@@ -53,7 +53,7 @@ def test_ambiguous_question_offers_numbered_choices_and_number_picks(bot, db):
 
 
 def test_number_out_of_range_is_told_plainly(bot):
-    say(bot, "ban chấp hành bao nhiêu ủy viên")
+    say(bot, "uy vien bao nhieu")
     [reply] = say(bot, "9")
     assert reply.kind == "error" and "từ 1 đến" in reply.text
 
@@ -167,3 +167,18 @@ def test_too_long_message_is_refused_with_its_length(bot, db):
     [reply] = say(bot, "a" * 10_000)
     assert "10000" in reply.text and reply.kind == "error"
     assert question_rows(db) == []
+
+
+def test_a_two_way_tie_answers_the_likelier_entry_and_offers_the_other_one_tap_away(bot, db):
+    [reply] = say(bot, "ban chấp hành bao nhiêu ủy viên")
+    assert reply.kind == "answer" and reply.entry_id == "thu-bch-co-so"
+    assert [c.key for c in reply.choices] == ["faq:thu-bch-bo-phan"]
+    assert reply.full_text().endswith(texts.RELATED_INTRO)
+    [picked] = say(bot, "1")
+    assert picked.kind == "answer" and picked.entry_id == "thu-bch-bo-phan"
+    assert db.execute("SELECT entry_id FROM questions").fetchone()[0] == "thu-bch-bo-phan"
+
+
+def test_a_clear_answer_offers_no_other_choices(bot):
+    [reply] = say(bot, "bch cdbp toi da may nguoi")
+    assert reply.kind == "answer" and reply.choices == []

@@ -51,7 +51,7 @@ def env(tmp_path, monkeypatch):
 
 def test_ask_json_reads_stdin_and_prints_one_object_a_line(env, monkeypatch, capsys):
     monkeypatch.setattr(sys, "stdin", io.StringIO(
-        "đại hội hợp lệ khi nào\nban chấp hành bao nhiêu ủy viên\ngiá vàng hôm nay\n"))
+        "đại hội hợp lệ khi nào\nuy vien bao nhieu\ngiá vàng hôm nay\n"))
     # In the seed articles' world (2023–2028 in force): the test knowledge's edition.
     assert bot.main(["--db", str(env), "--now", "2023-03-01 09:00", "ask", "--json", "-"]) == 0
     lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
@@ -89,7 +89,7 @@ def test_knowledge_reload_twice_reports_no_change(env, capsys):
 
 def test_console_answers_picks_by_number_and_lists_topics_when_lost(db):
     reload_from_files(db, FIXTURE_KNOWLEDGE)
-    stdin = io.StringIO("ban chấp hành bao nhiêu ủy viên\n1\ngiá vàng hôm nay\nthoát\n")
+    stdin = io.StringIO("uy vien bao nhieu\n1\ngiá vàng hôm nay\nthoát\n")
     out = io.StringIO()
     run_console(Assistant(db), stdin, out)
     text = out.getvalue()
