@@ -50,10 +50,11 @@ def _near(words: list[str], i: int, cues: tuple[str, ...], before: int = 4, afte
 
 def _members_after(words: list[str], i: int) -> bool:
     following = " ".join(words[i + 1:i + 3])
-    return following.startswith(("doan vien", "dai bieu", "thanh vien"))
+    return following.startswith(("doan vien", "thanh vien"))
 
 
 _CONVENED = ("trieu tap", "chinh thuc", "tong so", "danh sach", "tong cong", "co tat ca", "tat ca")
+_PRESENT_STRONG = ("co mat", "den du", "tham du", "moi co", "chi co", "du hop", "den")
 _PRESENT = ("co mat", "den du", "tham du", "moi co", "chi co", "den", "du hop", "co mat la", "co")
 _ABSENT = ("vang", "vang mat", "khong den", "nghi")
 _QUORUM_ASK = ("hop le", "khai mac", "tien hanh", "du dieu kien", "du so", "du 2/3", "du nguoi", "duoc khong")
@@ -74,10 +75,12 @@ def quorum(query: str, edition: str) -> Calculation | None:
             convened = value
         elif absent is None and _near(words, i, _ABSENT, before=2, after=1):
             absent = value
-        elif present is None and _near(words, i, _PRESENT, before=3, after=2) and not _members_after(words, i):
+        elif present is None and _near(words, i, _PRESENT_STRONG, before=3, after=2):
             present = value
         elif convened is None and _members_after(words, i):
             convened = value  # "có 96 đoàn viên": at a full congress every member is convened
+        elif present is None and _near(words, i, _PRESENT, before=3, after=2):
+            present = value
     if convened is None and present is not None and len(numbers) == 2:
         convened = next(v for _, v in numbers if v != present) if numbers[0][1] != numbers[1][1] else None
     if convened is None or (present is None and absent is None):

@@ -127,6 +127,8 @@ def test_a_question_without_counts_gets_no_calculation():
 def test_quorum_at_a_full_congress_counts_the_members_and_ignores_company_boards():
     calc = calculate("đh toàn thể cđcs bên e có 96 đv, hôm đó 61 người đến dự thì có hợp lệ ko", "2023-2028")
     assert "96 × 2/3 = 64" in calc.text and "chưa đủ" in calc.text
+    delegates = calculate("đh đại biểu của cty e triệu tập 60 đb, có mặt 41 đb, vậy đủ điều kiện không", "2023-2028")
+    assert "60 × 2/3 = 40" in delegates.text and "có 41 nên đủ" in delegates.text
     assert calculate("HĐQT có 5 thành viên, cuộc họp hôm nay chỉ có 3 người dự, có đủ điều kiện tiến hành "
                      "không", "2023-2028") is None
 
