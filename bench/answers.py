@@ -27,7 +27,8 @@ from rapidfuzz import fuzz, process
 import clock
 from evaluation.score import DEV_SET, HOLDOUT_SET, judge, load_questions
 from knowledge.calculators import calculate
-from knowledge.editions import edition_on
+from handlers.faq import answer_text
+from knowledge.editions import edition_on, unheld_note
 from knowledge.entries import Entry, load_entries
 from knowledge.matcher import Matcher
 from knowledge.normalize import fold
@@ -54,8 +55,10 @@ class MatcherSystem:
         r = self.matcher.match(q, edition=edition)
         calc = calculate(q, r.edition) if r.reason != "out_of_scope" else None
         if calc is not None:
-            return "answered", calc.text, [], (r.best.entry.id if r.best else None)
-        answer = r.best.entry.answer if r.status == "answered" else None
+            unheld = unheld_note(q)
+            return "answered", f"{unheld} {calc.text}", [], (r.best.entry.id if r.best else None)
+        # Scored on what the person reads: the answer with its edition and unheld-rules notes.
+        answer = answer_text(r.best.entry, r.edition, q) if r.status == "answered" else None
         sugg = [c.entry.answer for c in r.candidates] if r.status == "suggested" else []
         return r.status, answer, sugg, (r.best.entry.id if r.best else None)
 

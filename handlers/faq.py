@@ -11,7 +11,7 @@ from handlers import texts
 from handlers.messages import Choice, Incoming, Reply
 from knowledge.calculators import calculate
 from knowledge.scope import mixup
-from knowledge.editions import COMMON, edition_ids, edition_on, get_edition
+from knowledge.editions import COMMON, edition_ids, edition_on, get_edition, unheld_note
 from knowledge.entries import Entry
 from knowledge.matcher import Matcher, MatchResult
 from knowledge.store import knowledge_version, read_entries
@@ -21,6 +21,19 @@ from storage import now_utc_iso
 def topic_key(topic: str) -> str:
     """Short stable key for a topic (fits Telegram's 64-byte callback data)."""
     return "topic:" + hashlib.sha1(topic.encode()).hexdigest()[:10]
+
+
+def answer_text(entry: Entry, asked: str, question: str = "") -> str:
+    """What the person reads of an entry: its answer, after a note when it is of another edition than the
+    one asked, or when the question names rules the assistant does not hold."""
+    text = entry.answer
+    if entry.edition not in (COMMON, asked):
+        wanted, have = get_edition(asked), get_edition(entry.edition)
+        note = texts.EDITION_NOTE.format(
+            edition=have.term if have else entry.edition, active=wanted.term if wanted else asked)
+        text = f"{note}\n\n{text}"
+    unheld = unheld_note(question) if question else ""
+    return f"{unheld}\n\n{text}" if unheld else text
 
 
 class FaqService:
@@ -93,15 +106,11 @@ class FaqService:
         caveat = edition.caveat_on(clock.local_today()) if edition.id == asked else ""
         return f"{line}. {caveat}" if caveat else line
 
-    def answer_reply(self, entry: Entry, question_id: int | None = None, asked: str = "") -> Reply:
+    def answer_reply(self, entry: Entry, question_id: int | None = None, asked: str = "",
+                     question: str = "") -> Reply:
         """The entry as a reply; `asked` is the edition the question was answered from."""
         asked = asked or self.active_edition
-        text = entry.answer
-        if entry.edition not in (COMMON, asked):
-            wanted, have = get_edition(asked), get_edition(entry.edition)
-            note = texts.EDITION_NOTE.format(
-                edition=have.term if have else entry.edition, active=wanted.term if wanted else asked)
-            text = f"{note}\n\n{text}"
+        text = answer_text(entry, asked, question)
         return Reply(text=text, kind="answer", source=entry.source,
                      edition=self.edition_line(entry, asked), entry_id=entry.id,
                      question_id=question_id, feedback=question_id is not None)
@@ -113,12 +122,14 @@ class FaqService:
             calc = calculate(msg.text, result.edition)
             if calc is not None:  # the officer gave the counts: the rule applied to them
                 edition = get_edition(result.edition)
-                return Reply(text=calc.text, kind="answer", source=calc.source,
+                unheld = unheld_note(msg.text)
+                return Reply(text=f"{unheld}\n\n{calc.text}" if unheld else calc.text, kind="answer",
+                             source=calc.source,
                              edition=edition.heading if edition else "", entry_id=result.best.entry.id
                              if result.status == "answered" else "", question_id=question_id,
                              feedback=question_id is not None), result
         if result.status == "answered":
-            reply = self.answer_reply(result.best.entry, question_id, result.edition)
+            reply = self.answer_reply(result.best.entry, question_id, result.edition, msg.text)
             related = self.matcher.runners_up(result)
             if related:  # nearly as likely: offered beside the answer, one tap away
                 reply.choices = [Choice(f"faq:{c.entry.id}", c.entry.question) for c in related]

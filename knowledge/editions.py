@@ -97,6 +97,19 @@ def edition_on(day: date) -> Edition:
 _LEADERSHIP = (" tong lien doan ", " tld ", " tldld ", " tong ld ", " tong ldld ", " dai hoi xiii ", " dai hoi 13 ")
 
 
+@lru_cache(maxsize=4)
+def _load_unheld(path: Path = EDITIONS_FILE) -> tuple[tuple[tuple[str, ...], str], ...]:
+    data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    return tuple((tuple(_name_key(n) for n in raw.get("names", []) if _name_key(n)), raw["note"])
+                 for raw in data.get("unheld", []))
+
+
+def unheld_note(question: str) -> str:
+    """The note for rules the question names that the assistant does not hold (Điều lệ khóa XIV)."""
+    padded = f" {_name_key(question)} "
+    return next((note for names, note in _load_unheld() if any(f" {n} " in padded for n in names)), "")
+
+
 def named_editions(question: str) -> list[str]:
     """Ids of the editions a question names, in the order of the editions file."""
     padded = f" {_name_key(question)} "

@@ -203,3 +203,12 @@ def test_another_organisations_quorum_or_margin_gets_the_unions_own_rule_after_t
     assert "tổ chức đảng" in margin.text and "Hiện chưa có quy định cố định trên toàn quốc" in margin.text
     [plain] = assistant.handle(Incoming("console", "c", "u", "hội ccb xã em đại hội mấy năm 1 lần vậy ad"))
     assert "Hội Cựu chiến binh" in plain.text and "quy định của Công đoàn" not in plain.text
+
+
+def test_rules_the_assistant_does_not_hold_are_named_before_the_latest_ones(loaded_db):
+    assistant = Assistant(loaded_db, active_edition="2025-2030")
+    [reply] = assistant.handle(Incoming("console", "c", "u", "theo điều lệ khóa XIV thì bch cđcs bầu tối đa mấy người"))
+    assert reply.kind == "answer"
+    assert reply.text.startswith("Trợ lý chưa có thông tin đã kiểm chứng về Điều lệ Công đoàn Việt Nam khóa XIV")
+    [plain] = assistant.handle(Incoming("console", "c", "u", "bch cđcs bầu tối đa mấy người"))
+    assert "khóa XIV" not in plain.text
