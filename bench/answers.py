@@ -204,9 +204,27 @@ def scale_latency(base: list[Entry], questions: list[dict], sizes=(1000, 10000))
     return rows
 
 
+def print_confusion(system: MatcherSystem, rows) -> None:
+    """One line a miss: which fact was asked and what the matcher did instead (no question text)."""
+    print("| câu | loại | phiên bản | fact | kết quả | mục trả lời / gợi ý |")
+    print("|---|---|---|---|---|---|")
+    for q, outcome, status in rows:
+        if outcome.correct:
+            continue
+        r = system.matcher.match(q["q"], edition=edition_at(q))
+        shown = ", ".join(c.entry.id for c in r.candidates[:1 if status == "answered" else 3]) or "—"
+        if status == "answered" and calculate(q["q"], r.edition) is not None:
+            shown = "phép tính: " + calculate(q["q"], r.edition).rule
+        print(f"| {q['id']} | {q['kind']} | {q.get('edition') or '—'} | {q.get('fact') or '—'} | {status} | "
+              f"{shown} |")
+    print()
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--failures", action="store_true", help="list the matcher's wrong answers")
+    parser.add_argument("--confusion", action="store_true",
+                        help="the matcher's misses as a table: question id, kind, fact, what it did instead")
     parser.add_argument("--set", choices=sorted(SETS), default="dev",
                         help="dev (tune), test (report only), or the first sets of the 2023–2028 round")
     args = parser.parse_args(argv)
@@ -219,6 +237,8 @@ def main(argv=None):
     for s in systems:
         rows, lat = evaluate(s, questions)
         results.append(summarise(s.name, rows, lat))
+        if args.confusion and isinstance(s, MatcherSystem):
+            print_confusion(s, rows)
         if args.failures and isinstance(s, MatcherSystem):
             for q, outcome, status in rows:
                 if not outcome.correct:
