@@ -26,6 +26,7 @@ CommandHandler = Callable[[Incoming, str], list[Reply]]
 Picker = Callable[[Incoming, str], list[Reply]]                 # (msg, choice key) → replies
 Interceptor = Callable[[Incoming], "list[Reply] | None"]        # sees every message first; None: go on
 TOPICS_KEY = "topics"
+_NUMBER_RE = re.compile(r"\d{1,2}[.)]?")  # "2", "2." or "2)": picking a numbered option
 _CODE_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{2,31}")  # an invite code typed after "dangky"
 
 
@@ -76,6 +77,14 @@ class Assistant:
 
     # -- entry points for channels ----------------------------------------------------------------
     def handle(self, msg: Incoming) -> list[Reply]:
+        replies = self._handle(msg)
+        # A reply that offers nothing to pick ends the previous list: a "2" typed after an answer must
+        # not pick from a menu shown before it. Errors (a number out of range, a typo) keep the list.
+        if not any(r.choices for r in replies) and not any(r.kind == "error" for r in replies):
+            self._clear_choices(msg)
+        return replies
+
+    def _handle(self, msg: Incoming) -> list[Reply]:
         text = clean_input(msg.text)
         if not text:
             return [Reply(texts.EMPTY, kind="error")]
@@ -88,11 +97,10 @@ class Assistant:
             return intercepted
         if text.startswith("/"):
             return self._route_command(msg, text)
-        if re.fullmatch(r"\d{1,2}", text):
-            picked = self._pick_number(msg, int(text))
-            if picked is not None:
-                return picked
-        if not has_letters(text):
+        if _NUMBER_RE.fullmatch(text):
+            picked = self._pick_number(msg, int(text.rstrip(".)")))
+            return picked if picked is not None else [Reply(texts.NO_CHOICES, kind="error")]
+        if not has_letters(text) or not any(ch.isalpha() for ch in text):  # emoji, digits, symbols only
             return [Reply(texts.NO_LETTERS, kind="error")]
         if not is_vietnamese_or_latin(text):
             return [Reply(texts.NOT_VIETNAMESE, kind="error")]

@@ -33,6 +33,8 @@ GOODBYE = "Tạm biệt anh/chị! Khi cần, cứ nhắn cho tôi."
 EMPTY = "Anh/chị chưa nhập nội dung. Hãy gõ câu hỏi về đại hội công đoàn, ví dụ «đại hội hợp lệ khi nào?»."
 NO_LETTERS = ("Tôi chưa hiểu tin nhắn này. Anh/chị vui lòng gõ câu hỏi bằng chữ, ví dụ "
               "«nhiệm kỳ đại hội công đoàn cơ sở mấy năm?».")
+NO_CHOICES = ("Lúc này không có danh sách nào để chọn theo số. Anh/chị gõ câu hỏi bằng chữ, ví dụ «đại hội "
+              "hợp lệ khi nào?», hoặc gõ «chủ đề» để xem các chủ đề rồi chọn theo số.")
 NOT_VIETNAMESE = ("Xin lỗi, tôi chỉ hiểu câu hỏi bằng tiếng Việt (có dấu hoặc không dấu). "
                   "Anh/chị vui lòng gõ lại bằng tiếng Việt.")
 TOO_LONG = ("Tin nhắn dài quá ({length} ký tự). Anh/chị vui lòng rút gọn câu hỏi dưới {limit} ký tự "
