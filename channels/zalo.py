@@ -64,6 +64,8 @@ UNSUPPORTED_REPLY = ("Xin lỗi, tôi chưa đọc được loại tin nhắn n�
                      "ví dụ «nhiệm kỳ đại hội công đoàn cơ sở mấy năm?».")
 DOCUMENT_NOTE = ("📎 Tệp «{filename}» chưa gửi được qua Zalo. Anh/chị dùng trợ lý trên Telegram "
                  "để nhận tệp này.")
+DOCUMENT_INSTEAD = ("📎 Zalo chưa gửi được tệp «{filename}», nên nội dung của tệp được gửi dạng chữ dưới "
+                    "đây. Muốn nhận tệp (để thêm vào lịch điện thoại), anh/chị dùng trợ lý trên Telegram.")
 EVENT_REPLIES = {
     "message.image.received": IMAGE_REPLY,
     "message.sticker.received": STICKER_REPLY,
@@ -143,7 +145,12 @@ def pick_hint(count: int) -> str:
 
 
 def render(reply: Reply) -> str:
-    """The reply as one plain text: text and source, numbered choices and how to pick, a file note."""
+    """The reply as one plain text: text and source, numbered choices and how to pick, a file note.
+    A file Zalo cannot send is replaced by its text form when the reply has one (one coherent message,
+    not "open the file" followed by "the file could not be sent")."""
+    if reply.document is not None and reply.document_fallback:
+        note = DOCUMENT_INSTEAD.format(filename=reply.document.filename)
+        return f"{note}\n\n{reply.document_fallback}"
     text = reply.full_text()
     if reply.choices:
         lines = [f"{i}. {choice.label}" for i, choice in enumerate(reply.choices, start=1)]

@@ -135,7 +135,8 @@ def timeline(db: sqlite_utils.Database, msg: Incoming, args: str, now: datetime 
     if count == 0:
         return [Reply(T.ICS_EMPTY.format(name=unit.name), kind="info")]
     return [Reply(T.ICS_CAPTION.format(name=unit.name, count=count), kind="info",
-                  document=Document(ics_filename(unit), content, "text/calendar"))]
+                  document=Document(ics_filename(unit), content, "text/calendar"),
+                  document_fallback=timeline_text(db, unit, now))]
 
 
 # -- free text --------------------------------------------------------------------------------------
