@@ -25,6 +25,8 @@ ASK_UNITS = "Anh/chị gõ các mã đơn vị, cách nhau bằng dấu phẩy h
 UNKNOWN_UNITS = "Không có đơn vị mang mã: {codes}. Anh/chị kiểm tra lại rồi gõ lại, hoặc /huy để thôi."
 OUT_OF_SCOPE_UNITS = "Các đơn vị sau không thuộc phạm vi anh/chị quản trị: {codes}."
 NO_CODES = "Anh/chị chưa gõ mã đơn vị nào. Gõ mã, hoặc /huy để thôi."
+NOTICE_HEADER = "📢 Thông báo của {sender} — ngày {day}"
+NOTICE_SENDER_FALLBACK = "công đoàn cấp trên"
 PREVIEW = ("📣 Xem trước thông báo\n\n{text}\n\n"
            "Gửi tới: {target} — {units} đơn vị, {recipients} người nhận.{blocked}{attachment}\n"
            "Bấm «Gửi» để gửi, hoặc «Hủy».")

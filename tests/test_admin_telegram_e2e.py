@@ -43,7 +43,7 @@ async def test_admin_broadcast_with_buttons_reaches_officers_and_edits_one_progr
         assert "Đã gửi: 2/2" in report.text and len(messages) == 2
         for officer in OFFICERS:
             [notice] = await ChatUser(emulator, bot.token, user_id=officer).wait_count(1)
-            assert notice.text == NOTICE
+            assert notice.text.startswith("📢 Thông báo của Công đoàn CS-E2E — ngày ") and notice.text.endswith(NOTICE)
         edits = [c for c in bot_api.calls_of(bot.token, "editMessageText") if c.get("text", "").startswith("📤")]
         assert edits, "the progress message was never shown while sending"
 
