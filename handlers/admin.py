@@ -46,22 +46,31 @@ def admin_for(db: sqlite_utils.Database, msg: Incoming) -> Admin | None:
     return get_admin(db, msg.channel, msg.user_id)
 
 
-def check(db: sqlite_utils.Database, msg: Incoming) -> Admin | list[Reply]:
-    """The admin behind `msg`, or the refusal to send back (nothing else happens then)."""
+def refusal(command: str | None) -> str:
+    """The refusal for a non-admin, naming the command refused (or a choice, for a pressed button)."""
+    if command is None:
+        return T.NOT_ADMIN_CHOICE
+    return T.NOT_ADMIN.format(command=command, purpose=T.PURPOSES.get(command, "quản trị"))
+
+
+def check(db: sqlite_utils.Database, msg: Incoming, command: str | None = None) -> Admin | list[Reply]:
+    """The admin behind `msg`, or the refusal to send back (nothing else happens then). `command` is
+    the command being refused (None: an admin choice)."""
     admin = admin_for(db, msg)
     if admin is None:
-        log.info("admin command refused for %s:%s", msg.channel, msg.user_id)
-        return [Reply(T.NOT_ADMIN, kind="error")]
+        log.info("admin %s refused for %s:%s", f"/{command}" if command else "choice", msg.channel, msg.user_id)
+        return [Reply(refusal(command), kind="error")]
     if msg.is_group:
-        return [Reply(T.ADMIN_PRIVATE_ONLY, kind="error")]
+        text = T.ADMIN_PRIVATE_ONLY.format(command=command) if command else T.ADMIN_CHOICE_PRIVATE_ONLY
+        return [Reply(text, kind="error")]
     return admin
 
 
 def admin_only(db: sqlite_utils.Database, handler: AdminHandler,
-               remember: Callable[[Incoming, list[Reply]], None] = lambda msg, replies: None
-               ) -> Callable[[Incoming, str], list[Reply]]:
+               remember: Callable[[Incoming, list[Reply]], None] = lambda msg, replies: None,
+               command: str | None = None) -> Callable[[Incoming, str], list[Reply]]:
     def guarded(msg: Incoming, arg: str) -> list[Reply]:
-        admin = check(db, msg)
+        admin = check(db, msg, command)
         if not isinstance(admin, Admin):
             return admin
         replies = handler(admin, msg, arg)
@@ -199,7 +208,8 @@ def register(assistant) -> AdminCommands:
         "quantri": commands.help,
     }
     for name, handler in handlers.items():
-        assistant.add_command(name, admin_only(db, handler, commands.remember), COMMANDS[name], admin=True)
+        assistant.add_command(name, admin_only(db, handler, commands.remember, command=name), COMMANDS[name],
+                              admin=True)
     assistant.add_picker("bc:", commands.pick)
     assistant.add_picker(UNANSWERED_PREFIX, commands.pick)
     assistant.add_interceptor(commands.intercept)

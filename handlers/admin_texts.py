@@ -1,8 +1,21 @@
 """Fixed Vietnamese sentences of the admin features: roles, broadcasts, statistics, unanswered questions."""
 
-NOT_ADMIN = ("Xin lỗi, lệnh này chỉ dành cho cán bộ quản trị của công đoàn cấp trên. "
-             "Nếu anh/chị cần gửi thông báo, vui lòng liên hệ bộ phận phụ trách.")
-ADMIN_PRIVATE_ONLY = "Lệnh quản trị chỉ dùng trong tin nhắn riêng với trợ lý, không dùng trong nhóm."
+NOT_ADMIN = ("Xin lỗi, lệnh /{command} ({purpose}) chỉ dành cho cán bộ quản trị của công đoàn cấp trên. "
+             "Nếu anh/chị cần dùng lệnh này, vui lòng liên hệ công đoàn cấp trên để được cấp quyền. "
+             "Gõ /help để xem các lệnh anh/chị dùng được.")
+NOT_ADMIN_CHOICE = ("Xin lỗi, lựa chọn này chỉ dành cho cán bộ quản trị của công đoàn cấp trên. "
+                    "Gõ /help để xem các lệnh anh/chị dùng được.")
+ADMIN_PRIVATE_ONLY = ("Lệnh /{command} là lệnh quản trị, chỉ dùng trong tin nhắn riêng với trợ lý, "
+                      "không dùng trong nhóm.")
+ADMIN_CHOICE_PRIVATE_ONLY = "Các lựa chọn quản trị chỉ dùng trong tin nhắn riêng với trợ lý, không dùng trong nhóm."
+# What each admin command does, as the refusal names it.
+PURPOSES = {
+    "thongbao": "gửi thông báo tới cán bộ",
+    "huy": "hủy thông báo đang soạn",
+    "thongke": "xem thống kê sử dụng trợ lý",
+    "chuatraloi": "xem câu hỏi trợ lý chưa trả lời được",
+    "quantri": "xem các lệnh quản trị",
+}
 
 # -- broadcast ------------------------------------------------------------------------------------------
 ASK_TEXT = ("📣 Soạn thông báo. Anh/chị gửi nội dung thông báo trong tin nhắn tiếp theo "

@@ -53,7 +53,7 @@ async def test_non_admin_gets_the_refusal_on_telegram(bot_api, emulator, tmp_pat
         stranger = ChatUser(emulator, bot.token, user_id=904)
         await stranger.send("/thongbao Tôi muốn gửi thông báo")
         [reply] = await stranger.wait_count(1)
-        assert reply.text == T.NOT_ADMIN
+        assert reply.text == T.NOT_ADMIN.format(command="thongbao", purpose=T.PURPOSES["thongbao"])
         assert bot.db.execute("SELECT COUNT(*) FROM broadcasts").fetchone()[0] == 0
 
 
