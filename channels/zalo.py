@@ -42,6 +42,7 @@ from channels.zalo_client import (POLL_TIMEOUT, TEXT_LIMIT, ZaloApiError, ZaloCl
                                   ZaloNetworkError, ZaloRateLimited, ZaloUnauthorized)
 from handlers import texts
 from handlers.assistant import Assistant
+from handlers.datefmt import moment
 from handlers.messages import Incoming, Reply
 from settings import TIMEZONE
 from scheduler.ratelimit import RateLimiter  # evenly spaced outbox sends, shared with the dispatcher
@@ -462,7 +463,7 @@ def _is_loopback(host: str) -> bool:
 def _when(ms: Any) -> str:
     if not isinstance(ms, (int, float)) or ms <= 0:
         return "không rõ"
-    return datetime.fromtimestamp(ms / 1000, tz=ZoneInfo(TIMEZONE)).strftime("%H:%M %d/%m/%Y")
+    return moment(datetime.fromtimestamp(ms / 1000, tz=ZoneInfo(TIMEZONE)))
 
 
 async def _admin(settings: Any, action: Callable[[ZaloClient], Awaitable[str]]) -> tuple[int, str]:

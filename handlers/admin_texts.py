@@ -62,7 +62,7 @@ REPORT = ("📊 Báo cáo thông báo #{id} — {target}\n"
 ATTACHMENT_KINDS = {"photo": "ảnh", "document": "tệp"}
 
 # -- statistics -----------------------------------------------------------------------------------------
-STATS_TITLE = "📊 Thống kê trợ lý ({since} – {until}, {days} ngày gần nhất)"
+STATS_TITLE = "📊 Thống kê trợ lý {days} ngày gần nhất ({period})"
 
 # -- unanswered -----------------------------------------------------------------------------------------
 UNANSWERED_NONE = "Không có câu hỏi nào chưa trả lời được trong {days} ngày gần nhất. 👍"

@@ -27,7 +27,7 @@ import clock
 from handlers import admin_texts as T
 from handlers.messages import Choice, Incoming, Reply
 from storage import broadcasts as store
-from handlers.datefmt import dmy
+from handlers.datefmt import dmy, moment
 from storage.admins import Admin, subtree_codes
 from storage.units import get_unit, top_units
 
@@ -173,7 +173,7 @@ def check_text(text: str, attachment: dict | None, header: str = "") -> str | No
 def progress_text(b: store.Broadcast, p: store.Progress, now: datetime | None = None) -> str:
     if not p.done:
         return T.SENDING.format(id=b.id, sent=p.sent, total=p.total, failed=p.failed, waiting=p.waiting)
-    when = clock.to_local(now or clock.now()).strftime("%H:%M %d/%m/%Y")
+    when = moment(now or clock.now())
     blocked = T.BLOCKED_NOTE.format(blocked=p.blocked) if p.blocked else ""
     return T.FINISHED.format(id=b.id, when=when, sent=p.sent, total=p.total, failed=p.failed, blocked_note=blocked)
 
@@ -189,7 +189,7 @@ def report_text(db: sqlite_utils.Database, b: store.Broadcast) -> str:
 
 
 def _local(stamp: str | None) -> str:
-    return clock.to_local(clock.from_iso(stamp)).strftime("%H:%M %d/%m/%Y") if stamp else "—"
+    return moment(clock.from_iso(stamp)) if stamp else "—"
 
 
 def finish(db: sqlite_utils.Database, broadcast_id: int, now: datetime | None = None) -> bool:

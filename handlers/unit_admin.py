@@ -13,7 +13,7 @@ import sqlite_utils
 import clock
 from handlers import demo
 from handlers.calendar_ics import ics_filename, unit_calendar
-from handlers.datefmt import dmy, long_date
+from handlers.datefmt import date_range, dmy, long_date, moment
 from handlers.deadlines import timeline_text
 from handlers.importing import CellError, ImportFileError, import_officers, import_units, parse_date, parse_time
 from knowledge.plan import check_plans, load_plans, plans
@@ -68,7 +68,7 @@ def run_demo(db: sqlite_utils.Database, remove: bool, out: TextIO | None = None)
         return 1
     first = store.get_unit(db, demo.CONSOLE_UNIT)
     print(f"Đã tạo {result.units} đơn vị minh họa theo kế hoạch ĐHSPKT (seed 000), dời cho gần hôm nay: "
-          f"đại hội công đoàn bộ phận đầu tiên ngày {dmy(first.congress_day)}.", file=out)
+          f"đại hội công đoàn bộ phận đầu tiên {long_date(first.congress_day)}.", file=out)
     print(f"Người dùng trên terminal đã được đăng ký vào «{first.name}» (mã đăng ký {first.invite_code}).",
           file=out)
     print("Thử: python bot.py console rồi gõ /hanchot, /lich, «bao giờ đại hội»; "
@@ -188,7 +188,7 @@ def preview(db: sqlite_utils.Database, start_text: str | None, end_text: str | N
         print("LỖI: --to phải không trước --from.", file=out)
         return 1
     lines = reminders.preview(db, start, end)
-    print(f"Nhắc hạn từ {dmy(start)} đến {dmy(end)} (giờ Việt Nam; không gửi 21:00–07:00):", file=out)
+    print(f"Nhắc hạn {date_range(start, end, weekday=False)} (giờ Việt Nam; không gửi 21:00–07:00):", file=out)
     if not lines:
         print("Không có nhắc hạn nào trong khoảng này.", file=out)
         return 0
@@ -217,7 +217,7 @@ def run_reminders_once(db: sqlite_utils.Database, all_channels: bool, out: TextI
 
     for channel in (("console", "telegram", "zalo") if all_channels else ("console",)):
         dispatcher.register_sender(channel, log_sender(db, channel, echo))
-    print(f"Thời điểm: {clock.to_local(now):%d/%m/%Y %H:%M} (giờ Việt Nam)", file=out)
+    print(f"Thời điểm: {moment(now)} (giờ Việt Nam)", file=out)
     result = asyncio.run(run_once(db, dispatcher, now))
     print(f"\nLập lịch: {result.planned}.", file=out)
     print(f"Gửi: {result.sent}.", file=out)
@@ -230,7 +230,7 @@ def run_reminders_once(db: sqlite_utils.Database, all_channels: bool, out: TextI
         if ahead:
             print("Chưa đến giờ gửi. Sắp tới:", file=out)
             for ln in ahead:
-                print(f"  {clock.to_local(ln.due_at):%d/%m/%Y %H:%M} — {ln.unit.name} — "
+                print(f"  {moment(ln.due_at)} — {ln.unit.name} — "
                       f"{reminders.preview_label(ln)}", file=out)
     return 0
 
