@@ -40,7 +40,8 @@ log = logging.getLogger(__name__)
 CHANNEL = "telegram"
 MESSAGE_LIMIT = 4096          # Telegram counts UTF-16 code units
 CALLBACK_DATA_LIMIT = 64      # bytes
-BUTTON_LABEL_MAX = 48         # longer labels are listed in full in the text, shortened on the button
+BUTTON_LABEL_MAX = 48         # longer labels: every item listed in full in the text, buttons carry numbers
+NUMBER_BUTTONS_PER_ROW = 5
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
 _COMMAND_NAME_RE = re.compile(r"^[a-z0-9_]{1,32}$")
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
@@ -112,20 +113,22 @@ def split_message(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
         size = max(1, int(size * 0.9))  # astral characters (emoji) count twice: cut shorter
 
 
-def _shorten(label: str, limit: int) -> str:
-    return label if len(label) <= limit else label[:limit - 1].rstrip() + "…"
-
-
 def render(reply: Reply, codec: CallbackCodec) -> tuple[str, InlineKeyboardMarkup | None]:
-    """The text to send and its inline keyboard: choices, then back, then 👍/👎."""
+    """The text to send and its inline keyboard: choices, then back, then 👍/👎.
+
+    When every label fits a button, each choice is a button with its whole label. When one does not,
+    all items are listed whole in the text ("1. …?") and the buttons carry only their numbers, a few a
+    row: one style for every item, never a question cut off mid-word on a button."""
     text = reply.full_text()
     numbered = any(len(c.label) > BUTTON_LABEL_MAX for c in reply.choices)
-    if numbered:  # long labels: list them in full, buttons carry the number and a short label
-        text += "\n\n" + "\n".join(f"{i}. {c.label}" for i, c in enumerate(reply.choices, start=1))
     rows = []
-    for i, choice in enumerate(reply.choices, start=1):
-        label = f"{i}. {_shorten(choice.label, BUTTON_LABEL_MAX - 4)}" if numbered else choice.label
-        rows.append([InlineKeyboardButton(label, callback_data=codec.choice(choice.key))])
+    if numbered:
+        text += "\n\n" + "\n".join(f"{i}. {c.label}" for i, c in enumerate(reply.choices, start=1))
+        buttons = [InlineKeyboardButton(str(i), callback_data=codec.choice(c.key))
+                   for i, c in enumerate(reply.choices, start=1)]
+        rows += [buttons[i:i + NUMBER_BUTTONS_PER_ROW] for i in range(0, len(buttons), NUMBER_BUTTONS_PER_ROW)]
+    else:
+        rows += [[InlineKeyboardButton(c.label, callback_data=codec.choice(c.key))] for c in reply.choices]
     if reply.back_key:
         rows.append([InlineKeyboardButton(BACK_LABEL, callback_data=codec.choice(reply.back_key))])
     if reply.feedback and reply.question_id is not None:

@@ -40,6 +40,14 @@ COMMANDS = {
 }
 
 AdminHandler = Callable[[Admin, Incoming, str], list[Reply]]
+GROUP_LABEL_MAX = 120
+
+
+def clip(text: str, limit: int) -> str:
+    """`text` cut at a word end with "…" when longer than `limit` (never in the middle of a word)."""
+    if len(text) <= limit:
+        return text
+    return text[:limit].rsplit(" ", 1)[0].rstrip(" ,;:") + "…"
 
 
 def admin_for(db: sqlite_utils.Database, msg: Incoming) -> Admin | None:
@@ -101,7 +109,8 @@ class AdminCommands:
         groups = insight.unanswered_groups(self.db, clock.now(), days)
         if not groups:
             return [Reply(T.UNANSWERED_NONE.format(days=days), kind="info")]
-        choices = [Choice(f"ua:g:{g.id}", f"{g.text[:60]} ({g.count})") for g in groups[:MAX_GROUPS_SHOWN]]
+        choices = [Choice(f"ua:g:{g.id}", f"«{clip(g.text, GROUP_LABEL_MAX)}» ({g.count} lần)")
+                   for g in groups[:MAX_GROUPS_SHOWN]]
         return [Reply(T.UNANSWERED_TITLE.format(days=days), kind="menu", choices=choices)]
 
     def pick_unanswered(self, admin: Admin, msg: Incoming, key: str) -> list[Reply]:

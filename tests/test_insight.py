@@ -169,3 +169,14 @@ def test_a_group_is_shown_with_the_wording_that_has_diacritics_even_if_newer_one
     ask(world, "mau phong nen san khau dai hoi tai o dau", user="u2")
     [group] = insight.unanswered_groups(world.db, clock.now())
     assert group.text == "mẫu phông nền sân khấu đại hội tải ở đâu" and group.count == 2
+
+
+def test_an_unanswered_group_is_listed_whole_or_cut_at_a_word_end(world):
+    long_question = " ".join(f"mẫu phông nền sân khấu số {i} tải ở đâu" for i in range(8))
+    [reply] = ask(world, long_question, user="u20")
+    assert reply.kind == "not_found"
+    [listing] = world.handle(admin_msg("/chuatraloi"))
+    [label] = [c.label for c in listing.choices]
+    assert label.endswith("…» (1 lần)") and len(label) < 140
+    head = label[1:label.index("…")]
+    assert long_question.startswith(head) and long_question[len(head)] == " "   # cut between words
