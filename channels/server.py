@@ -38,6 +38,7 @@ from channels.telegram import ALLOWED_UPDATES, TelegramChannel
 from handlers.assistant import Assistant
 from logging_setup import RedactSecrets, add_secret
 from settings import Settings
+from storage.bots import remember_bot_name
 
 log = logging.getLogger(__name__)
 
@@ -128,7 +129,8 @@ def add_telegram(runtime: Runtime) -> None:
     application = build_telegram_application(settings, channel, webhook)
 
     async def start() -> None:
-        await application.initialize()
+        await application.initialize()  # getMe: the bot's username, for t.me links printed elsewhere
+        remember_bot_name(runtime.assistant.db, "telegram", application.bot.username or "")
         await channel.publish_commands()
         await application.start()
         if not webhook:

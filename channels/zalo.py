@@ -46,6 +46,7 @@ from handlers.datefmt import moment
 from handlers.messages import Incoming, Reply
 from settings import TIMEZONE
 from scheduler.ratelimit import RateLimiter  # evenly spaced outbox sends, shared with the dispatcher
+from storage.bots import remember_bot_name
 
 log = logging.getLogger(__name__)
 
@@ -405,6 +406,7 @@ def add_zalo(runtime: Any) -> ZaloChannel:
             log.warning("Zalo: no webhook is set; run `python bot.py zalo set-webhook https://…/zalo/webhook`")
         log.info("Zalo bot %s ready (%s)", (me or {}).get("account_name", "?"),
                  "webhook" if webhook else "polling")
+        remember_bot_name(runtime.assistant.db, CHANNEL, str((me or {}).get("account_name") or ""))
         if not webhook:
             state["poll"] = asyncio.create_task(channel.poll(), name="zalo-poll")
         state["started"] = True

@@ -22,6 +22,7 @@ from scheduler import reminders
 from scheduler.jobs import create_dispatcher, run_once
 from scheduler.outbox import log_sender
 from storage import units as store
+from storage.bots import bot_name
 from storage.transactions import immediate
 
 PREVIEW_DAYS = 30
@@ -110,8 +111,23 @@ def show_unit(db: sqlite_utils.Database, code: str, out: TextIO | None = None) -
         print(f"LỖI: không có đơn vị mã «{code}».", file=out)
         return 1
     print(timeline_text(db, unit, clock.now()), file=out)
-    print(f"\nMã đăng ký: {unit.invite_code} (Telegram: t.me/<tên bot>?start={unit.invite_code})", file=out)
+    print("", file=out)
+    print(registration_howto(db, unit.invite_code), file=out)
     return 0
+
+
+def registration_howto(db: sqlite_utils.Database, code: str) -> str:
+    """How an officer joins with `code`, per messenger, with the bots' real names once the bot has run."""
+    telegram, zalo = bot_name(db, "telegram"), bot_name(db, "zalo")
+    lines = [f"Mã đăng ký: {code}. Cán bộ đăng ký như sau:"]
+    if telegram:
+        lines.append(f"• Telegram: bấm https://t.me/{telegram}?start={code} (hoặc nhắn /dangky {code} cho @{telegram})")
+    else:
+        lines.append(f"• Telegram: nhắn /dangky {code} cho bot (đường dẫn t.me có sau lần chạy bot đầu tiên: "
+                     "python bot.py run)")
+    zalo_bot = f" cho bot Zalo «{zalo}»" if zalo else " cho bot Zalo"
+    lines.append(f"• Zalo: nhắn tin «dangky {code}»{zalo_bot} (Zalo chỉ cho bot trả lời người đã nhắn trước)")
+    return "\n".join(lines)
 
 
 def write_ics(db: sqlite_utils.Database, code: str, output: str | None, out: TextIO | None = None) -> int:
