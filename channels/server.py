@@ -128,15 +128,21 @@ def add_telegram(runtime: Runtime) -> None:
     channel = TelegramChannel(runtime.assistant)
     application = build_telegram_application(settings, channel, webhook)
 
+    watcher: list[asyncio.Task] = []
+
     async def start() -> None:
         await application.initialize()  # getMe: the bot's username, for t.me links printed elsewhere
         remember_bot_name(runtime.assistant.db, "telegram", application.bot.username or "")
         await channel.publish_commands()
+        watcher.append(asyncio.create_task(channel.watch_admins(), name="telegram-admin-menus"))
         await application.start()
         if not webhook:
             await application.updater.start_polling(allowed_updates=ALLOWED_UPDATES)
 
     async def stop() -> None:
+        for task in watcher:
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
         if application.updater is not None and application.updater.running:
             await application.updater.stop()
         if application.running:

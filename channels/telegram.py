@@ -45,6 +45,7 @@ NUMBER_BUTTONS_PER_ROW = 5
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
 _COMMAND_NAME_RE = re.compile(r"^[a-z0-9_]{1,32}$")
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+ADMIN_MENU_SYNC_SECONDS = 30.0   # admins added or removed by another process get their menu within this
 
 # Telegram-only labels.
 BACK_LABEL = "⬅️ Quay lại"
@@ -192,6 +193,8 @@ class TelegramChannel:
         self.codec = CallbackCodec()
         self.application: Application | None = None
         self._live_tasks: set[asyncio.Task] = set()   # progress messages being edited
+        self._admin_menus: set[str] = set()   # user ids whose private menu holds the admin commands
+        self._menu_refused: set[str] = set()  # Telegram refused their menu (no chat yet): retried when they write
 
     # -- set-up -----------------------------------------------------------------------------------
     def register(self, application: Application) -> None:
@@ -219,22 +222,59 @@ class TelegramChannel:
             log.warning("set_my_commands failed: %s", exc)
         await self.publish_admin_commands()
 
+    def _admin_commands(self) -> list[BotCommand]:
+        return [BotCommand(name, description[:256])
+                for name, description in getattr(self.assistant, "admin_command_help", {}).items()
+                if _COMMAND_NAME_RE.match(name)]
+
     async def publish_admin_commands(self) -> None:
-        """Admins see the admin commands too, in their private chat's menu (nobody else does)."""
-        from storage.admins import list_admins  # admins live in the database (handlers/admin.py)
-        extra = [BotCommand(name, description[:256])
-                 for name, description in getattr(self.assistant, "admin_command_help", {}).items()
-                 if _COMMAND_NAME_RE.match(name)]
-        if not extra:
+        """Admins see the admin commands too, in their private chat's menu (nobody else does). Admins live
+        in the database (handlers/admin.py) and may be added or removed by `bot.py admin` while the bot
+        runs: each call gives new admins their menu and takes it back from former ones."""
+        from storage.admins import list_admins
+        if not self._admin_commands():
             return
-        for admin in list_admins(self.assistant.db):
-            if admin.channel != CHANNEL or not admin.user_id.isdigit():
-                continue
+        wanted = {a.user_id for a in list_admins(self.assistant.db)
+                  if a.channel == CHANNEL and a.user_id.isdigit()}
+        for user_id in sorted(wanted - self._admin_menus - self._menu_refused):
+            await self._set_admin_menu(user_id, True)
+        for user_id in sorted(self._admin_menus - wanted):
+            await self._set_admin_menu(user_id, False)
+        self._menu_refused &= wanted
+
+    async def refresh_admin_menu(self, user_id: str) -> None:
+        """Before answering someone: their menu matches their role now (an admin added a moment ago gets
+        the admin commands with this very message)."""
+        from storage.admins import get_admin
+        if not user_id.isdigit() or not self._admin_commands():
+            return
+        is_admin = get_admin(self.assistant.db, CHANNEL, user_id) is not None
+        if is_admin != (user_id in self._admin_menus):
+            await self._set_admin_menu(user_id, is_admin)
+
+    async def _set_admin_menu(self, user_id: str, admin: bool) -> None:
+        scope = BotCommandScopeChat(int(user_id))
+        try:
+            if admin:
+                await self._bot.set_my_commands(self.bot_commands() + self._admin_commands(), scope=scope)
+                self._admin_menus.add(user_id)
+            else:  # the chat falls back to the public menu
+                await self._bot.delete_my_commands(scope=scope)
+                self._admin_menus.discard(user_id)
+            self._menu_refused.discard(user_id)
+        except TelegramError as exc:  # e.g. the admin never opened a chat with the bot
+            log.warning("admin menu for %s not %s: %s", user_id, "set" if admin else "removed", exc)
+            if admin:
+                self._menu_refused.add(user_id)
+
+    async def watch_admins(self, interval: float | None = None) -> None:
+        """Keep admins' menus in step with the database until cancelled."""
+        while True:
+            await asyncio.sleep(ADMIN_MENU_SYNC_SECONDS if interval is None else interval)
             try:
-                await self._bot.set_my_commands(self.bot_commands() + extra,
-                                                scope=BotCommandScopeChat(int(admin.user_id)))
-            except TelegramError as exc:  # e.g. the admin never opened a chat with the bot
-                log.warning("set_my_commands for admin %s failed: %s", admin.user_id, exc)
+                await self.publish_admin_commands()
+            except Exception:  # noqa: BLE001 - the next round tries again
+                log.warning("admin menus not refreshed", exc_info=True)
 
     @property
     def _bot(self):
@@ -258,6 +298,8 @@ class TelegramChannel:
         text = self._text_for_assistant(message, group)
         if text is None:
             return
+        if not group:
+            await self.refresh_admin_menu(str(user.id))
         replies = self._call(self.assistant.handle, incoming(message.chat, user, text))
         await self.send_replies(message.chat_id, replies, group=group,
                                 reply_to=message.message_id if group else None)

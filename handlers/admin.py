@@ -222,12 +222,13 @@ def register(assistant) -> AdminCommands:
     assistant.add_picker("bc:", commands.pick)
     assistant.add_picker(UNANSWERED_PREFIX, commands.pick)
     assistant.add_interceptor(commands.intercept)
-    assistant.add_interceptor(lambda msg: unblock_on_message(db, msg))
+    assistant.add_contact_hook(lambda msg: unblock_on_message(db, msg))  # also on a button press
     return commands
 
 
 def unblock_on_message(db: sqlite_utils.Database, msg: Incoming) -> None:
-    """Someone who blocked the bot (a 403 marked them) and writes again takes messages again."""
+    """Someone who blocked the bot (a 403 marked them) and writes again, or presses a button, takes
+    messages again."""
     row = db.execute("SELECT 1 FROM officers WHERE channel = ? AND chat_id = ? AND blocked_at IS NOT NULL",
                      (msg.channel, msg.chat_id)).fetchone()
     if row is not None:

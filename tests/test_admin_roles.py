@@ -140,3 +140,24 @@ def test_cli_admin_add_rejects_a_non_numeric_id_or_an_unknown_unit_and_stores_no
     assert "không có đơn vị mã «KHONG-CO»" in capsys.readouterr().out
     assert bot.main(["--db", path, "admin", "list"]) == 0
     assert "Chưa có quản trị viên" in capsys.readouterr().out
+
+
+# -- someone marked as blocking the bot comes back ------------------------------------------------------
+def _blocked(db) -> bool:
+    return db.execute("SELECT blocked_at IS NOT NULL FROM officers WHERE chat_id = 'o-blocked'").fetchone()[0] == 1
+
+
+def test_a_button_press_by_an_officer_marked_blocked_clears_the_mark(world):
+    from handlers.messages import Incoming
+    assert _blocked(world.db)
+    world.pick(Incoming("telegram", "o-blocked", "o-blocked", ""), "topics")
+    assert not _blocked(world.db)
+
+
+def test_a_vote_or_a_typed_message_clears_the_mark_too(world):
+    from handlers.messages import Incoming
+    world.feedback(Incoming("telegram", "o-blocked", "o-blocked", ""), 999, 1)
+    assert not _blocked(world.db)
+    world.db.execute("UPDATE officers SET blocked_at = '2023-02-02T00:00:00+00:00' WHERE chat_id = 'o-blocked'")
+    world.handle(Incoming("telegram", "o-blocked", "o-blocked", "xin chào"))
+    assert not _blocked(world.db)
