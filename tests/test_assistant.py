@@ -135,11 +135,23 @@ def test_feedback_for_unknown_question_changes_nothing(bot, db):
     ("xin chào", texts.GREETING),
     ("Cảm ơn ad nhiều nhé", texts.THANKS),
     ("bạn là ai?", texts.WHO_AM_I),
+    ("ok", texts.ACK),
+    ("Vâng ạ", texts.ACK),
+    ("dạ em hiểu rồi", None),   # not an acknowledgement on its own: goes on as a question
+    ("hiểu rồi ạ", texts.ACK),
 ])
 def test_small_talk_is_answered_without_logging_a_question(bot, db, text, expected):
     [reply] = say(bot, text)
+    if expected is None:
+        assert reply.kind != "smalltalk"
+        return
     assert reply.text == expected
     assert question_rows(db) == []
+
+
+def test_the_welcome_says_how_to_see_topics_commands_and_register(bot):
+    [reply] = say(bot, "/start")
+    assert "«chủ đề»" in reply.text and "/help" in reply.text and "dangky" in reply.text
 
 
 def test_help_lists_commands(bot):
