@@ -24,6 +24,7 @@ from handlers import insight
 from handlers.broadcast import BroadcastFlow
 from handlers.faq import topic_key
 from handlers.messages import Choice, Incoming, Reply
+from knowledge.normalize import fold
 from knowledge.store import add_phrasing
 from storage.admins import Admin, get_admin
 
@@ -239,7 +240,10 @@ def unblock_on_message(db: sqlite_utils.Database, msg: Incoming) -> None:
 
 
 def _days(args: str, default: int) -> int | None:
-    text = args.strip()
-    if not text:
+    """'30', '30 ngày' or '30 ngay' → 30; None when it is not 1–365 days."""
+    words = args.split()
+    if not words:
         return default
-    return int(text) if text.isdigit() and 1 <= int(text) <= 365 else None
+    if len(words) > 2 or (len(words) == 2 and fold(words[1]) != "ngay"):
+        return None
+    return int(words[0]) if words[0].isdigit() and 1 <= int(words[0]) <= 365 else None

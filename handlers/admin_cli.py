@@ -41,6 +41,8 @@ def admin_add(db: sqlite_utils.Database, user_id: str, name: str, unit: str | No
     scope = "mọi đơn vị" if admin.is_global else f"đơn vị {admin.scope_unit} và các đơn vị trực thuộc"
     print(f"{'Đã thêm' if created else 'Đã cập nhật'} quản trị viên {channel}:{admin.user_id}"
           f"{' (' + admin.name + ')' if admin.name else ''}, phạm vi: {scope}.", file=out)
+    print("Người này nhắn /quantri cho bot (tin nhắn riêng) để xem các lệnh quản trị; bot đang chạy thì "
+          "có hiệu lực ngay, không cần khởi động lại.", file=out)
     return 0
 
 

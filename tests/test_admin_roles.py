@@ -126,6 +126,7 @@ def test_cli_admin_add_list_remove(tmp_path, capsys):
     assert bot.main(["--db", path, "admin", "list"]) == 0
     out = capsys.readouterr().out
     assert "777" in out and "Chị Lan" in out and "CS-A1" in out
+    assert "/quantri" in out and "không cần khởi động lại" in out   # what the new admin does next
     assert bot.main(["--db", path, "admin", "remove", "777"]) == 0
     assert bot.main(["--db", path, "admin", "remove", "777"]) == 1
     out = capsys.readouterr().out

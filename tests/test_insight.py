@@ -85,6 +85,14 @@ def test_thongke_command_with_a_bad_number_of_days_is_explained(world):
     assert reply.kind == "error" and "1 đến 365" in reply.text
 
 
+def test_thongke_takes_the_days_written_with_the_word_ngay(world):
+    for args in ("30 ngày", "30 ngay"):
+        [reply] = world.handle(admin_msg(f"/thongke {args}"))
+        assert reply.text.startswith("📊 Thống kê trợ lý 30 ngày gần nhất"), args
+    [reply] = world.handle(admin_msg("/thongke 30 tuần"))
+    assert reply.kind == "error"
+
+
 def test_cli_stats_prints_the_same_summary(tmp_path, capsys):
     assert bot.main(["--db", str(tmp_path / "s.db"), "stats", "--days", "3"]) == 0
     out = capsys.readouterr().out
