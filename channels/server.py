@@ -38,6 +38,7 @@ from channels.telegram import ALLOWED_UPDATES, TelegramChannel
 from handlers.assistant import Assistant
 from logging_setup import RedactSecrets, add_secret
 from settings import Settings
+from storage.bots import remember_bot_name
 
 log = logging.getLogger(__name__)
 
@@ -127,14 +128,21 @@ def add_telegram(runtime: Runtime) -> None:
     channel = TelegramChannel(runtime.assistant)
     application = build_telegram_application(settings, channel, webhook)
 
+    watcher: list[asyncio.Task] = []
+
     async def start() -> None:
-        await application.initialize()
+        await application.initialize()  # getMe: the bot's username, for t.me links printed elsewhere
+        remember_bot_name(runtime.assistant.db, "telegram", application.bot.username or "")
         await channel.publish_commands()
+        watcher.append(asyncio.create_task(channel.watch_admins(), name="telegram-admin-menus"))
         await application.start()
         if not webhook:
             await application.updater.start_polling(allowed_updates=ALLOWED_UPDATES)
 
     async def stop() -> None:
+        for task in watcher:
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
         if application.updater is not None and application.updater.running:
             await application.updater.stop()
         if application.running:
@@ -286,7 +294,7 @@ async def serve(runtime: Runtime, stop: asyncio.Event, ready: Callable[[], None]
             if finish is not None:
                 started.append(finish)
             await start()
-        log.info("Running: %s", ", ".join(runtime.senders))
+        log.info("Running: %s", ", ".join(f"{name} ({mode})" for name, mode in channel_modes(runtime).items()))
         if ready is not None:
             ready()
         waiter = asyncio.create_task(stop.wait())
@@ -303,6 +311,34 @@ async def serve(runtime: Runtime, stop: asyncio.Event, ready: Callable[[], None]
                 log.exception("Error while stopping")
 
 
+CHANNEL_NAMES = {"telegram": "Telegram", "zalo": "Zalo"}
+WEBHOOK_PATHS = {"telegram": TELEGRAM_WEBHOOK_PATH, "zalo": "/zalo/webhook"}
+
+
+def channel_modes(runtime: Runtime) -> dict[str, str]:
+    """How each running channel takes updates in: 'webhook' or 'polling' (from the same settings the
+    channels themselves follow)."""
+    settings = runtime.settings
+    webhook = {"telegram": bool(settings.telegram_webhook_url), "zalo": bool(settings.zalo_webhook_secret)}
+    return {name: "webhook" if webhook.get(name) else "polling" for name in runtime.senders}
+
+
+def startup_line(runtime: Runtime) -> str:
+    """What really runs, per channel, and where GET /healthz answers (only with an HTTP server)."""
+    parts = []
+    for name, mode in channel_modes(runtime).items():
+        label = CHANNEL_NAMES.get(name, name)
+        parts.append(f"{label} qua webhook POST {WEBHOOK_PATHS.get(name, '')}".rstrip() if mode == "webhook"
+                     else f"{label} bằng polling")
+    settings = runtime.settings
+    if runtime.routes:
+        host = f"[{settings.webhook_host}]" if ":" in settings.webhook_host else settings.webhook_host
+        health = f"Kiểm tra hoạt động: GET http://{host}:{settings.webhook_port}/healthz."
+    else:
+        health = "Không mở cổng HTTP nào (không kênh nào dùng webhook), nên không có /healthz."
+    return f"Trợ lý đang chạy: {'; '.join(parts)}. {health} Nhấn Ctrl+C để dừng."
+
+
 async def _serve_until_signal(runtime: Runtime) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -311,10 +347,7 @@ async def _serve_until_signal(runtime: Runtime) -> None:
             loop.add_signal_handler(sig, stop.set)
         except (NotImplementedError, RuntimeError):  # not the main thread, or Windows
             pass
-    mode = "webhook" if runtime.routes else "polling"
-    await serve(runtime, stop, ready=lambda: print(
-        f"Trợ lý đang chạy ({', '.join(runtime.senders)}, {mode}). Nhấn Ctrl+C để dừng.",
-        file=sys.stderr, flush=True))
+    await serve(runtime, stop, ready=lambda: print(startup_line(runtime), file=sys.stderr, flush=True))
 
 
 def run_channels(settings: Settings, assistant: Assistant) -> int:

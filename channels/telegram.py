@@ -40,10 +40,12 @@ log = logging.getLogger(__name__)
 CHANNEL = "telegram"
 MESSAGE_LIMIT = 4096          # Telegram counts UTF-16 code units
 CALLBACK_DATA_LIMIT = 64      # bytes
-BUTTON_LABEL_MAX = 48         # longer labels are listed in full in the text, shortened on the button
+BUTTON_LABEL_MAX = 48         # longer labels: every item listed in full in the text, buttons carry numbers
+NUMBER_BUTTONS_PER_ROW = 5
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
 _COMMAND_NAME_RE = re.compile(r"^[a-z0-9_]{1,32}$")
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+ADMIN_MENU_SYNC_SECONDS = 30.0   # admins added or removed by another process get their menu within this
 
 # Telegram-only labels.
 BACK_LABEL = "⬅️ Quay lại"
@@ -112,20 +114,22 @@ def split_message(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
         size = max(1, int(size * 0.9))  # astral characters (emoji) count twice: cut shorter
 
 
-def _shorten(label: str, limit: int) -> str:
-    return label if len(label) <= limit else label[:limit - 1].rstrip() + "…"
-
-
 def render(reply: Reply, codec: CallbackCodec) -> tuple[str, InlineKeyboardMarkup | None]:
-    """The text to send and its inline keyboard: choices, then back, then 👍/👎."""
+    """The text to send and its inline keyboard: choices, then back, then 👍/👎.
+
+    When every label fits a button, each choice is a button with its whole label. When one does not,
+    all items are listed whole in the text ("1. …?") and the buttons carry only their numbers, a few a
+    row: one style for every item, never a question cut off mid-word on a button."""
     text = reply.full_text()
     numbered = any(len(c.label) > BUTTON_LABEL_MAX for c in reply.choices)
-    if numbered:  # long labels: list them in full, buttons carry the number and a short label
-        text += "\n\n" + "\n".join(f"{i}. {c.label}" for i, c in enumerate(reply.choices, start=1))
     rows = []
-    for i, choice in enumerate(reply.choices, start=1):
-        label = f"{i}. {_shorten(choice.label, BUTTON_LABEL_MAX - 4)}" if numbered else choice.label
-        rows.append([InlineKeyboardButton(label, callback_data=codec.choice(choice.key))])
+    if numbered:
+        text += "\n\n" + "\n".join(f"{i}. {c.label}" for i, c in enumerate(reply.choices, start=1))
+        buttons = [InlineKeyboardButton(str(i), callback_data=codec.choice(c.key))
+                   for i, c in enumerate(reply.choices, start=1)]
+        rows += [buttons[i:i + NUMBER_BUTTONS_PER_ROW] for i in range(0, len(buttons), NUMBER_BUTTONS_PER_ROW)]
+    else:
+        rows += [[InlineKeyboardButton(c.label, callback_data=codec.choice(c.key))] for c in reply.choices]
     if reply.back_key:
         rows.append([InlineKeyboardButton(BACK_LABEL, callback_data=codec.choice(reply.back_key))])
     if reply.feedback and reply.question_id is not None:
@@ -189,6 +193,8 @@ class TelegramChannel:
         self.codec = CallbackCodec()
         self.application: Application | None = None
         self._live_tasks: set[asyncio.Task] = set()   # progress messages being edited
+        self._admin_menus: set[str] = set()   # user ids whose private menu holds the admin commands
+        self._menu_refused: set[str] = set()  # Telegram refused their menu (no chat yet): retried when they write
 
     # -- set-up -----------------------------------------------------------------------------------
     def register(self, application: Application) -> None:
@@ -216,22 +222,59 @@ class TelegramChannel:
             log.warning("set_my_commands failed: %s", exc)
         await self.publish_admin_commands()
 
+    def _admin_commands(self) -> list[BotCommand]:
+        return [BotCommand(name, description[:256])
+                for name, description in getattr(self.assistant, "admin_command_help", {}).items()
+                if _COMMAND_NAME_RE.match(name)]
+
     async def publish_admin_commands(self) -> None:
-        """Admins see the admin commands too, in their private chat's menu (nobody else does)."""
-        from storage.admins import list_admins  # admins live in the database (handlers/admin.py)
-        extra = [BotCommand(name, description[:256])
-                 for name, description in getattr(self.assistant, "admin_command_help", {}).items()
-                 if _COMMAND_NAME_RE.match(name)]
-        if not extra:
+        """Admins see the admin commands too, in their private chat's menu (nobody else does). Admins live
+        in the database (handlers/admin.py) and may be added or removed by `bot.py admin` while the bot
+        runs: each call gives new admins their menu and takes it back from former ones."""
+        from storage.admins import list_admins
+        if not self._admin_commands():
             return
-        for admin in list_admins(self.assistant.db):
-            if admin.channel != CHANNEL or not admin.user_id.isdigit():
-                continue
+        wanted = {a.user_id for a in list_admins(self.assistant.db)
+                  if a.channel == CHANNEL and a.user_id.isdigit()}
+        for user_id in sorted(wanted - self._admin_menus - self._menu_refused):
+            await self._set_admin_menu(user_id, True)
+        for user_id in sorted(self._admin_menus - wanted):
+            await self._set_admin_menu(user_id, False)
+        self._menu_refused &= wanted
+
+    async def refresh_admin_menu(self, user_id: str) -> None:
+        """Before answering someone: their menu matches their role now (an admin added a moment ago gets
+        the admin commands with this very message)."""
+        from storage.admins import get_admin
+        if not user_id.isdigit() or not self._admin_commands():
+            return
+        is_admin = get_admin(self.assistant.db, CHANNEL, user_id) is not None
+        if is_admin != (user_id in self._admin_menus):
+            await self._set_admin_menu(user_id, is_admin)
+
+    async def _set_admin_menu(self, user_id: str, admin: bool) -> None:
+        scope = BotCommandScopeChat(int(user_id))
+        try:
+            if admin:
+                await self._bot.set_my_commands(self.bot_commands() + self._admin_commands(), scope=scope)
+                self._admin_menus.add(user_id)
+            else:  # the chat falls back to the public menu
+                await self._bot.delete_my_commands(scope=scope)
+                self._admin_menus.discard(user_id)
+            self._menu_refused.discard(user_id)
+        except TelegramError as exc:  # e.g. the admin never opened a chat with the bot
+            log.warning("admin menu for %s not %s: %s", user_id, "set" if admin else "removed", exc)
+            if admin:
+                self._menu_refused.add(user_id)
+
+    async def watch_admins(self, interval: float | None = None) -> None:
+        """Keep admins' menus in step with the database until cancelled."""
+        while True:
+            await asyncio.sleep(ADMIN_MENU_SYNC_SECONDS if interval is None else interval)
             try:
-                await self._bot.set_my_commands(self.bot_commands() + extra,
-                                                scope=BotCommandScopeChat(int(admin.user_id)))
-            except TelegramError as exc:  # e.g. the admin never opened a chat with the bot
-                log.warning("set_my_commands for admin %s failed: %s", admin.user_id, exc)
+                await self.publish_admin_commands()
+            except Exception:  # noqa: BLE001 - the next round tries again
+                log.warning("admin menus not refreshed", exc_info=True)
 
     @property
     def _bot(self):
@@ -255,6 +298,8 @@ class TelegramChannel:
         text = self._text_for_assistant(message, group)
         if text is None:
             return
+        if not group:
+            await self.refresh_admin_menu(str(user.id))
         replies = self._call(self.assistant.handle, incoming(message.chat, user, text))
         await self.send_replies(message.chat_id, replies, group=group,
                                 reply_to=message.message_id if group else None)

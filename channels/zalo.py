@@ -42,9 +42,11 @@ from channels.zalo_client import (POLL_TIMEOUT, TEXT_LIMIT, ZaloApiError, ZaloCl
                                   ZaloNetworkError, ZaloRateLimited, ZaloUnauthorized)
 from handlers import texts
 from handlers.assistant import Assistant
+from handlers.datefmt import moment
 from handlers.messages import Incoming, Reply
 from settings import TIMEZONE
 from scheduler.ratelimit import RateLimiter  # evenly spaced outbox sends, shared with the dispatcher
+from storage.bots import remember_bot_name
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +66,8 @@ UNSUPPORTED_REPLY = ("Xin lỗi, tôi chưa đọc được loại tin nhắn n�
                      "ví dụ «nhiệm kỳ đại hội công đoàn cơ sở mấy năm?».")
 DOCUMENT_NOTE = ("📎 Tệp «{filename}» chưa gửi được qua Zalo. Anh/chị dùng trợ lý trên Telegram "
                  "để nhận tệp này.")
+DOCUMENT_INSTEAD = ("📎 Zalo chưa gửi được tệp «{filename}», nên nội dung của tệp được gửi dạng chữ dưới "
+                    "đây. Muốn nhận tệp (để thêm vào lịch điện thoại), anh/chị dùng trợ lý trên Telegram.")
 EVENT_REPLIES = {
     "message.image.received": IMAGE_REPLY,
     "message.sticker.received": STICKER_REPLY,
@@ -143,7 +147,12 @@ def pick_hint(count: int) -> str:
 
 
 def render(reply: Reply) -> str:
-    """The reply as one plain text: text and source, numbered choices and how to pick, a file note."""
+    """The reply as one plain text: text and source, numbered choices and how to pick, a file note.
+    A file Zalo cannot send is replaced by its text form when the reply has one (one coherent message,
+    not "open the file" followed by "the file could not be sent")."""
+    if reply.document is not None and reply.document_fallback:
+        note = DOCUMENT_INSTEAD.format(filename=reply.document.filename)
+        return f"{note}\n\n{reply.document_fallback}"
     text = reply.full_text()
     if reply.choices:
         lines = [f"{i}. {choice.label}" for i, choice in enumerate(reply.choices, start=1)]
@@ -397,6 +406,7 @@ def add_zalo(runtime: Any) -> ZaloChannel:
             log.warning("Zalo: no webhook is set; run `python bot.py zalo set-webhook https://…/zalo/webhook`")
         log.info("Zalo bot %s ready (%s)", (me or {}).get("account_name", "?"),
                  "webhook" if webhook else "polling")
+        remember_bot_name(runtime.assistant.db, CHANNEL, str((me or {}).get("account_name") or ""))
         if not webhook:
             state["poll"] = asyncio.create_task(channel.poll(), name="zalo-poll")
         state["started"] = True
@@ -455,7 +465,7 @@ def _is_loopback(host: str) -> bool:
 def _when(ms: Any) -> str:
     if not isinstance(ms, (int, float)) or ms <= 0:
         return "không rõ"
-    return datetime.fromtimestamp(ms / 1000, tz=ZoneInfo(TIMEZONE)).strftime("%H:%M %d/%m/%Y")
+    return moment(datetime.fromtimestamp(ms / 1000, tz=ZoneInfo(TIMEZONE)))
 
 
 async def _admin(settings: Any, action: Callable[[ZaloClient], Awaitable[str]]) -> tuple[int, str]:

@@ -24,6 +24,7 @@ from handlers import insight
 from handlers.broadcast import BroadcastFlow
 from handlers.faq import topic_key
 from handlers.messages import Choice, Incoming, Reply
+from knowledge.normalize import fold
 from knowledge.store import add_phrasing
 from storage.admins import Admin, get_admin
 
@@ -40,28 +41,45 @@ COMMANDS = {
 }
 
 AdminHandler = Callable[[Admin, Incoming, str], list[Reply]]
+GROUP_LABEL_MAX = 120
+
+
+def clip(text: str, limit: int) -> str:
+    """`text` cut at a word end with "…" when longer than `limit` (never in the middle of a word)."""
+    if len(text) <= limit:
+        return text
+    return text[:limit].rsplit(" ", 1)[0].rstrip(" ,;:") + "…"
 
 
 def admin_for(db: sqlite_utils.Database, msg: Incoming) -> Admin | None:
     return get_admin(db, msg.channel, msg.user_id)
 
 
-def check(db: sqlite_utils.Database, msg: Incoming) -> Admin | list[Reply]:
-    """The admin behind `msg`, or the refusal to send back (nothing else happens then)."""
+def refusal(command: str | None) -> str:
+    """The refusal for a non-admin, naming the command refused (or a choice, for a pressed button)."""
+    if command is None:
+        return T.NOT_ADMIN_CHOICE
+    return T.NOT_ADMIN.format(command=command, purpose=T.PURPOSES.get(command, "quản trị"))
+
+
+def check(db: sqlite_utils.Database, msg: Incoming, command: str | None = None) -> Admin | list[Reply]:
+    """The admin behind `msg`, or the refusal to send back (nothing else happens then). `command` is
+    the command being refused (None: an admin choice)."""
     admin = admin_for(db, msg)
     if admin is None:
-        log.info("admin command refused for %s:%s", msg.channel, msg.user_id)
-        return [Reply(T.NOT_ADMIN, kind="error")]
+        log.info("admin %s refused for %s:%s", f"/{command}" if command else "choice", msg.channel, msg.user_id)
+        return [Reply(refusal(command), kind="error")]
     if msg.is_group:
-        return [Reply(T.ADMIN_PRIVATE_ONLY, kind="error")]
+        text = T.ADMIN_PRIVATE_ONLY.format(command=command) if command else T.ADMIN_CHOICE_PRIVATE_ONLY
+        return [Reply(text, kind="error")]
     return admin
 
 
 def admin_only(db: sqlite_utils.Database, handler: AdminHandler,
-               remember: Callable[[Incoming, list[Reply]], None] = lambda msg, replies: None
-               ) -> Callable[[Incoming, str], list[Reply]]:
+               remember: Callable[[Incoming, list[Reply]], None] = lambda msg, replies: None,
+               command: str | None = None) -> Callable[[Incoming, str], list[Reply]]:
     def guarded(msg: Incoming, arg: str) -> list[Reply]:
-        admin = check(db, msg)
+        admin = check(db, msg, command)
         if not isinstance(admin, Admin):
             return admin
         replies = handler(admin, msg, arg)
@@ -92,7 +110,8 @@ class AdminCommands:
         groups = insight.unanswered_groups(self.db, clock.now(), days)
         if not groups:
             return [Reply(T.UNANSWERED_NONE.format(days=days), kind="info")]
-        choices = [Choice(f"ua:g:{g.id}", f"{g.text[:60]} ({g.count})") for g in groups[:MAX_GROUPS_SHOWN]]
+        choices = [Choice(f"ua:g:{g.id}", f"«{clip(g.text, GROUP_LABEL_MAX)}» ({g.count} lần)")
+                   for g in groups[:MAX_GROUPS_SHOWN]]
         return [Reply(T.UNANSWERED_TITLE.format(days=days), kind="menu", choices=choices)]
 
     def pick_unanswered(self, admin: Admin, msg: Incoming, key: str) -> list[Reply]:
@@ -199,16 +218,18 @@ def register(assistant) -> AdminCommands:
         "quantri": commands.help,
     }
     for name, handler in handlers.items():
-        assistant.add_command(name, admin_only(db, handler, commands.remember), COMMANDS[name], admin=True)
+        assistant.add_command(name, admin_only(db, handler, commands.remember, command=name), COMMANDS[name],
+                              admin=True)
     assistant.add_picker("bc:", commands.pick)
     assistant.add_picker(UNANSWERED_PREFIX, commands.pick)
     assistant.add_interceptor(commands.intercept)
-    assistant.add_interceptor(lambda msg: unblock_on_message(db, msg))
+    assistant.add_contact_hook(lambda msg: unblock_on_message(db, msg))  # also on a button press
     return commands
 
 
 def unblock_on_message(db: sqlite_utils.Database, msg: Incoming) -> None:
-    """Someone who blocked the bot (a 403 marked them) and writes again takes messages again."""
+    """Someone who blocked the bot (a 403 marked them) and writes again, or presses a button, takes
+    messages again."""
     row = db.execute("SELECT 1 FROM officers WHERE channel = ? AND chat_id = ? AND blocked_at IS NOT NULL",
                      (msg.channel, msg.chat_id)).fetchone()
     if row is not None:
@@ -219,7 +240,10 @@ def unblock_on_message(db: sqlite_utils.Database, msg: Incoming) -> None:
 
 
 def _days(args: str, default: int) -> int | None:
-    text = args.strip()
-    if not text:
+    """'30', '30 ngày' or '30 ngay' → 30; None when it is not 1–365 days."""
+    words = args.split()
+    if not words:
         return default
-    return int(text) if text.isdigit() and 1 <= int(text) <= 365 else None
+    if len(words) > 2 or (len(words) == 2 and fold(words[1]) != "ngay"):
+        return None
+    return int(words[0]) if words[0].isdigit() and 1 <= int(words[0]) <= 365 else None

@@ -41,6 +41,8 @@ def admin_add(db: sqlite_utils.Database, user_id: str, name: str, unit: str | No
     scope = "mọi đơn vị" if admin.is_global else f"đơn vị {admin.scope_unit} và các đơn vị trực thuộc"
     print(f"{'Đã thêm' if created else 'Đã cập nhật'} quản trị viên {channel}:{admin.user_id}"
           f"{' (' + admin.name + ')' if admin.name else ''}, phạm vi: {scope}.", file=out)
+    print("Người này nhắn /quantri cho bot (tin nhắn riêng) để xem các lệnh quản trị; bot đang chạy thì "
+          "có hiệu lực ngay, không cần khởi động lại.", file=out)
     return 0
 
 
@@ -116,7 +118,8 @@ def broadcast(db: sqlite_utils.Database, settings, target: str | None, text: str
         print(f"LỖI: {exc}", file=out)
         return 2
     text = text.strip()
-    problem = bc.check_text(text, None)
+    header = bc.notice_header(db, None)
+    problem = bc.check_text(text, None, header)
     if problem:
         print(f"LỖI: {problem}", file=out)
         return 2
@@ -126,7 +129,8 @@ def broadcast(db: sqlite_utils.Database, settings, target: str | None, text: str
         print(f"LỖI: {exc} Không gửi gì.", file=out)
         return 2
     recipients = resolution.audience.recipients
-    print(f"Thông báo:\n{text}\n", file=out)
+    notice = bc.notice_text(header, text)
+    print(f"Thông báo (cán bộ nhận đúng như sau):\n{notice}\n", file=out)
     blocked = f" ({resolution.audience.blocked} người đã chặn trợ lý, không gửi)" if resolution.audience.blocked else ""
     print(f"Gửi tới: {resolution.label} — {len(resolution.audience.units)} đơn vị, "
           f"{len(recipients)} người nhận{blocked}.", file=out)
@@ -142,7 +146,7 @@ def broadcast(db: sqlite_utils.Database, settings, target: str | None, text: str
     now = clock.now()
     draft = bstore.create_draft(db, text, channel="cli", chat_id=CLI_CHAT, user_id="cli", scope=None, now=now)
     bstore.set_target(db, draft.id, resolution.spec, len(recipients), now)
-    bstore.queue(db, draft.id, recipients, now)
+    bstore.queue(db, draft.id, recipients, now, text=notice)
     print(f"Đã xếp hàng thông báo #{draft.id}: {len(recipients)} tin.", file=out, flush=True)
     if queue_only:
         print("Bot đang chạy sẽ gửi (trong vòng 30 giây). Xem kết quả: python bot.py stats", file=out)

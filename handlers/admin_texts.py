@@ -1,8 +1,21 @@
 """Fixed Vietnamese sentences of the admin features: roles, broadcasts, statistics, unanswered questions."""
 
-NOT_ADMIN = ("Xin lỗi, lệnh này chỉ dành cho cán bộ quản trị của công đoàn cấp trên. "
-             "Nếu anh/chị cần gửi thông báo, vui lòng liên hệ bộ phận phụ trách.")
-ADMIN_PRIVATE_ONLY = "Lệnh quản trị chỉ dùng trong tin nhắn riêng với trợ lý, không dùng trong nhóm."
+NOT_ADMIN = ("Xin lỗi, lệnh /{command} ({purpose}) chỉ dành cho cán bộ quản trị của công đoàn cấp trên. "
+             "Nếu anh/chị cần dùng lệnh này, vui lòng liên hệ công đoàn cấp trên để được cấp quyền. "
+             "Gõ /help để xem các lệnh anh/chị dùng được.")
+NOT_ADMIN_CHOICE = ("Xin lỗi, lựa chọn này chỉ dành cho cán bộ quản trị của công đoàn cấp trên. "
+                    "Gõ /help để xem các lệnh anh/chị dùng được.")
+ADMIN_PRIVATE_ONLY = ("Lệnh /{command} là lệnh quản trị, chỉ dùng trong tin nhắn riêng với trợ lý, "
+                      "không dùng trong nhóm.")
+ADMIN_CHOICE_PRIVATE_ONLY = "Các lựa chọn quản trị chỉ dùng trong tin nhắn riêng với trợ lý, không dùng trong nhóm."
+# What each admin command does, as the refusal names it.
+PURPOSES = {
+    "thongbao": "gửi thông báo tới cán bộ",
+    "huy": "hủy thông báo đang soạn",
+    "thongke": "xem thống kê sử dụng trợ lý",
+    "chuatraloi": "xem câu hỏi trợ lý chưa trả lời được",
+    "quantri": "xem các lệnh quản trị",
+}
 
 # -- broadcast ------------------------------------------------------------------------------------------
 ASK_TEXT = ("📣 Soạn thông báo. Anh/chị gửi nội dung thông báo trong tin nhắn tiếp theo "
@@ -25,6 +38,8 @@ ASK_UNITS = "Anh/chị gõ các mã đơn vị, cách nhau bằng dấu phẩy h
 UNKNOWN_UNITS = "Không có đơn vị mang mã: {codes}. Anh/chị kiểm tra lại rồi gõ lại, hoặc /huy để thôi."
 OUT_OF_SCOPE_UNITS = "Các đơn vị sau không thuộc phạm vi anh/chị quản trị: {codes}."
 NO_CODES = "Anh/chị chưa gõ mã đơn vị nào. Gõ mã, hoặc /huy để thôi."
+NOTICE_HEADER = "📢 Thông báo của {sender} — ngày {day}"
+NOTICE_SENDER_FALLBACK = "công đoàn cấp trên"
 PREVIEW = ("📣 Xem trước thông báo\n\n{text}\n\n"
            "Gửi tới: {target} — {units} đơn vị, {recipients} người nhận.{blocked}{attachment}\n"
            "Bấm «Gửi» để gửi, hoặc «Hủy».")
@@ -47,7 +62,7 @@ REPORT = ("📊 Báo cáo thông báo #{id} — {target}\n"
 ATTACHMENT_KINDS = {"photo": "ảnh", "document": "tệp"}
 
 # -- statistics -----------------------------------------------------------------------------------------
-STATS_TITLE = "📊 Thống kê trợ lý ({since} – {until}, {days} ngày gần nhất)"
+STATS_TITLE = "📊 Thống kê trợ lý {days} ngày gần nhất ({period})"
 
 # -- unanswered -----------------------------------------------------------------------------------------
 UNANSWERED_NONE = "Không có câu hỏi nào chưa trả lời được trong {days} ngày gần nhất. 👍"

@@ -25,7 +25,9 @@ MAX_QUESTION_CHARS = 1000
 CommandHandler = Callable[[Incoming, str], list[Reply]]
 Picker = Callable[[Incoming, str], list[Reply]]                 # (msg, choice key) → replies
 Interceptor = Callable[[Incoming], "list[Reply] | None"]        # sees every message first; None: go on
+ContactHook = Callable[[Incoming], None]                        # someone wrote or pressed a button
 TOPICS_KEY = "topics"
+_NUMBER_RE = re.compile(r"\d{1,2}[.)]?")  # "2", "2." or "2)": picking a numbered option
 _CODE_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{2,31}")  # an invite code typed after "dangky"
 
 
@@ -38,6 +40,7 @@ class Assistant:
         self.admin_command_help: dict[str, str] = {}  # admin commands: kept out of public menus and /help
         self._pickers: dict[str, Picker] = {}
         self._interceptors: list[Interceptor] = []
+        self._contact_hooks: list[ContactHook] = []
         self.outbox_waker: Callable[[], None] | None = None  # set by the runtime: send queued messages now
         self.add_command("start", self._cmd_start, "Bắt đầu, giới thiệu trợ lý")
         self.add_command("help", self._cmd_help, "Hướng dẫn sử dụng")
@@ -63,8 +66,18 @@ class Assistant:
         (e.g. the text of a notice an admin is writing)."""
         self._interceptors.append(handler)
 
+    def add_contact_hook(self, hook: ContactHook) -> None:
+        """`hook(msg)` runs whenever a person reaches the assistant: a message, a file, a button press or
+        a 👍/👎 (e.g. someone marked as having blocked the bot evidently takes messages again)."""
+        self._contact_hooks.append(hook)
+
+    def _contact(self, msg: Incoming) -> None:
+        for hook in self._contact_hooks:
+            hook(msg)
+
     def handle_attachment(self, msg: Incoming) -> list[Reply] | None:
         """A photo or file (with its caption as text): replies when a feature wants it, else None."""
+        self._contact(msg)
         return self._intercept(msg)
 
     def _intercept(self, msg: Incoming) -> list[Reply] | None:
@@ -76,6 +89,15 @@ class Assistant:
 
     # -- entry points for channels ----------------------------------------------------------------
     def handle(self, msg: Incoming) -> list[Reply]:
+        self._contact(msg)
+        replies = self._handle(msg)
+        # A reply that offers nothing to pick ends the previous list: a "2" typed after an answer must
+        # not pick from a menu shown before it. Errors (a number out of range, a typo) keep the list.
+        if not any(r.choices for r in replies) and not any(r.kind == "error" for r in replies):
+            self._clear_choices(msg)
+        return replies
+
+    def _handle(self, msg: Incoming) -> list[Reply]:
         text = clean_input(msg.text)
         if not text:
             return [Reply(texts.EMPTY, kind="error")]
@@ -88,11 +110,10 @@ class Assistant:
             return intercepted
         if text.startswith("/"):
             return self._route_command(msg, text)
-        if re.fullmatch(r"\d{1,2}", text):
-            picked = self._pick_number(msg, int(text))
-            if picked is not None:
-                return picked
-        if not has_letters(text):
+        if _NUMBER_RE.fullmatch(text):
+            picked = self._pick_number(msg, int(text.rstrip(".)")))
+            return picked if picked is not None else [Reply(texts.NO_CHOICES, kind="error")]
+        if not has_letters(text) or not any(ch.isalpha() for ch in text):  # emoji, digits, symbols only
             return [Reply(texts.NO_LETTERS, kind="error")]
         if not is_vietnamese_or_latin(text):
             return [Reply(texts.NOT_VIETNAMESE, kind="error")]
@@ -114,6 +135,10 @@ class Assistant:
 
     def pick(self, msg: Incoming, key: str) -> list[Reply]:
         """The person chose `key` (from a button, or by typing its number)."""
+        self._contact(msg)
+        return self._pick(msg, key)
+
+    def _pick(self, msg: Incoming, key: str) -> list[Reply]:
         if key == TOPICS_KEY:
             return self._cmd_topics(msg, "")
         if key.startswith("faq:"):
@@ -140,6 +165,7 @@ class Assistant:
         return [Reply(texts.PICK_EXPIRED, kind="error")]
 
     def feedback(self, msg: Incoming, question_id: int, value: int) -> Reply:
+        self._contact(msg)
         ok = self.faq.record_feedback(question_id, msg.user_id, msg.channel, value)
         if not ok:
             return Reply(texts.PICK_EXPIRED, kind="error")
@@ -221,4 +247,4 @@ class Assistant:
         keys = pending["keys"]
         if not 1 <= number <= len(keys):
             return [Reply(f"Anh/chị vui lòng gõ một số từ 1 đến {len(keys)}.", kind="error")]
-        return self.pick(msg, keys[number - 1])
+        return self._pick(msg, keys[number - 1])

@@ -27,7 +27,9 @@ import clock
 from handlers import admin_texts as T
 from handlers.messages import Choice, Incoming, Reply
 from storage import broadcasts as store
+from handlers.datefmt import dmy, moment
 from storage.admins import Admin, subtree_codes
+from storage.units import get_unit, top_units
 
 log = logging.getLogger(__name__)
 
@@ -130,12 +132,39 @@ def resolve(db: sqlite_utils.Database, kind: str, value: str, scope: str | None)
 
 
 # -- texts ----------------------------------------------------------------------------------------------
-def check_text(text: str, attachment: dict | None) -> str | None:
-    """A Vietnamese complaint about the notice's text, or None when it can be sent as one message."""
+def _utf16(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2   # Telegram counts UTF-16 units
+
+
+def sender_name(db: sqlite_utils.Database, scope: str | None) -> str:
+    """Who a notice comes from: the scoped admin's unit; for an admin of every unit, the one top unit
+    when the units have exactly one, else the upper-level union in general."""
+    unit = get_unit(db, scope) if scope else None
+    if unit is None and scope is None:
+        tops = top_units(db, limit=2)
+        unit = tops[0] if len(tops) == 1 else None
+    return unit.name if unit is not None else T.NOTICE_SENDER_FALLBACK
+
+
+def notice_header(db: sqlite_utils.Database, scope: str | None, now: datetime | None = None) -> str:
+    """'📢 Thông báo của <union> — ngày dd/mm/yyyy': officers see at once that it is a notice and whose."""
+    return T.NOTICE_HEADER.format(sender=sender_name(db, scope), day=dmy(clock.local_date(now or clock.now())))
+
+
+def notice_text(header: str, text: str) -> str:
+    """The notice as officers receive it (and as the preview shows it)."""
+    return f"{header}\n\n{text}"
+
+
+def check_text(text: str, attachment: dict | None, header: str = "") -> str | None:
+    """A Vietnamese complaint about the notice's text, or None when it can be sent, with `header` on
+    top, as one message (or one caption)."""
     if not text.strip():
         return T.EMPTY_TEXT
     limit = CAPTION_LIMIT if attachment else TEXT_LIMIT
-    length = len(text.encode("utf-16-le")) // 2   # Telegram counts UTF-16 units
+    if header:
+        limit -= _utf16(notice_text(header, ""))
+    length = _utf16(text)
     if length > limit:
         return T.TEXT_TOO_LONG.format(length=length, limit=limit, what=T.WITH_ATTACHMENT if attachment else "")
     return None
@@ -144,7 +173,7 @@ def check_text(text: str, attachment: dict | None) -> str | None:
 def progress_text(b: store.Broadcast, p: store.Progress, now: datetime | None = None) -> str:
     if not p.done:
         return T.SENDING.format(id=b.id, sent=p.sent, total=p.total, failed=p.failed, waiting=p.waiting)
-    when = clock.to_local(now or clock.now()).strftime("%H:%M %d/%m/%Y")
+    when = moment(now or clock.now())
     blocked = T.BLOCKED_NOTE.format(blocked=p.blocked) if p.blocked else ""
     return T.FINISHED.format(id=b.id, when=when, sent=p.sent, total=p.total, failed=p.failed, blocked_note=blocked)
 
@@ -160,7 +189,7 @@ def report_text(db: sqlite_utils.Database, b: store.Broadcast) -> str:
 
 
 def _local(stamp: str | None) -> str:
-    return clock.to_local(clock.from_iso(stamp)).strftime("%H:%M %d/%m/%Y") if stamp else "—"
+    return moment(clock.from_iso(stamp)) if stamp else "—"
 
 
 def finish(db: sqlite_utils.Database, broadcast_id: int, now: datetime | None = None) -> bool:
@@ -239,7 +268,7 @@ class BroadcastFlow:
         return None
 
     def _draft(self, admin: Admin, msg: Incoming, text: str, attachment: dict | None, now: datetime) -> list[Reply]:
-        problem = check_text(text, attachment)
+        problem = check_text(text, attachment, notice_header(self.db, admin.scope_unit, now))
         if problem:
             store.set_flow(self.db, msg.channel, msg.chat_id, "await_text", None, now)
             return [Reply(problem, kind="error")]
@@ -298,7 +327,8 @@ class BroadcastFlow:
         if not audience.recipients:
             return [Reply(T.NO_RECIPIENTS, kind="error"), self._target_menu(b)]
         store.set_target(self.db, b.id, resolution.spec, len(audience.recipients), now)
-        return [Reply(preview_text(b, resolution), kind="menu",
+        header = notice_header(self.db, admin.scope_unit, now)
+        return [Reply(preview_text(b, resolution, header), kind="menu",
                       choices=[Choice(f"bc:ok:{b.id}", T.CONFIRM), Choice(f"bc:no:{b.id}", T.CANCEL)],
                       back_key=f"bc:back:{b.id}")]
 
@@ -310,7 +340,8 @@ class BroadcastFlow:
             resolution = resolve(self.db, kind, value, admin.scope_unit)
         except TargetError as exc:
             return [Reply(str(exc), kind="error")]
-        count = store.queue(self.db, b.id, resolution.audience.recipients, now)
+        text = notice_text(notice_header(self.db, admin.scope_unit, now), b.text)
+        count = store.queue(self.db, b.id, resolution.audience.recipients, now, text=text)
         if count is None:
             return [Reply(T.ALREADY_QUEUED, kind="info")]
         log.info("broadcast %s queued for %d recipients (%s) by %s:%s", b.id, count, b.target,
@@ -355,14 +386,15 @@ async def follow_progress(db: sqlite_utils.Database, broadcast_id: int, update: 
         await asyncio.sleep(interval)
 
 
-def preview_text(b: store.Broadcast, resolution: Resolution) -> str:
+def preview_text(b: store.Broadcast, resolution: Resolution, header: str) -> str:
+    """The notice exactly as officers will read it (header included), its audience and attachment."""
     audience = resolution.audience
     blocked = T.PREVIEW_BLOCKED.format(blocked=audience.blocked) if audience.blocked else ""
     attachment = ""
     if b.attachment:
         attachment = T.PREVIEW_ATTACHMENT.format(kind=T.ATTACHMENT_KINDS.get(b.attachment.get("kind"), "tệp"),
                                                  name=b.attachment.get("filename") or "không tên")
-    return T.PREVIEW.format(text=b.text, target=resolution.label, units=len(audience.units),
+    return T.PREVIEW.format(text=notice_text(header, b.text), target=resolution.label, units=len(audience.units),
                             recipients=len(audience.recipients), blocked=blocked, attachment=attachment)
 
 

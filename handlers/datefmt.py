@@ -1,8 +1,15 @@
-"""Dates as Vietnamese officers read them: dd/mm/yyyy, weekday names, "còn 7 ngày", "đã qua"."""
+"""Dates as Vietnamese officers read them, in one style everywhere:
+
+    a day         dd/mm/yyyy, with its weekday where someone acts on it: "thứ Tư, 15/03/2023"
+    a range       "từ A đến B", both ends written the same way (both with the weekday, or both without)
+    a moment      "14:05 ngày 15/03/2023" (Hà Nội time)
+    how far       "còn 7 ngày", "hôm nay", "đã qua 3 ngày"
+"""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
+import clock
 from knowledge.plan import TimelineItem
 
 WEEKDAYS = ("thứ Hai", "thứ Ba", "thứ Tư", "thứ Năm", "thứ Sáu", "thứ Bảy", "Chủ nhật")
@@ -15,6 +22,20 @@ def dmy(day: date) -> str:
 def long_date(day: date) -> str:
     """'thứ Tư, 15/03/2023'."""
     return f"{WEEKDAYS[day.weekday()]}, {dmy(day)}"
+
+
+def date_range(start: date, end: date, weekday: bool = True) -> str:
+    """'từ thứ Hai, 13/03/2023 đến thứ Tư, 15/03/2023' (or without the weekdays); one day is just that day."""
+    form = long_date if weekday else dmy
+    if start == end:
+        return form(start)
+    return f"từ {form(start)} đến {form(end)}"
+
+
+def moment(when: datetime) -> str:
+    """An instant as 'HH:MM ngày dd/mm/yyyy' in Việt Nam."""
+    local = clock.to_local(when)
+    return f"{local:%H:%M} ngày {dmy(local.date())}"
 
 
 def days_left(day: date, today: date) -> str:
@@ -35,9 +56,7 @@ def item_when(item: TimelineItem) -> str:
     """The date part of a timeline line: window, weekday, time and place when known."""
     if item.day is None:
         return item.when or "chưa có ngày"
-    text = long_date(item.day)
-    if item.from_day and item.from_day != item.day:
-        text = f"từ {dmy(item.from_day)} đến {text}"
+    text = date_range(item.from_day or item.day, item.day)
     if item.time:
         text += f", lúc {item.time}"
     if item.place:

@@ -36,13 +36,18 @@ def _my_units(db: sqlite_utils.Database, msg: Incoming) -> list[Unit]:
 
 
 # -- texts ------------------------------------------------------------------------------------------
+def _starting(text: str) -> str:
+    """A date that starts a line starts with a capital ("Thứ Hai, …", "Từ thứ Hai …")."""
+    return text[:1].upper() + text[1:]
+
+
 def _line(item: TimelineItem, today: date) -> str:
     when = item_when(item)
     if item.day is None:
         return f"• {item.title} — {when}"
     if item.is_congress:
         return f"• {item.title}: {when} — {days_left(item.day, today)}"
-    return f"• {when} — {item.title} — {days_left(item.day, today)}"
+    return f"• {_starting(when)} — {item.title} — {days_left(item.day, today)}"
 
 
 def _congress_state(unit: Unit, congress: TimelineItem, today: date) -> str:
@@ -93,7 +98,7 @@ def timeline_text(db: sqlite_utils.Database, unit: Unit, now: datetime) -> str:
     undated = [it for it in items if it.day is None]
     for it in dated:
         mark = "✔" if it.day < today else ("▶" if it.is_congress else "•")
-        lines.append(f"{mark} {item_when(it)} — {it.title} — {days_left(it.day, today)}")
+        lines.append(f"{mark} {_starting(item_when(it))} — {it.title} — {days_left(it.day, today)}")
     if undated:
         lines.append("Chưa có ngày cụ thể:")
         lines += [f"• {it.title} — {it.when or 'theo kế hoạch của cấp trên'}" for it in undated]
@@ -135,7 +140,8 @@ def timeline(db: sqlite_utils.Database, msg: Incoming, args: str, now: datetime 
     if count == 0:
         return [Reply(T.ICS_EMPTY.format(name=unit.name), kind="info")]
     return [Reply(T.ICS_CAPTION.format(name=unit.name, count=count), kind="info",
-                  document=Document(ics_filename(unit), content, "text/calendar"))]
+                  document=Document(ics_filename(unit), content, "text/calendar"),
+                  document_fallback=timeline_text(db, unit, now))]
 
 
 # -- free text --------------------------------------------------------------------------------------
@@ -196,7 +202,8 @@ def answer_question(db: sqlite_utils.Database, msg: Incoming, now: datetime | No
         else:
             ahead = [it for it in items if it.day and it.day >= today and not it.is_congress]
             if ahead:
-                lines.append("Mốc gần nhất: " + _line(ahead[0], today)[2:])
+                rest = _line(ahead[0], today)[2:]
+                lines.append("Mốc gần nhất: " + rest[:1].lower() + rest[1:])
         parts.append("\n".join(lines))
     parts.append("Gõ /lich để xem cả lịch, /hanchot để xem các hạn sắp tới.")
     return [Reply("\n\n".join(parts), kind="info")]

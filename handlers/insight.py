@@ -19,6 +19,7 @@ import sqlite_utils
 from rapidfuzz import fuzz, process
 
 import clock
+from handlers.datefmt import date_range, long_date, moment
 from knowledge.normalize import normalize
 from storage.transactions import immediate
 
@@ -28,12 +29,17 @@ UNANSWERED_DAYS = 30
 MAX_QUESTIONS = 2000
 
 
-def dmy(day: date) -> str:
-    return day.strftime("%d/%m/%Y")
+DAILY_UP_TO = 14      # /thongke up to this many days: a line a day
+WEEKLY_UP_TO = 120    # up to this many: a line a week (Monday to Sunday); longer: a line a month
 
 
 def local_stamp(text: str) -> str:
-    """A stored UTC instant as 'dd/mm/yyyy HH:MM' in Việt Nam."""
+    """A stored UTC instant as people read it: 'HH:MM ngày dd/mm/yyyy' in Việt Nam."""
+    return moment(clock.from_iso(text))
+
+
+def _csv_stamp(text: str) -> str:
+    """'dd/mm/yyyy HH:MM', which a spreadsheet reads as a date and time."""
     return clock.to_local(clock.from_iso(text)).strftime("%d/%m/%Y %H:%M")
 
 
@@ -160,7 +166,7 @@ def _percent(value: float | None) -> str:
 
 def stats_text(stats: Stats) -> str:
     from handlers import admin_texts as T
-    lines = [T.STATS_TITLE.format(since=dmy(stats.since), until=dmy(stats.until), days=stats.days), ""]
+    lines = [T.STATS_TITLE.format(days=stats.days, period=date_range(stats.since, stats.until, weekday=False)), ""]
     lines.append(f"👥 Người hỏi: {stats.people}; cán bộ đã đăng ký: {stats.officers}"
                  + (f" ({stats.officers_blocked} đã chặn trợ lý)" if stats.officers_blocked else ""))
     lines.append(f"🏢 Đơn vị: {stats.units}; có cán bộ đăng ký: {stats.units_with_officers}; "
@@ -176,9 +182,33 @@ def stats_text(stats: Stats) -> str:
     lines.append(f"📣 Thông báo: {stats.broadcasts} lần — tin đã gửi {b.get('sent', 0)}, lỗi {b.get('failed', 0)}, "
                  f"đang chờ {b.get('waiting', 0)}")
     lines.append("")
-    lines.append("Câu hỏi mỗi ngày:")
-    lines += [f"  {dmy(day)}: {n}" for day, n in stats.per_day]
+    title, periods = questions_by_period(stats.per_day)
+    lines.append(title)
+    lines += [f"  {label}: {n}" for label, n in periods]
     return "\n".join(lines)
+
+
+def questions_by_period(per_day: list[tuple[date, int]]) -> tuple[str, list[tuple[str, int]]]:
+    """Questions a day, or a week, or a month, so the chat message stays short (at most ~17 lines):
+    (heading, [(label, count)])."""
+    if len(per_day) <= DAILY_UP_TO:
+        return "Câu hỏi mỗi ngày:", [(long_date(day), n) for day, n in per_day]
+    groups: dict[tuple, list[tuple[date, int]]] = {}
+    weekly = len(per_day) <= WEEKLY_UP_TO
+    for day, n in per_day:
+        key = (day - timedelta(days=day.weekday())) if weekly else (day.year, day.month)
+        groups.setdefault(key, []).append((day, n))
+    if weekly:  # weeks from Monday to Sunday, the first and last cut to the period
+        return "Câu hỏi mỗi tuần (thứ Hai đến Chủ nhật):", [
+            (date_range(days[0][0], days[-1][0], weekday=False), sum(n for _, n in days)) for days in groups.values()]
+    return "Câu hỏi mỗi tháng:", [
+        (f"tháng {days[0][0]:%m/%Y}" + ("" if _whole_month(days) else f" ({date_range(days[0][0], days[-1][0], weekday=False)})"),
+         sum(n for _, n in days)) for days in groups.values()]
+
+
+def _whole_month(days: list[tuple[date, int]]) -> bool:
+    first, last = days[0][0], days[-1][0]
+    return first.day == 1 and (last + timedelta(days=1)).month != last.month
 
 
 # -- unanswered questions -------------------------------------------------------------------------------
@@ -248,5 +278,5 @@ def write_csv(groups: list[Group], out: TextIO) -> None:
     writer = csv.writer(out)
     writer.writerow(["nhom", "cau_hoi", "so_lan", "lan_cuoi", "cac_cach_hoi", "ma_cau_hoi"])
     for n, g in enumerate(groups, start=1):
-        writer.writerow([n, g.text, g.count, local_stamp(g.last_asked), " | ".join(g.texts),
+        writer.writerow([n, g.text, g.count, _csv_stamp(g.last_asked), " | ".join(g.texts),
                          " ".join(map(str, g.question_ids))])

@@ -55,6 +55,9 @@ class Reply:
     back_key: str = ""               # a "back" choice for menus, when the channel has buttons
     choices_intro: str = ""          # a line before the choices, after the source (e.g. related questions)
     document: Document | None = None # sent as a file where the channel can, else described in text
+    # What a channel that cannot send `document` shows instead of `text` (e.g. the timeline as text
+    # for an .ics calendar); empty: `text` and a note that the file could not be sent.
+    document_fallback: str = ""
     # Follows up on this reply (e.g. a broadcast's progress): a channel that can edit messages awaits
     # `live(update)` after sending it, where `await update(text)` replaces the sent message's text.
     live: Callable[[Callable[[str], Awaitable[None]]], Awaitable[None]] | None = None

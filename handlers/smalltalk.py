@@ -16,6 +16,9 @@ PATTERNS: list[tuple[str, str]] = [
     ("greeting", rf"^(xin chao|chao|hello|hi|helo|alo|chao ban|chao ad|chao bot|hey)"
                  rf"(\s*(ban|ad|admin|bot|em|anh|chi|tro ly|buoi sang|buoi chieu|ca nha))*{_W}$"),
     ("goodbye", rf"^(tam biet|bye|bye bye|hen gap lai|chao nhe){_W}$"),
+    # "ok", "vâng", "dạ", "ừ", "hiểu rồi": an acknowledgement, not a question to log as unanswered
+    ("ack", rf"^(ok|oke|okay|okie|ok ok|vang|da|da vang|u|uh|um|duoc|duoc roi|ro roi|hieu roi|da hieu|"
+            rf"toi hieu roi|em hieu roi|minh hieu roi)(\s*(a|nhe|nha|ad|ban|bot|a a))?{_W}$"),
 ]
 
 ANSWERS = {
@@ -24,6 +27,7 @@ ANSWERS = {
     "thanks": texts.THANKS,
     "greeting": texts.GREETING,
     "goodbye": texts.GOODBYE,
+    "ack": texts.ACK,
 }
 
 

@@ -9,7 +9,9 @@ WELCOME = (
     "• trả lời câu hỏi theo Điều lệ Công đoàn Việt Nam và các hướng dẫn của Tổng Liên đoàn, có ghi nguồn;\n"
     "• gợi ý các chủ đề gần nhất khi câu hỏi chưa rõ.\n\n"
     "Cứ gõ câu hỏi, có dấu hay không dấu đều được. Ví dụ: «đại hội hợp lệ khi nào?», "
-    "«bch cdcs toi da bao nhieu nguoi»."
+    "«bch cdcs toi da bao nhieu nguoi».\n"
+    "Gõ «chủ đề» để xem các chủ đề, /help để xem các lệnh; cán bộ có mã đăng ký của đơn vị gõ "
+    "«dangky MÃ» để nhận nhắc hạn."
 )
 
 HELP = (
@@ -29,10 +31,14 @@ WHO_AM_I = (
 THANKS = "Không có gì ạ! Chúc đại hội của đơn vị thành công. Anh/chị cần hỏi thêm cứ nhắn nhé."
 GREETING = f"Xin chào anh/chị! Tôi là {BOT_NAME}. Anh/chị cần hỏi gì về tổ chức đại hội công đoàn?"
 GOODBYE = "Tạm biệt anh/chị! Khi cần, cứ nhắn cho tôi."
+ACK = ("Vâng ạ. Khi cần, anh/chị cứ gõ câu hỏi về đại hội công đoàn, hoặc gõ «chủ đề» để xem các chủ đề "
+       "tôi trả lời được.")
 
 EMPTY = "Anh/chị chưa nhập nội dung. Hãy gõ câu hỏi về đại hội công đoàn, ví dụ «đại hội hợp lệ khi nào?»."
 NO_LETTERS = ("Tôi chưa hiểu tin nhắn này. Anh/chị vui lòng gõ câu hỏi bằng chữ, ví dụ "
               "«nhiệm kỳ đại hội công đoàn cơ sở mấy năm?».")
+NO_CHOICES = ("Lúc này không có danh sách nào để chọn theo số. Anh/chị gõ câu hỏi bằng chữ, ví dụ «đại hội "
+              "hợp lệ khi nào?», hoặc gõ «chủ đề» để xem các chủ đề rồi chọn theo số.")
 NOT_VIETNAMESE = ("Xin lỗi, tôi chỉ hiểu câu hỏi bằng tiếng Việt (có dấu hoặc không dấu). "
                   "Anh/chị vui lòng gõ lại bằng tiếng Việt.")
 TOO_LONG = ("Tin nhắn dài quá ({length} ký tự). Anh/chị vui lòng rút gọn câu hỏi dưới {limit} ký tự "

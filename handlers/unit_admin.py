@@ -13,7 +13,7 @@ import sqlite_utils
 import clock
 from handlers import demo
 from handlers.calendar_ics import ics_filename, unit_calendar
-from handlers.datefmt import dmy, long_date
+from handlers.datefmt import date_range, dmy, long_date, moment
 from handlers.deadlines import timeline_text
 from handlers.importing import CellError, ImportFileError, import_officers, import_units, parse_date, parse_time
 from knowledge.plan import check_plans, load_plans, plans
@@ -22,6 +22,7 @@ from scheduler import reminders
 from scheduler.jobs import create_dispatcher, run_once
 from scheduler.outbox import log_sender
 from storage import units as store
+from storage.bots import bot_name
 from storage.transactions import immediate
 
 PREVIEW_DAYS = 30
@@ -68,7 +69,7 @@ def run_demo(db: sqlite_utils.Database, remove: bool, out: TextIO | None = None)
         return 1
     first = store.get_unit(db, demo.CONSOLE_UNIT)
     print(f"Đã tạo {result.units} đơn vị minh họa theo kế hoạch ĐHSPKT (seed 000), dời cho gần hôm nay: "
-          f"đại hội công đoàn bộ phận đầu tiên ngày {dmy(first.congress_day)}.", file=out)
+          f"đại hội công đoàn bộ phận đầu tiên {long_date(first.congress_day)}.", file=out)
     print(f"Người dùng trên terminal đã được đăng ký vào «{first.name}» (mã đăng ký {first.invite_code}).",
           file=out)
     print("Thử: python bot.py console rồi gõ /hanchot, /lich, «bao giờ đại hội»; "
@@ -110,8 +111,23 @@ def show_unit(db: sqlite_utils.Database, code: str, out: TextIO | None = None) -
         print(f"LỖI: không có đơn vị mã «{code}».", file=out)
         return 1
     print(timeline_text(db, unit, clock.now()), file=out)
-    print(f"\nMã đăng ký: {unit.invite_code} (Telegram: t.me/<tên bot>?start={unit.invite_code})", file=out)
+    print("", file=out)
+    print(registration_howto(db, unit.invite_code), file=out)
     return 0
+
+
+def registration_howto(db: sqlite_utils.Database, code: str) -> str:
+    """How an officer joins with `code`, per messenger, with the bots' real names once the bot has run."""
+    telegram, zalo = bot_name(db, "telegram"), bot_name(db, "zalo")
+    lines = [f"Mã đăng ký: {code}. Cán bộ đăng ký như sau:"]
+    if telegram:
+        lines.append(f"• Telegram: bấm https://t.me/{telegram}?start={code} (hoặc nhắn /dangky {code} cho @{telegram})")
+    else:
+        lines.append(f"• Telegram: nhắn /dangky {code} cho bot (đường dẫn t.me có sau lần chạy bot đầu tiên: "
+                     "python bot.py run)")
+    zalo_bot = f" cho bot Zalo «{zalo}»" if zalo else " cho bot Zalo"
+    lines.append(f"• Zalo: nhắn tin «dangky {code}»{zalo_bot} (Zalo chỉ cho bot trả lời người đã nhắn trước)")
+    return "\n".join(lines)
 
 
 def write_ics(db: sqlite_utils.Database, code: str, output: str | None, out: TextIO | None = None) -> int:
@@ -188,7 +204,7 @@ def preview(db: sqlite_utils.Database, start_text: str | None, end_text: str | N
         print("LỖI: --to phải không trước --from.", file=out)
         return 1
     lines = reminders.preview(db, start, end)
-    print(f"Nhắc hạn từ {dmy(start)} đến {dmy(end)} (giờ Việt Nam; không gửi 21:00–07:00):", file=out)
+    print(f"Nhắc hạn {date_range(start, end, weekday=False)} (giờ Việt Nam; không gửi 21:00–07:00):", file=out)
     if not lines:
         print("Không có nhắc hạn nào trong khoảng này.", file=out)
         return 0
@@ -217,7 +233,7 @@ def run_reminders_once(db: sqlite_utils.Database, all_channels: bool, out: TextI
 
     for channel in (("console", "telegram", "zalo") if all_channels else ("console",)):
         dispatcher.register_sender(channel, log_sender(db, channel, echo))
-    print(f"Thời điểm: {clock.to_local(now):%d/%m/%Y %H:%M} (giờ Việt Nam)", file=out)
+    print(f"Thời điểm: {moment(now)} (giờ Việt Nam)", file=out)
     result = asyncio.run(run_once(db, dispatcher, now))
     print(f"\nLập lịch: {result.planned}.", file=out)
     print(f"Gửi: {result.sent}.", file=out)
@@ -230,7 +246,7 @@ def run_reminders_once(db: sqlite_utils.Database, all_channels: bool, out: TextI
         if ahead:
             print("Chưa đến giờ gửi. Sắp tới:", file=out)
             for ln in ahead:
-                print(f"  {clock.to_local(ln.due_at):%d/%m/%Y %H:%M} — {ln.unit.name} — "
+                print(f"  {moment(ln.due_at)} — {ln.unit.name} — "
                       f"{reminders.preview_label(ln)}", file=out)
     return 0
 

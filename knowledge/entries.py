@@ -116,6 +116,10 @@ def check_entries(entries: list[Entry]) -> list[str]:
             problems.append(f"{where}: thiếu chủ đề (topic)")
         if not e.question:
             problems.append(f"{where}: thiếu câu hỏi chính")
+        elif not e.question.rstrip().endswith("?"):  # menus list questions: one style, each a question
+            problems.append(f"{where}: câu hỏi chính phải kết thúc bằng dấu «?» (các menu liệt kê câu hỏi)")
+        if e.topic.rstrip().endswith(("?", ".", "…")):
+            problems.append(f"{where}: tên chủ đề không kết thúc bằng dấu câu (menu chủ đề là các tên ngắn)")
         if not e.answer:
             problems.append(f"{where}: câu trả lời rỗng")
         elif len(e.answer) > MAX_ANSWER_CHARS:

@@ -28,7 +28,7 @@ import sqlite_utils
 
 import clock
 from handlers import unit_texts as T
-from handlers.datefmt import days_left, dmy, item_when
+from handlers.datefmt import days_left, dmy, item_when, long_date
 from knowledge.plan import Plan, ReminderRules, TimelineItem, UnitSchedule, plans, unit_timeline
 from storage import outbox
 from storage import units as unit_store
@@ -132,7 +132,7 @@ def reminder_text(unit: Unit, plan: Plan | None, reminder: DueReminder, now: dat
         timeline = unit_timeline(unit.schedule(), plan)
         report = next((it for it in timeline if it.report), None)
         lines = [f"📝 Sau đại hội — {unit.name}",
-                 f"Đại hội của đơn vị đã diễn ra ngày {dmy(item.day)}. Việc tiếp theo: báo cáo kết quả "
+                 f"Đại hội của đơn vị đã diễn ra {long_date(item.day)}. Việc tiếp theo: báo cáo kết quả "
                  "đại hội, đề nghị công đoàn cấp trên trực tiếp công nhận ban chấp hành, ủy ban kiểm tra."]
         if report and report.day:
             lines.append(f"📅 Hạn: {item_when(report)} — {days_left(report.day, today)}.")

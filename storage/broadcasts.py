@@ -145,9 +145,10 @@ def message_key(broadcast_id: int, channel: str, chat_id: str) -> str:
 
 
 def queue(db: sqlite_utils.Database, broadcast_id: int, recipients: list[tuple[str, str]],
-          now: datetime) -> int | None:
+          now: datetime, text: str | None = None) -> int | None:
     """draft → queued with one outbox row per recipient, in one transaction. None when the broadcast is
-    no longer a draft (confirmed twice, or cancelled): nothing changes then."""
+    no longer a draft (confirmed twice, or cancelled): nothing changes then. `text` is what officers
+    receive (the draft's text with its header); default: the draft's text as written."""
     with immediate(db):
         b = get(db, broadcast_id)
         if b is None or b.status != "draft":
@@ -158,7 +159,7 @@ def queue(db: sqlite_utils.Database, broadcast_id: int, recipients: list[tuple[s
             if b.attachment and channel == b.admin_channel:  # a file id is only valid on its messenger
                 payload["attachment"] = b.attachment
             messages.append(NewMessage(key=message_key(broadcast_id, channel, chat_id), kind=KIND,
-                                       channel=channel, chat_id=chat_id, text=b.text, due_at=now,
+                                       channel=channel, chat_id=chat_id, text=text or b.text, due_at=now,
                                        origin=b.origin, payload=payload, quiet_hours=False))
         outbox.enqueue(db, messages, now)
         db.execute("UPDATE broadcasts SET status = 'queued', recipients = ?, queued_at = ?, updated_at = ?"

@@ -96,6 +96,13 @@ def iter_units(db: sqlite_utils.Database, page: int = 1000):
         last = rows[-1][0]
 
 
+def top_units(db: sqlite_utils.Database, limit: int = 2) -> list[Unit]:
+    """Units with no parent among the units (at most `limit`, by code)."""
+    return [Unit(*r) for r in db.execute(
+        f"{_SELECT_UNIT} WHERE parent_code IS NULL OR parent_code NOT IN (SELECT code FROM units)"
+        " ORDER BY code LIMIT ?", (limit,))]
+
+
 def count_units(db: sqlite_utils.Database, demo: bool | None = None) -> int:
     if demo is None:
         return db.execute("SELECT COUNT(*) FROM units").fetchone()[0]

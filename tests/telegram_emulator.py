@@ -321,7 +321,12 @@ class BotMessage:
         return [b["text"] for row in self.buttons for b in row]
 
     def button(self, label_part: str) -> dict:
+        """The button whose label holds `label_part`; for a list numbered in the text (buttons carry only
+        the numbers), the button of the item whose line holds it."""
         found = [b for row in self.buttons for b in row if label_part in b["text"]]
+        if not found:
+            numbers = [m[1] for m in re.finditer(r"^(\d+)\. (.+)$", self.text, flags=re.M) if label_part in m[2]]
+            found = [b for row in self.buttons for b in row if numbers and b["text"] == numbers[0]]
         assert len(found) == 1, f"expected one button with {label_part!r} in {self.labels}"
         return found[0]
 

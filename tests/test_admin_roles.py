@@ -38,8 +38,18 @@ def test_admin_command_from_a_non_admin_is_refused_and_changes_nothing(world, co
     world.faq.ask(admin_msg("giá vàng hôm nay", user=STRANGER_ID))  # something /chuatraloi could act on
     before = snapshot(db)
     replies = world.handle(admin_msg(command, user=STRANGER_ID))
-    assert [r.text for r in replies] == [T.NOT_ADMIN]
+    name = command.split()[0][1:]
+    assert [r.text for r in replies] == [T.NOT_ADMIN.format(command=name, purpose=T.PURPOSES[name])]
+    assert f"/{name} (" in replies[0].text
     assert snapshot(db) == before
+
+
+@pytest.mark.parametrize("command, purpose", [("thongke", "thống kê"), ("quantri", "lệnh quản trị"),
+                                              ("chuatraloi", "chưa trả lời")])
+def test_the_refusal_names_the_refused_command_and_not_sending_notices(world, command, purpose):
+    [reply] = world.handle(admin_msg(f"/{command}", user=STRANGER_ID))
+    assert f"/{command}" in reply.text and purpose in reply.text
+    assert "thông báo" not in reply.text
 
 
 def _draft_and_question(world):
@@ -59,7 +69,7 @@ def test_admin_choice_pressed_by_a_non_admin_is_refused_and_changes_nothing(worl
     b, q = _draft_and_question(world)
     before = snapshot(world.db)
     replies = world.pick(admin_msg(user=STRANGER_ID), key.format(b=b, q=q))
-    assert [r.text for r in replies] == [T.NOT_ADMIN]
+    assert [r.text for r in replies] == [T.NOT_ADMIN_CHOICE]
     assert snapshot(world.db) == before
 
 
@@ -73,13 +83,13 @@ def test_a_photo_captioned_thongbao_from_a_non_admin_is_not_taken_as_a_notice(wo
 def test_admin_commands_in_a_group_are_refused_even_for_an_admin(world):
     before = snapshot(world.db)
     replies = world.handle(admin_msg("/thongbao Họp gấp", group=True))
-    assert [r.text for r in replies] == [T.ADMIN_PRIVATE_ONLY]
+    assert [r.text for r in replies] == [T.ADMIN_PRIVATE_ONLY.format(command="thongbao")]
     assert snapshot(world.db) == before
 
 
 def test_an_admin_of_another_channel_is_not_an_admin_here(world):
     replies = world.handle(admin_msg("/thongke", user=ADMIN_ID, channel="zalo"))
-    assert [r.text for r in replies] == [T.NOT_ADMIN]
+    assert [r.text for r in replies] == [T.NOT_ADMIN.format(command="thongke", purpose=T.PURPOSES["thongke"])]
 
 
 def test_admin_sees_the_admin_help_with_their_scope(world):
@@ -116,6 +126,7 @@ def test_cli_admin_add_list_remove(tmp_path, capsys):
     assert bot.main(["--db", path, "admin", "list"]) == 0
     out = capsys.readouterr().out
     assert "777" in out and "Chị Lan" in out and "CS-A1" in out
+    assert "/quantri" in out and "không cần khởi động lại" in out   # what the new admin does next
     assert bot.main(["--db", path, "admin", "remove", "777"]) == 0
     assert bot.main(["--db", path, "admin", "remove", "777"]) == 1
     out = capsys.readouterr().out
@@ -130,3 +141,24 @@ def test_cli_admin_add_rejects_a_non_numeric_id_or_an_unknown_unit_and_stores_no
     assert "không có đơn vị mã «KHONG-CO»" in capsys.readouterr().out
     assert bot.main(["--db", path, "admin", "list"]) == 0
     assert "Chưa có quản trị viên" in capsys.readouterr().out
+
+
+# -- someone marked as blocking the bot comes back ------------------------------------------------------
+def _blocked(db) -> bool:
+    return db.execute("SELECT blocked_at IS NOT NULL FROM officers WHERE chat_id = 'o-blocked'").fetchone()[0] == 1
+
+
+def test_a_button_press_by_an_officer_marked_blocked_clears_the_mark(world):
+    from handlers.messages import Incoming
+    assert _blocked(world.db)
+    world.pick(Incoming("telegram", "o-blocked", "o-blocked", ""), "topics")
+    assert not _blocked(world.db)
+
+
+def test_a_vote_or_a_typed_message_clears_the_mark_too(world):
+    from handlers.messages import Incoming
+    world.feedback(Incoming("telegram", "o-blocked", "o-blocked", ""), 999, 1)
+    assert not _blocked(world.db)
+    world.db.execute("UPDATE officers SET blocked_at = '2023-02-02T00:00:00+00:00' WHERE chat_id = 'o-blocked'")
+    world.handle(Incoming("telegram", "o-blocked", "o-blocked", "xin chào"))
+    assert not _blocked(world.db)

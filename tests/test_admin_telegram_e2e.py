@@ -43,7 +43,7 @@ async def test_admin_broadcast_with_buttons_reaches_officers_and_edits_one_progr
         assert "Đã gửi: 2/2" in report.text and len(messages) == 2
         for officer in OFFICERS:
             [notice] = await ChatUser(emulator, bot.token, user_id=officer).wait_count(1)
-            assert notice.text == NOTICE
+            assert notice.text.startswith("📢 Thông báo của Công đoàn CS-E2E — ngày ") and notice.text.endswith(NOTICE)
         edits = [c for c in bot_api.calls_of(bot.token, "editMessageText") if c.get("text", "").startswith("📤")]
         assert edits, "the progress message was never shown while sending"
 
@@ -53,7 +53,7 @@ async def test_non_admin_gets_the_refusal_on_telegram(bot_api, emulator, tmp_pat
         stranger = ChatUser(emulator, bot.token, user_id=904)
         await stranger.send("/thongbao Tôi muốn gửi thông báo")
         [reply] = await stranger.wait_count(1)
-        assert reply.text == T.NOT_ADMIN
+        assert reply.text == T.NOT_ADMIN.format(command="thongbao", purpose=T.PURPOSES["thongbao"])
         assert bot.db.execute("SELECT COUNT(*) FROM broadcasts").fetchone()[0] == 0
 
 
@@ -66,3 +66,39 @@ async def test_admins_get_the_admin_commands_in_their_own_menu_only(bot_api, emu
     [admin_menu] = scoped
     assert admin_menu["scope"] == {"type": "chat", "chat_id": ADMIN}
     assert {"thongbao", "thongke", "chuatraloi", "help"} <= {c["command"] for c in admin_menu["commands"]}
+
+
+def scoped_menu_calls(bot_api, token, method, user_id):
+    return [c for c in bot_api.calls_of(token, method)
+            if c.get("scope") == {"type": "chat", "chat_id": user_id}]
+
+
+async def test_an_admin_added_while_the_bot_runs_gets_the_admin_menu_with_their_next_message(
+        bot_api, emulator, tmp_path):
+    async with running_bot(bot_api, tmp_path, customise=setup_units) as bot:
+        newcomer = 905
+        assert scoped_menu_calls(bot_api, bot.token, "setMyCommands", newcomer) == []
+        add_admin(bot.db, "telegram", str(newcomer), clock.now(), name="Quản trị mới")  # `bot.py admin add`
+        user = ChatUser(emulator, bot.token, user_id=newcomer)
+        await user.send("/quantri")
+        [reply] = await user.wait_count(1)
+        assert "Anh/chị là quản trị viên" in reply.text
+        [menu] = scoped_menu_calls(bot_api, bot.token, "setMyCommands", newcomer)
+        assert "thongbao" in {c["command"] for c in menu["commands"]}
+
+
+async def test_admin_menus_follow_the_database_without_a_message(bot_api, emulator, tmp_path, monkeypatch):
+    import asyncio
+    from channels import telegram as tg
+    from storage.admins import remove_admin
+    monkeypatch.setattr(tg, "ADMIN_MENU_SYNC_SECONDS", 0.1)
+    async with running_bot(bot_api, tmp_path, customise=setup_units) as bot:
+        add_admin(bot.db, "telegram", "906", clock.now())
+        remove_admin(bot.db, "telegram", str(ADMIN))
+        for _ in range(100):
+            if (scoped_menu_calls(bot_api, bot.token, "setMyCommands", 906)
+                    and scoped_menu_calls(bot_api, bot.token, "deleteMyCommands", ADMIN)):
+                break
+            await asyncio.sleep(0.05)
+        assert scoped_menu_calls(bot_api, bot.token, "setMyCommands", 906)
+        assert scoped_menu_calls(bot_api, bot.token, "deleteMyCommands", ADMIN)  # back to the public menu

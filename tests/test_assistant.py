@@ -58,9 +58,31 @@ def test_number_out_of_range_is_told_plainly(bot):
     assert reply.kind == "error" and "từ 1 đến" in reply.text
 
 
-def test_number_without_pending_choices_is_treated_as_text(bot):
+def test_number_without_pending_choices_says_there_is_no_list(bot, db):
     [reply] = say(bot, "5", chat="fresh")
-    assert reply.kind in ("error", "not_found")
+    assert reply.text == texts.NO_CHOICES and "chủ đề" in reply.text
+    assert question_rows(db) == []
+
+
+def test_number_after_an_answer_does_not_pick_from_an_older_list(bot, db):
+    [suggest] = say(bot, "ban chấp hành bao nhiêu ủy viên")
+    assert suggest.choices
+    [answer] = say(bot, "đại hội hợp lệ khi nào")
+    assert answer.kind == "answer"
+    [reply] = say(bot, "2")
+    assert reply.text == texts.NO_CHOICES
+    assert db.execute("SELECT COUNT(*) FROM pending_choices").fetchone()[0] == 0
+
+
+def test_number_with_a_dot_picks_like_the_bare_number(bot):
+    [suggest] = say(bot, "ban chấp hành bao nhiêu ủy viên")
+    [picked] = say(bot, "2.")
+    assert picked.kind == "answer" and picked.entry_id == suggest.choices[1].key[4:]
+
+
+def test_digits_only_is_asked_to_be_written_in_words_not_in_vietnamese(bot):
+    [reply] = say(bot, "2023", chat="fresh")
+    assert reply.text == texts.NO_LETTERS
 
 
 def test_unknown_question_says_so_and_lists_topics(bot, db):
@@ -113,11 +135,23 @@ def test_feedback_for_unknown_question_changes_nothing(bot, db):
     ("xin chào", texts.GREETING),
     ("Cảm ơn ad nhiều nhé", texts.THANKS),
     ("bạn là ai?", texts.WHO_AM_I),
+    ("ok", texts.ACK),
+    ("Vâng ạ", texts.ACK),
+    ("dạ em hiểu rồi", None),   # not an acknowledgement on its own: goes on as a question
+    ("hiểu rồi ạ", texts.ACK),
 ])
 def test_small_talk_is_answered_without_logging_a_question(bot, db, text, expected):
     [reply] = say(bot, text)
+    if expected is None:
+        assert reply.kind != "smalltalk"
+        return
     assert reply.text == expected
     assert question_rows(db) == []
+
+
+def test_the_welcome_says_how_to_see_topics_commands_and_register(bot):
+    [reply] = say(bot, "/start")
+    assert "«chủ đề»" in reply.text and "/help" in reply.text and "dangky" in reply.text
 
 
 def test_help_lists_commands(bot):

@@ -97,7 +97,40 @@ def test_a_photo_with_a_thongbao_caption_becomes_a_draft_with_the_attachment(wor
     world.pick(admin_msg(), keys(preview)[T.CONFIRM])
     rows = outbox.rows(world.db)
     assert {r.payload["attachment"]["file_id"] for r in rows} == {"AgACAgIAAx-file"}
-    assert {r.text for r in rows} == {"Lịch đại hội (ảnh kèm)"}
+    assert {r.text.split("\n\n", 1)[1] for r in rows} == {"Lịch đại hội (ảnh kèm)"}
+
+
+# -- the notice header ----------------------------------------------------------------------------------
+def test_officers_receive_the_notice_under_a_header_naming_the_admins_unit_and_the_date(world):
+    clock.set_now(clock.parse_local("2023-03-10 15:00"))
+    try:
+        menu = start_draft(world, text="Nộp danh sách đại biểu trước 20/03.", user=SCOPED_ID)
+        [preview] = world.pick(admin_msg(user=SCOPED_ID), keys(menu)[T.TARGET_ALL])
+        world.pick(admin_msg(user=SCOPED_ID), keys(preview)[T.CONFIRM])
+    finally:
+        clock.set_now(None)
+    header = "📢 Thông báo của Công đoàn CTCS-A — ngày 10/03/2023"
+    assert {r.text for r in outbox.rows(world.db)} == {f"{header}\n\nNộp danh sách đại biểu trước 20/03."}
+    assert f"{header}\n\nNộp danh sách đại biểu trước 20/03." in preview.text  # the preview shows it too
+
+
+def test_an_admin_of_every_unit_signs_with_the_one_top_unit_or_the_upper_level_union(world):
+    db = world.db
+    assert bc.sender_name(db, None) == T.NOTICE_SENDER_FALLBACK   # two top units: CTCS-A and CTCS-B
+    from tests.unit_fixtures import make_unit
+    make_unit(db, "LDLD", None, level="cap_tren_co_so")
+    db.execute("UPDATE units SET parent_code = 'LDLD' WHERE parent_code IS NULL AND code != 'LDLD'")
+    assert bc.sender_name(db, None) == "Công đoàn LDLD"
+
+
+def test_the_header_counts_against_the_caption_limit(world):
+    photo = Attachment("photo", "AgAC-file", "ảnh.jpg", "image/jpeg")
+    header = bc.notice_header(world.db, None)
+    room = bc.CAPTION_LIMIT - len(bc.notice_text(header, "").encode("utf-16-le")) // 2  # 📢 counts twice
+    [reply] = world.handle_attachment(admin_msg("/thongbao " + "x" * (room + 1), attachment=photo))
+    assert reply.kind == "error" and f"giới hạn {room} ký tự" in reply.text
+    [menu] = world.handle_attachment(admin_msg("/thongbao " + "x" * room, attachment=photo))
+    assert menu.text == T.CHOOSE_TARGET
 
 
 def test_a_file_sent_after_thongbao_is_the_notice_with_its_caption(world):

@@ -51,7 +51,7 @@ def test_run_once_with_now_sends_what_is_due_to_console_officers_once(cli, capsy
     capsys.readouterr()
     assert cli("--now", "2023-03-08 08:00", "reminders", "run-once") == 0
     out = capsys.readouterr().out
-    assert "Thời điểm: 08/03/2023 08:00" in out and "gửi tới an" in out and "còn 7 ngày" in out
+    assert "Thời điểm: 08:00 ngày 08/03/2023" in out and "gửi tới an" in out and "còn 7 ngày" in out
     assert "Còn 1 tin chờ kênh telegram" in out
     assert cli("--now", "2023-03-08 08:10", "reminders", "run-once") == 0
     db = open_db(cli.db_path)

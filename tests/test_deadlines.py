@@ -104,3 +104,12 @@ def test_questions_about_our_own_dates_are_recognised(text):
 ])
 def test_rule_and_other_organisation_questions_are_not_taken_as_our_dates(text):
     assert not is_deadline_question(text)
+
+
+def test_a_date_that_starts_a_line_starts_with_a_capital(bot):
+    for text in (say(bot, "/hanchot"), say(bot, "/lich")):
+        for line in text.split("\n"):
+            head = line[2:] if line[:2] in ("• ", "✔ ", "▶ ") else ""
+            if head[:3].lower() in ("thứ", "từ ") or head.startswith("chủ nhật"):
+                assert head[0].isupper(), line
+    assert "• Chủ nhật, 05/03/2023" in say(bot, "/lich") or "✔ Chủ nhật, 05/03/2023" in say(bot, "/lich")

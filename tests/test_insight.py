@@ -85,6 +85,14 @@ def test_thongke_command_with_a_bad_number_of_days_is_explained(world):
     assert reply.kind == "error" and "1 đến 365" in reply.text
 
 
+def test_thongke_takes_the_days_written_with_the_word_ngay(world):
+    for args in ("30 ngày", "30 ngay"):
+        [reply] = world.handle(admin_msg(f"/thongke {args}"))
+        assert reply.text.startswith("📊 Thống kê trợ lý 30 ngày gần nhất"), args
+    [reply] = world.handle(admin_msg("/thongke 30 tuần"))
+    assert reply.kind == "error"
+
+
 def test_cli_stats_prints_the_same_summary(tmp_path, capsys):
     assert bot.main(["--db", str(tmp_path / "s.db"), "stats", "--days", "3"]) == 0
     out = capsys.readouterr().out
@@ -169,3 +177,14 @@ def test_a_group_is_shown_with_the_wording_that_has_diacritics_even_if_newer_one
     ask(world, "mau phong nen san khau dai hoi tai o dau", user="u2")
     [group] = insight.unanswered_groups(world.db, clock.now())
     assert group.text == "mẫu phông nền sân khấu đại hội tải ở đâu" and group.count == 2
+
+
+def test_an_unanswered_group_is_listed_whole_or_cut_at_a_word_end(world):
+    long_question = " ".join(f"mẫu phông nền sân khấu số {i} tải ở đâu" for i in range(8))
+    [reply] = ask(world, long_question, user="u20")
+    assert reply.kind == "not_found"
+    [listing] = world.handle(admin_msg("/chuatraloi"))
+    [label] = [c.label for c in listing.choices]
+    assert label.endswith("…» (1 lần)") and len(label) < 140
+    head = label[1:label.index("…")]
+    assert long_question.startswith(head) and long_question[len(head)] == " "   # cut between words

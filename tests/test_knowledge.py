@@ -134,3 +134,20 @@ def test_check_rejects_a_surplus_percentage_as_a_union_rule(tmp_path):
     write(tmp_path, entry(answer="Số dư trong danh sách bầu cử không quá 30% số cần bầu."))
     problems = check_entries(load_entries(tmp_path))
     assert any("quy định của Đảng" in p for p in problems)
+
+
+def test_check_wants_every_main_question_to_end_with_a_question_mark_and_topics_without(tmp_path):
+    from knowledge.entries import check_entries, load_entries
+    (tmp_path / "a.toml").write_text(
+        'topic = "Bầu cử?"\n\n[[entry]]\nid = "thu-bau"\nquestion = "Quy định bầu cử theo HD 03"\n'
+        'phrasings = ["bau cu the nao", "quy dinh bau cu", "bầu cử ra sao", "cach bau cu"]\n'
+        'answer = "Bỏ phiếu kín."\nsource = "HD 03/HD-TLĐ, mục 8"\nedition = "2023-2028"\nconfidence = "KC"\n',
+        encoding="utf-8")
+    problems = check_entries(load_entries(tmp_path))
+    assert any("«?»" in p for p in problems) and any("tên chủ đề" in p for p in problems)
+
+
+def test_every_bundled_question_ends_with_a_question_mark():
+    from knowledge.entries import load_entries
+    from settings import KNOWLEDGE_DIR
+    assert [e.id for e in load_entries(KNOWLEDGE_DIR) if not e.question.rstrip().endswith("?")] == []

@@ -38,7 +38,9 @@ async def test_bot_py_run_answers_on_telegram_keeps_the_token_out_of_logs_and_st
     log = log_path.read_text()
     assert welcome.text == texts.WELCOME and answer.text.startswith(CLEAR_ANSWER)
     assert code == 0, log[-2000:]
-    assert f"Trợ lý đang chạy (telegram, {mode})" in log
+    said = "Telegram bằng polling" if mode == "polling" else "Telegram qua webhook POST /telegram/webhook"
+    assert f"Trợ lý đang chạy: {said}." in log
+    assert (f"GET http://127.0.0.1:{port}/healthz" in log) == (mode == "webhook")
     assert ("getUpdates" if mode == "polling" else "setWebhook") in log  # the verbose log has Bot API calls…
     assert token.split(":")[1] not in log  # …with the token redacted
     if mode == "webhook":

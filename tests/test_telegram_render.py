@@ -61,14 +61,16 @@ def test_render_puts_choices_back_and_feedback_rows_in_order():
                         for row in without_feedback(markup).inline_keyboard]
 
 
-def test_render_lists_long_labels_in_full_and_numbers_the_buttons():
+def test_render_lists_long_labels_in_full_and_the_buttons_carry_only_their_numbers():
     question = "Bầu chủ tịch công đoàn cơ sở tại hội nghị ban chấp hành lần thứ nhất thế nào?"
-    text, markup = render(Reply("Có phải:", choices=[Choice("faq:a", question), Choice("faq:b", "Ngắn")]),
-                          CallbackCodec())
-    assert text == f"Có phải:\n\n1. {question}\n2. Ngắn"
-    labels = [row[0].text for row in markup.inline_keyboard]
-    assert labels[0].startswith("1. Bầu chủ tịch") and labels[0].endswith("…") and len(labels[0]) <= 48
-    assert labels[1] == "2. Ngắn"
+    choices = [Choice("faq:a", question)] + [Choice(f"faq:{i}", f"Câu ngắn {i}?") for i in range(2, 8)]
+    text, markup = render(Reply("Có phải:", choices=choices, back_key="topics"), CallbackCodec())
+    assert text == "Có phải:\n\n" + "\n".join(f"{i}. {c.label}" for i, c in enumerate(choices, start=1))
+    rows = [[(b.text, b.callback_data) for b in row] for row in markup.inline_keyboard]
+    assert rows == [[(str(i), f"c:faq:{'a' if i == 1 else i}") for i in range(1, 6)],
+                    [("6", "c:faq:6"), ("7", "c:faq:7")], [("⬅️ Quay lại", "c:topics")]]
+    # one style: no label is cut, every item keeps its "?"
+    assert not any("…" in b.text for row in markup.inline_keyboard for b in row)
 
 
 def test_reply_without_buttons_has_no_keyboard_and_keeps_its_source_line():

@@ -86,3 +86,13 @@ async def test_registered_zalo_officer_receives_the_reminder_through_the_outbox_
     reminders.plan_due(db, later)
     assert (await dispatcher.sweep(later)).sent == 0
     assert len(fake.texts_to(OFFICER)) == registered + 1
+
+
+async def test_lich_ics_on_zalo_is_one_message_with_the_timeline_as_text(db, zalo):
+    clock.set_now(local("2023-03-07 09:00"))
+    make_unit(db, "CS-ZALO", "2023-03-15", invite="ZL7K3M9Q", now=local("2023-03-01 09:00"))
+    await say(zalo, "dangky ZL7K3M9Q")
+    [text] = await say(zalo, "/lich ics")
+    assert "lich-cs-zalo.ics" in text and "Telegram" in text
+    assert "Mở tệp" not in text               # no instruction to open a file that never comes
+    assert "📅 Lịch của Công đoàn CS-ZALO" in text and "15/03/2023" in text

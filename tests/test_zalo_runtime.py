@@ -155,6 +155,6 @@ async def test_bot_py_run_serves_zalo_webhook_and_stops_on_sigterm(tmp_path, fak
     log = log_path.read_text()
     assert code == 0, log[-2000:]
     assert "2/3" in fake.texts_to("z-proc")[0]
-    assert "Trợ lý đang chạy (zalo, webhook)" in log
+    assert "Trợ lý đang chạy: Zalo qua webhook POST /zalo/webhook." in log and f":{port}/healthz" in log
     assert "Zalo bot bot.TroLyDaiHoi ready (webhook)" in log
     assert TOKEN.split(":")[1] not in log and SECRET not in log

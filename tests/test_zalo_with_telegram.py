@@ -47,7 +47,8 @@ async def test_bot_py_run_serves_telegram_and_zalo_in_one_process(bot_api, emula
     log = log_path.read_text()
     assert code == 0, log[-2000:]
     assert health == {"ok": True, "channels": {"telegram": True, "zalo": True}}
-    assert "Trợ lý đang chạy (telegram, zalo, webhook)" in log
+    assert ("Trợ lý đang chạy: Telegram qua webhook POST /telegram/webhook; Zalo qua webhook POST /zalo/webhook."
+            in log) and f"GET http://127.0.0.1:{port}/healthz" in log
     assert telegram_answer.text.startswith(CLEAR_ANSWER)
     assert zalo.texts_to("z-both")[0].startswith(CLEAR_ANSWER)
     parts = zalo.texts_to("z-long")
