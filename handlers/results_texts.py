@@ -119,3 +119,48 @@ DIGEST_MORE = "… và {count} đơn vị khác. Gõ /tiendo để xem đầy đ
 DIGEST_HINT = "Gõ /tiendo để xem tiến độ và biểu đồ; bot.py progress --xlsx để lấy bảng tính."
 SCOPE_ALL = "mọi đơn vị"
 SCOPE_UNIT = "các đơn vị thuộc {name}"
+
+# -- /tiendo ------------------------------------------------------------------------------------------------
+STATE_LABELS = {
+    "accepted": "Đã công nhận kết quả",
+    "reported": "Đã báo cáo, chờ công nhận",
+    "held_unreported": "Đã đại hội, chưa báo cáo",
+    "late": "Quá hạn chưa báo cáo",
+    "upcoming": "Sắp đại hội",
+    "no_date": "Chưa có ngày đại hội",
+    "postponed": "Hoãn",
+}
+PROGRESS_TITLE = "📊 Tiến độ đại hội — {scope} (đến {day})"
+PROGRESS_EMPTY = "Chưa có đơn vị nào trong phạm vi này. Nhập danh sách đơn vị: bot.py import units TỆP.xlsx"
+PROGRESS_LATE = "Quá hạn chưa báo cáo ({count}):"
+PROGRESS_LATE_NONE = "Không có đơn vị nào quá hạn chưa báo cáo. 👍"
+PROGRESS_MORE = "… và {count} đơn vị khác (danh sách đủ: bot.py progress --xlsx tien-do.xlsx)."
+PROGRESS_MINE = "các đơn vị anh/chị phụ trách"
+PROGRESS_MINE_NONE = ("Anh/chị chưa được phân công phụ trách đơn vị nào. Quản trị viên phân công bằng /phancong.")
+PROGRESS_OUT_OF_SCOPE = "Đơn vị «{code}» không thuộc phạm vi anh/chị quản trị."
+CHART_CAPTION = "tien-do-dai-hoi.png"
+
+# -- /congnhan --------------------------------------------------------------------------------------------------
+ACCEPT_LIST = "Kết quả đại hội chờ công nhận ({count}). Chọn một đơn vị để xem và công nhận:"
+ACCEPT_NONE = "Không có kết quả nào chờ công nhận trong phạm vi của anh/chị."
+ACCEPT_NO_RESULT = "Đơn vị «{name}» chưa báo cáo kết quả đại hội."
+ACCEPT_BUTTON = "✅ Công nhận kết quả"
+REOPEN_BUTTON = "↩️ Mở lại để đơn vị sửa"
+ACCEPTED = "✅ Đã công nhận kết quả đại hội của «{name}». Kết quả không sửa trong trò chuyện được nữa."
+REOPENED = "↩️ Đã mở lại kết quả của «{name}»: cán bộ của đơn vị sửa được bằng /baocao."
+RESULT_STATUS = "Trạng thái: {status}; báo cáo bởi {who} lúc {when}."
+RESULT_ACCEPTED_BY = " Công nhận lúc {when}."
+
+# -- /phancong ----------------------------------------------------------------------------------------------
+ASSIGN_WHO = "Phân công phụ trách: chọn cán bộ (quản trị viên) sẽ theo dõi các đơn vị:"
+ASSIGN_NOBODY = "Chưa có quản trị viên nào khác trong phạm vi của anh/chị để phân công (thêm bằng bot.py admin add)."
+ASSIGN_UNITS = ("Anh/chị gõ mã các đơn vị giao cho {who} phụ trách, cách nhau bằng dấu phẩy (ví dụ CDCS-01, "
+                "CDCS-02). Gõ «bỏ» rồi các mã để thôi giao; «bỏ hết» để thôi giao mọi đơn vị. Gõ «hủy» để thôi.")
+ASSIGN_CURRENT = "Đang phụ trách {count} đơn vị: {codes}."
+ASSIGN_DONE = "✅ Đã giao {count} đơn vị cho {who} phụ trách: {codes}."
+ASSIGN_REMOVED = "Đã thôi giao {count} đơn vị cho {who}."
+ASSIGN_UNKNOWN = "Không có đơn vị mang mã: {codes}. Anh/chị gõ lại, hoặc «hủy» để thôi."
+ASSIGN_OUTSIDE = "Các đơn vị sau không thuộc phạm vi {whose}: {codes}. Anh/chị gõ lại, hoặc «hủy» để thôi."
+ASSIGN_YOURS = "anh/chị quản trị"
+ASSIGN_THEIRS = "của {who}"
+ASSIGN_CANCELLED = "Đã thôi phân công; không có gì thay đổi."
