@@ -9,13 +9,14 @@ Usage:
     python bot.py knowledge check|export --json|reload
     python bot.py zalo set-webhook URL | webhook-info | delete-webhook | me   # Zalo bot setup
     python bot.py demo [--remove]                        # demo units laid relative to today
-    python bot.py import units|officers FILE [--dry-run]  # .csv or .xlsx as union offices keep them
+    python bot.py import units|officers|results FILE [--dry-run]  # .csv or .xlsx as union offices keep them
     python bot.py units list|show CODE|ics CODE [-o FILE]|set-date CODE DATE
     python bot.py plans check
     python bot.py reminders preview [--from DATE] [--to DATE] | run-once [--all-channels]
     python bot.py admin add ID [--unit CODE] | admin list | admin remove ID
     python bot.py broadcast --to all|level:NAME|subtree:CODE|units:A,B|pending --text "…" [--yes] | --resume
     python bot.py stats [--days N]   |   python bot.py unanswered [--days N] [--csv FILE]
+    python bot.py progress [--unit CODE] [--staff ID] [--xlsx FILE]   # where every unit stands
     python bot.py --now "YYYY-MM-DD HH:MM" …              # the clock, read in Asia/Ho_Chi_Minh
 
 Settings come from the environment or `.env` (see README); `--db PATH` overrides DB_PATH.
@@ -28,7 +29,7 @@ import logging
 import sys
 
 import clock
-from handlers import admin_cli
+from handlers import admin_cli, progress_cli
 from handlers.assistant import Assistant
 from handlers.messages import Incoming
 from knowledge.entries import KnowledgeError, check_entries, load_entries
@@ -291,7 +292,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     imp = sub.add_parser("import", help="nhập danh sách đơn vị hoặc cán bộ từ tệp .csv/.xlsx")
     isub = imp.add_subparsers(dest="what", metavar="WHAT", required=True)
-    for what, label in (("units", "đơn vị"), ("officers", "cán bộ (kênh, ID, đơn vị)")):
+    for what, label in (("units", "đơn vị"), ("officers", "cán bộ (kênh, ID, đơn vị)"),
+                        ("results", "kết quả đại hội (mỗi đơn vị một dòng)")):
         p = isub.add_parser(what, help=f"nhập danh sách {label}; có dòng lỗi thì không nhập gì")
         p.add_argument("file", metavar="FILE", help="tệp .csv hoặc .xlsx")
         p.add_argument("--dry-run", action="store_true", help="chỉ kiểm tra, không ghi")
@@ -343,6 +345,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_zalo_me)
 
     admin_cli.add_parsers(sub, lambda s: open_db(s.db_path))  # admin, broadcast, stats, unanswered
+    progress_cli.add_parsers(sub, lambda s: open_db(s.db_path))  # progress [--unit] [--xlsx]
     return parser
 
 

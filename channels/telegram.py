@@ -497,6 +497,10 @@ class TelegramChannel:
                 raise
 
     async def _send_document(self, chat_id: str | int, reply: Reply) -> None:
-        if reply.document is not None:
-            await self._bot.send_document(chat_id, document=reply.document.content,
-                                          filename=reply.document.filename)
+        if reply.document is None:
+            return
+        if reply.document.mime_type.startswith("image/"):  # a chart: shown in the chat, not as a file
+            await self._bot.send_photo(chat_id, photo=reply.document.content, filename=reply.document.filename)
+            return
+        await self._bot.send_document(chat_id, document=reply.document.content,
+                                      filename=reply.document.filename)

@@ -167,7 +167,7 @@ class AdminCommands:
     def help(self, admin: Admin, msg: Incoming, args: str) -> list[Reply]:
         scope = "mọi đơn vị" if admin.is_global else f"đơn vị {admin.scope_unit} và các đơn vị trực thuộc"
         lines = [f"Anh/chị là quản trị viên, phạm vi: {scope}.", "", "Các lệnh quản trị:"]
-        lines += [f"/{name} — {desc}" for name, desc in COMMANDS.items()]
+        lines += [f"/{name} — {desc}" for name, desc in self.assistant.admin_command_help.items()]
         return [Reply("\n".join(lines), kind="info")]
 
     # -- routing hooks -------------------------------------------------------------------------------

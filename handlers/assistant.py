@@ -13,7 +13,7 @@ from typing import Callable
 
 import sqlite_utils
 
-from handlers import admin, deadlines, registration, reminder_settings, smalltalk, texts
+from handlers import admin, deadlines, progress, registration, reminder_settings, smalltalk, texts
 from handlers.faq import FaqService, topic_key
 from handlers.messages import Choice, Incoming, Reply
 from knowledge.normalize import clean_input, fold, has_letters, is_vietnamese_or_latin
@@ -50,6 +50,7 @@ class Assistant:
         deadlines.register(self)          # /hanchot, /lich
         reminder_settings.register(self)  # /nhacnho
         admin.register(self)              # /thongbao, /thongke, /chuatraloi … (admins only)
+        progress.register(self)           # /baocao (officers); /tiendo, /congnhan, /phancong (admins)
 
     def add_command(self, name: str, handler: CommandHandler, description: str, admin: bool = False) -> None:
         """Register `/name`; `description` (Vietnamese) is shown in menus and help (admin commands: only

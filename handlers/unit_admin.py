@@ -39,7 +39,8 @@ def parse_day(text: str) -> date:
 # -- import -----------------------------------------------------------------------------------------
 def run_import(db: sqlite_utils.Database, what: str, path: str, dry_run: bool, out: TextIO | None = None) -> int:
     out = out or sys.stdout
-    importer = import_units if what == "units" else import_officers
+    from handlers.results_import import import_results
+    importer = {"units": import_units, "officers": import_officers, "results": import_results}[what]
     try:
         report = importer(db, Path(path), clock.now(), dry_run=dry_run)
     except ImportFileError as exc:

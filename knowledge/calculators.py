@@ -387,3 +387,30 @@ def calculate(question: str, edition: str) -> Calculation | None:
         if result is not None:
             return result
     return None
+
+
+@dataclass(frozen=True)
+class BchFrame:
+    """How many BCH members a grassroots union of `members` may elect under an edition's rule."""
+    low: int
+    high: int            # the most any document of the edition allows
+    usual_high: int      # above it the edition's documents differ (2025–2030: KH 22 below HD 38)
+    text: str            # the rule in one sentence, with the members count
+    source: str
+
+
+def bch_frame(members: int, edition: str) -> BchFrame:
+    """The frame of bch_size above, as numbers (the results flow checks an answer against it)."""
+    if edition == NEW:
+        kh, hd = _tier(members, _KH22_TIERS), _tier(members, _HD38_TIERS)
+        text = (f"với {_fmt(members)} đoàn viên, KH 22/KH-TLĐ cho ban chấp hành từ 03 đến {kh:02d} ủy viên "
+                f"(HD 38/HD-TLĐ ghi tối đa {hd:02d})")
+        return BchFrame(3, hd, kh, text, "KH 22/KH-TLĐ, Mục III phần B.1; HD 38/HD-TLĐ, mục 10")
+    source = "HD 03/HD-TLĐ ngày 20/02/2020, mục 9.1"
+    if members < 10:
+        return BchFrame(0, 0, 0, f"công đoàn cơ sở {_fmt(members)} đoàn viên (dưới 10) không bầu ban chấp "
+                                 "hành, chỉ bầu chủ tịch", source)
+    high = 19 if members >= 3000 else 15
+    text = (f"với {_fmt(members)} đoàn viên, ban chấp hành từ 03 đến 15 ủy viên"
+            + (", đại hội có thể quyết định tới 19" if high == 19 else ""))
+    return BchFrame(3, high, high, text, source)

@@ -21,7 +21,7 @@ import sqlite_utils
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 import clock
-from scheduler import reminders
+from scheduler import followups, reminders
 from scheduler.outbox import Dispatcher, SweepResult
 from storage import open_db
 from storage import units as unit_store
@@ -37,6 +37,8 @@ def create_dispatcher(db: sqlite_utils.Database, **options) -> Dispatcher:
     Channels add their senders with `register_sender(channel, send)`."""
     dispatcher = Dispatcher(db, **options)
     dispatcher.register_renderer(reminders.KIND, lambda row, now: reminders.render_row(db, row, now))
+    dispatcher.register_renderer(followups.NUDGE_KIND, lambda row, now: followups.render_nudge(db, row, now))
+    dispatcher.register_renderer(followups.DIGEST_KIND, lambda row, now: followups.render_digest(db, row, now))
     dispatcher.on_blocked(lambda channel, chat_id, now: unit_store.mark_blocked(db, channel, chat_id, now))
     from handlers.broadcast import finish_all  # broadcasts with nothing left to send: done, report queued
     dispatcher.after_sweep(lambda now: finish_all(db, now))
@@ -48,11 +50,17 @@ def _db_path(db: sqlite_utils.Database) -> str:
     return row[2] if row else ""
 
 
+def _plan_all(db: sqlite_utils.Database, now: datetime) -> reminders.PlanResult:
+    result = reminders.plan_due(db, now)
+    followups.plan_followups(db, now)  # late units: nudges and weekly digests (once a day)
+    return result
+
+
 def _plan_in_own_connection(path: str) -> reminders.PlanResult:
     # A worker thread gets its own connection: sqlite3 connections must not interleave transactions.
     db = open_db(path)
     try:
-        return reminders.plan_due(db, clock.now())
+        return _plan_all(db, clock.now())
     finally:
         db.conn.close()
 
@@ -63,7 +71,7 @@ async def plan_job(db: sqlite_utils.Database) -> reminders.PlanResult:
     if path:
         result = await asyncio.to_thread(_plan_in_own_connection, path)
     else:  # an in-memory database cannot be opened twice
-        result = reminders.plan_due(db, clock.now())
+        result = _plan_all(db, clock.now())
     if result.planned or result.dropped:
         log.info("reminders: %s", result)
     return result
@@ -105,7 +113,7 @@ class RunOnceResult:
 async def run_once(db: sqlite_utils.Database, dispatcher: Dispatcher, now: datetime) -> RunOnceResult:
     """One planning pass and one dispatch sweep at `now` (the CLI's `reminders run-once`, tests).
     It does not recover 'sending' rows: a running bot may own them."""
-    planned = reminders.plan_due(db, now)
+    planned = _plan_all(db, now)
     sent = await dispatcher.sweep(now)
     waiting = dict(db.execute(
         "SELECT channel, COUNT(*) FROM outbox WHERE status = 'pending' AND due_at <= ? GROUP BY channel",

@@ -31,6 +31,7 @@ from handlers import unit_texts as T
 from handlers.datefmt import days_left, dmy, item_when, long_date
 from knowledge.plan import Plan, ReminderRules, TimelineItem, UnitSchedule, plans, unit_timeline
 from storage import outbox
+from storage import results as result_store
 from storage import units as unit_store
 from storage.outbox import NewMessage, OutboxRow
 from storage.units import Officer, Unit
@@ -161,8 +162,9 @@ def reminder_text(unit: Unit, plan: Plan | None, reminder: DueReminder, now: dat
 # -- planning into the outbox -----------------------------------------------------------------------
 def _messages_for_unit(db: sqlite_utils.Database, unit: Unit, plan: Plan | None, start: datetime,
                        end: datetime, now: datetime, due_days: set[date] | None,
-                       only: Officer | None = None) -> list[NewMessage]:
-    due = [r for r in unit_reminders(unit.schedule(), plan, due_days) if start < r.due_at <= end]
+                       only: Officer | None = None, reported: set[str] = frozenset()) -> list[NewMessage]:
+    due = [r for r in unit_reminders(unit.schedule(), plan, due_days) if start < r.due_at <= end
+           and not (r.is_report and unit.code in reported)]  # a reported unit is not asked to report
     if not due:
         return []
     recipients = unit_store.reminder_recipients(db, unit.code)
@@ -228,12 +230,13 @@ def plan_window(db: sqlite_utils.Database, start: datetime, end: datetime, now: 
     if due_days is not None and not _send_time_within(all_plans, due_days, start, end):
         return result  # every reminder goes out at a plan's send hour: none falls in this window
     plan_ids = unit_store.plan_ids_by_unit(db)
+    reported = result_store.reported_codes(db)
     units = (unit_store.iter_units(db) if codes is None
              else (u for u in (unit_store.get_unit(db, c) for c in codes) if u is not None))
     pending: list[NewMessage] = []
     for unit in units:
         plan = all_plans.get(plan_ids.get(unit.code) or "")
-        pending += _messages_for_unit(db, unit, plan, start, end, now, due_days, only)
+        pending += _messages_for_unit(db, unit, plan, start, end, now, due_days, only, reported)
         if len(pending) >= chunk:
             _enqueue(db, pending, now, result)
             pending = []
@@ -286,6 +289,8 @@ def replan_unit(db: sqlite_utils.Database, code: str, now: datetime | None = Non
     if unit is not None:
         plan = unit_store.plan_of(db, unit, plans())
         reminders = unit_reminders(unit.schedule(), plan)
+        if result_store.has_result(db, unit.code):  # reported: its "report results" reminders are withdrawn
+            reminders = [r for r in reminders if not r.is_report]
         for _, channel, chat_id, _ in unit_store.reminder_recipients(db, unit.code):
             wanted.update(r.key(channel, chat_id) for r in reminders)
     result.cancelled = outbox.cancel(db, now, origin=f"unit:{code}", kind=KIND, keep_keys=wanted,
@@ -329,6 +334,8 @@ def render_row(db: sqlite_utils.Database, row: OutboxRow, now: datetime) -> str 
                   and r.offset == p.get("offset")), None)
     if match is None or match.expires_at <= now:
         return None
+    if match.is_report and result_store.has_result(db, unit.code):
+        return None  # the unit reported its results after this reminder was planned
     later_due = [r for r in reminders if r.item.key == match.item.key and r.is_report == match.is_report
                  and match.due_at < r.due_at <= now]
     if later_due:

@@ -6,6 +6,7 @@ from typing import Callable
 import sqlite_utils
 
 from storage.admin_schema import ADMIN_MIGRATIONS
+from storage.results_schema import RESULT_MIGRATIONS
 from storage.units_schema import UNIT_MIGRATIONS
 from storage.zalo_schema import ZALO_MIGRATIONS
 
@@ -83,4 +84,5 @@ MIGRATIONS: list[tuple[int, Callable[[sqlite_utils.Database], None]]] = [
     *UNIT_MIGRATIONS,  # 10–19: units, officers, registration, outbox
     *ADMIN_MIGRATIONS,  # 20–29: admins, broadcasts, outbox attempts
     *ZALO_MIGRATIONS,  # 30–39: Zalo channel (webhook de-duplication)
+    *RESULT_MIGRATIONS,  # 50–59: congress results, their history, follow-up assignments
 ]

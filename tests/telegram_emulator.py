@@ -11,7 +11,7 @@ tests, never in product code:
 - callback queries lack `chat_instance`      -> added;
 - `result: null` from edit/answer/setWebhook -> `true` (what Telegram answers);
 - sent messages echo request parameters      -> those that are no Message fields are dropped;
-- setMyCommands and sendDocument are missing -> answered and recorded;
+- setMyCommands, sendDocument and sendPhoto are missing -> answered and recorded;
 - an edit without reply_markup keeps the old keyboard -> an empty keyboard is sent (Telegram removes it);
 - getUpdates answers at once                 -> held briefly (long polling) so the bot does not spin;
 - webhooks are posted without the secret     -> setWebhook is pointed at the proxy, which forwards
@@ -253,6 +253,11 @@ class BotApiProxy:
                 "chat": {"id": int(params.get("chat_id", 0)), "type": "private"},
                 "document": {"file_id": "doc", "file_unique_id": "doc",
                              "file_name": params.get("_filename", "")}}}
+        if method == "sendPhoto":  # missing in the emulator too: answered and recorded
+            return 200, {"ok": True, "result": {
+                "message_id": 900000 + len(self.calls), "date": int(time.time()),
+                "chat": {"id": int(params.get("chat_id", 0)), "type": "private"},
+                "photo": [{"file_id": "photo", "file_unique_id": "photo", "width": 900, "height": 420}]}}
         if method == "setWebhook":
             self.webhooks[token] = {"url": params.get("url"), "secret": params.get("secret_token", "")}
             body = urllib.parse.urlencode({"url": f"{self.url}/_hook/{urllib.parse.quote(token)}"}).encode()
