@@ -15,6 +15,10 @@ PURPOSES = {
     "thongke": "xem thống kê sử dụng trợ lý",
     "chuatraloi": "xem câu hỏi trợ lý chưa trả lời được",
     "quantri": "xem các lệnh quản trị",
+    "tiendo": "xem tiến độ đại hội các đơn vị",
+    "donvicuatoi": "xem các đơn vị anh/chị được phân công theo dõi",
+    "congnhan": "chấp nhận kết quả đại hội đơn vị báo cáo",
+    "phancong": "phân công cán bộ theo dõi đơn vị",
 }
 
 # -- broadcast ------------------------------------------------------------------------------------------

@@ -249,7 +249,8 @@ def register(assistant) -> ProgressCommands:
 
     commands.remember = remember
     for name, handler in handlers.items():
-        assistant.add_command(name, admin_handlers.admin_only(db, handler, remember), COMMANDS[name], admin=True)
+        assistant.add_command(name, admin_handlers.admin_only(db, handler, remember, command=name), COMMANDS[name],
+                              admin=True)
     assistant.add_picker(ACCEPT_PREFIX, commands.pick)
     assistant.add_picker(ASSIGN_PREFIX, commands.pick)
     assistant.add_interceptor(commands.intercept)

@@ -113,7 +113,9 @@ def unheld_note(question: str) -> str:
 def named_editions(question: str) -> list[str]:
     """Ids of the editions a question names, in the order of the editions file."""
     padded = f" {_name_key(question)} "
-    leadership = any(m in padded for m in _LEADERSHIP)
+    # "174/QĐ-TLĐ", "38/HD-TLĐ": the Tổng Liên đoàn as the issuer of a document, not its leadership.
+    issuer_free = re.sub(r" (?:qd|hd|kh|cv|tb|nq|ct|bc) tld(?= )", " ", padded)
+    leadership = any(m in issuer_free for m in _LEADERSHIP)
     named = []
     for edition in load_editions():
         for name in edition.names:

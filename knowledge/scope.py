@@ -34,6 +34,7 @@ class _Rule:
     name: str
     where_to_ask: str
     markers: tuple[str, ...]   # normalised (folded, abbreviations expanded)
+    unless: tuple[str, ...] = ()  # a subject does not apply when one of these is in the question
 
 
 def _norm_marker(text: str) -> str:
@@ -49,7 +50,9 @@ def load_scope(path: Path = SCOPE_FILE) -> tuple[_Rule, ...]:
     for kind, key in (("organisation", "organisation"), ("subject", "subject")):
         for raw in data.get(key, []):
             markers = tuple(dict.fromkeys(m for m in (_norm_marker(x) for x in raw.get("markers", [])) if m))
-            rules.append(_Rule(kind, raw.get("short") or raw["name"], raw.get("where_to_ask", ""), markers))
+            unless = tuple(m for m in (_norm_marker(x) for x in raw.get("unless", [])) if m)
+            rules.append(_Rule(kind, raw.get("short") or raw["name"], raw.get("where_to_ask", ""), markers,
+                               unless))
     return tuple(rules)
 
 
@@ -98,7 +101,8 @@ def out_of_scope(query: str, rules: tuple[_Rule, ...] | None = None) -> OutOfSco
     padded = f" {query} "
     union = names_union(query)
     for rule in rules:
-        if rule.kind == "subject" and any(_has(padded, m) for m in rule.markers):
+        if rule.kind == "subject" and any(_has(padded, m) for m in rule.markers) \
+                and not any(f" {u} " in padded for u in rule.unless):
             return OutOfScope(rule.kind, rule.name, rule.where_to_ask)
     if union:
         return None

@@ -90,7 +90,7 @@ def test_a_scoped_admin_sees_only_their_subtree_and_is_refused_outside_it(world)
     [refused] = say(world, "/tiendo CS-KHAC", user="901")
     assert refused.text == T.PROGRESS_OUT_OF_SCOPE.format(code="CS-KHAC")
     [stranger] = say(world, "/tiendo", user="555")
-    assert stranger.text == AT.NOT_ADMIN
+    assert stranger.text == AT.NOT_ADMIN.format(command="tiendo", purpose=AT.PURPOSES["tiendo"])
 
 
 def test_an_admin_accepts_a_result_which_then_locks_and_can_be_reopened(world):

@@ -212,3 +212,10 @@ def test_rules_the_assistant_does_not_hold_are_named_before_the_latest_ones(load
     assert reply.text.startswith("Trợ lý chưa có thông tin đã kiểm chứng về Điều lệ Công đoàn Việt Nam khóa XIV")
     [plain] = assistant.handle(Incoming("console", "c", "u", "bch cđcs bầu tối đa mấy người"))
     assert "khóa XIV" not in plain.text
+
+
+def test_membership_questions_of_retirees_are_the_unions_and_issuers_are_not_leadership():
+    assert out_of_scope(normalize("người đang hưởng lương hưu có được tham gia công đoàn không")) is None
+    assert out_of_scope(normalize("cách tính lương hưu khi nghỉ hưu sớm")) is not None
+    # "174/QĐ-TLĐ" names the Tổng Liên đoàn as issuer: "khóa XII" beside it still names the edition
+    assert named_editions("Quyết định 174/QĐ-TLĐ ban hành Điều lệ khóa XII ký ngày nào") == ["2023-2028"]
