@@ -9,6 +9,7 @@ import clock
 from handlers import admin_texts as T
 from handlers.admin import COMMANDS
 from handlers.messages import Attachment
+from settings import load_settings
 from storage import broadcasts as bstore
 from storage import open_db
 from storage.admins import add_admin, get_admin, list_admins, sync_env_admins
@@ -110,7 +111,7 @@ def test_env_admins_are_added_and_dropped_when_no_longer_listed_while_cli_admins
 
 def test_build_assistant_reads_admin_telegram_ids_from_the_environment(tmp_path, monkeypatch):
     monkeypatch.setenv("ADMIN_TELEGRAM_IDS", "111,222")
-    settings = bot.load_settings(str(tmp_path / "a.db"))
+    settings = load_settings(str(tmp_path / "a.db"))
     assistant = bot.build_assistant(settings)
     assert {a.user_id for a in list_admins(assistant.db)} == {"111", "222"}
     [reply] = assistant.handle(admin_msg("/quantri", user="222"))

@@ -13,7 +13,7 @@ import clock
 from handlers import admin_texts as AT
 from handlers import results_texts as T
 from handlers.messages import Incoming
-from handlers.progress_cli import run_progress
+from cli.progress import run_progress
 from handlers.results_flow import save_result
 from storage import results as store
 from storage import units as unit_store
