@@ -34,6 +34,7 @@ from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import Application
 
+from channels.base import ConfigError
 from channels.telegram import ALLOWED_UPDATES, TelegramChannel
 from handlers.assistant import Assistant
 from logging_setup import RedactSecrets, add_secret
@@ -48,10 +49,6 @@ _SECRET_RE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 
 Step = Callable[[], Awaitable[None]]
 Sender = Callable[[str, str], Awaitable[None]]   # outbox sender: (chat_id, text); see scheduler/outbox.py
-
-
-class ConfigError(Exception):
-    """A setting that prevents starting; the message (Vietnamese) tells what to fix."""
 
 
 @dataclass

@@ -37,15 +37,17 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
+from channels.base import ConfigError
 from channels.render import split_text
 from channels.zalo_client import (POLL_TIMEOUT, TEXT_LIMIT, ZaloApiError, ZaloClient, ZaloError,
                                   ZaloNetworkError, ZaloRateLimited, ZaloUnauthorized)
+from datefmt import moment
 from handlers import texts
 from handlers.assistant import Assistant
-from handlers.datefmt import moment
 from handlers.messages import Incoming, Reply
 from settings import TIMEZONE
 from scheduler.ratelimit import RateLimiter  # evenly spaced outbox sends, shared with the dispatcher
+from storage import zalo as seen
 from storage.bots import remember_bot_name
 
 log = logging.getLogger(__name__)
@@ -206,15 +208,11 @@ class ZaloChannel:
 
     def _first_sighting(self, update: ZaloUpdate) -> bool:
         now = datetime.now(timezone.utc)
-        cursor = self.db.execute(
-            "INSERT OR IGNORE INTO zalo_seen_messages (message_id, chat_id, seen_at) VALUES (?,?,?)",
-            (update.message_id, update.chat_id, now.isoformat(timespec="seconds")))
-        first = cursor.rowcount == 1
+        first = seen.first_sighting(self.db, update.message_id, update.chat_id, now)
         if first:
             self._seen_inserts += 1
             if self._seen_inserts % 500 == 1:
-                self.db.execute("DELETE FROM zalo_seen_messages WHERE seen_at < ?",
-                                ((now - SEEN_KEEP).isoformat(timespec="seconds"),))
+                seen.forget_seen_before(self.db, now - SEEN_KEEP)
         return first
 
     def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
@@ -359,11 +357,6 @@ def webhook_route(channel: ZaloChannel, secret: str) -> Route:
 
 
 # -- one-process runner (channels/server.py) -------------------------------------------------------------
-def _config_error(message: str) -> Exception:
-    from channels.server import ConfigError  # only the runner calls add_zalo; no import cycle
-    return ConfigError(message)
-
-
 def add_zalo(runtime: Any) -> ZaloChannel:
     """Plug Zalo into the runner: webhook mode when ZALO_WEBHOOK_SECRET is set, else polling.
 
@@ -373,14 +366,14 @@ def add_zalo(runtime: Any) -> ZaloChannel:
     secret = settings.zalo_webhook_secret
     webhook = bool(secret)
     if webhook and not 8 <= len(secret) <= 256:
-        raise _config_error("ZALO_WEBHOOK_SECRET phải dài từ 8 đến 256 ký tự.")
+        raise ConfigError("ZALO_WEBHOOK_SECRET phải dài từ 8 đến 256 ký tự.")
     rate = settings.zalo_outbox_rate
     if rate < 0:
-        raise _config_error("ZALO_OUTBOX_RATE phải là một số không âm (số tin mỗi giây, ví dụ 1 hoặc 0.5).")
+        raise ConfigError("ZALO_OUTBOX_RATE phải là một số không âm (số tin mỗi giây, ví dụ 1 hoặc 0.5).")
     try:
         client = ZaloClient(settings.zalo_token, settings.zalo_api_base_url)
     except ValueError as exc:
-        raise _config_error(str(exc)) from None
+        raise ConfigError(str(exc)) from None
     channel = ZaloChannel(runtime.assistant, client, outbox_rate=rate)
     state: dict[str, Any] = {"started": False}
 
@@ -390,16 +383,16 @@ def add_zalo(runtime: Any) -> ZaloChannel:
             info = await client.get_webhook_info()
         except ZaloUnauthorized:
             await client.close()
-            raise _config_error("Zalo từ chối ZALO_BOT_TOKEN (mã 401). Kiểm tra lại token trong Zalo Bot "
+            raise ConfigError("Zalo từ chối ZALO_BOT_TOKEN (mã 401). Kiểm tra lại token trong Zalo Bot "
                                 "Creator.") from None
         except ZaloError as exc:
             await client.close()
-            raise _config_error(f"Không kết nối được Zalo Bot API ({exc}). Kiểm tra ZALO_API_BASE_URL và "
+            raise ConfigError(f"Không kết nối được Zalo Bot API ({exc}). Kiểm tra ZALO_API_BASE_URL và "
                                 "kết nối mạng.") from None
         hooked = bool(isinstance(info, dict) and info.get("url"))
         if not webhook and hooked:
             await client.close()
-            raise _config_error("Bot Zalo đang đặt webhook nên không nhận tin bằng getUpdates. Đặt "
+            raise ConfigError("Bot Zalo đang đặt webhook nên không nhận tin bằng getUpdates. Đặt "
                                 "ZALO_WEBHOOK_SECRET để chạy bằng webhook, hoặc chạy "
                                 "`python bot.py zalo delete-webhook` để chạy kiểu polling.")
         if webhook and not hooked:

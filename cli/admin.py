@@ -18,6 +18,7 @@ import clock
 from cli.common import database
 from handlers import broadcast as bc
 from handlers import insight
+from scheduler.broadcasts import finish, report_text
 from settings import Settings
 from storage import broadcasts as bstore
 from storage.admins import add_admin, list_admins, remove_admin
@@ -225,7 +226,7 @@ async def _send_one(db: sqlite_utils.Database, dispatcher, broadcast_id: int, ou
     finally:
         follower.cancel()
         await asyncio.gather(follower, return_exceptions=True)
-    bc.finish(db, broadcast_id)
+    finish(db, broadcast_id)
     b = bstore.get(db, broadcast_id)
     progress = bstore.progress(db, broadcast_id)
     print(bc.progress_text(b, progress), file=out)
@@ -233,7 +234,7 @@ async def _send_one(db: sqlite_utils.Database, dispatcher, broadcast_id: int, ou
     if elsewhere:
         print(f"Còn {elsewhere} tin chờ kênh chưa cấu hình ở đây; bot đang chạy sẽ gửi.", file=out)
     else:
-        print(bc.report_text(db, b), file=out, flush=True)
+        print(report_text(db, b), file=out, flush=True)
     return progress.failed
 
 

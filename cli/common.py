@@ -8,7 +8,7 @@ from handlers.assistant import Assistant
 from settings import Settings
 from storage import open_db
 from storage.admins import sync_env_admins
-from knowledge.store import reload_from_files
+from storage.knowledge import reload_from_files
 
 
 def database(settings: Settings) -> sqlite_utils.Database:

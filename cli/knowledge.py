@@ -6,7 +6,7 @@ import json
 
 from cli.common import database
 from knowledge.check import check_knowledge
-from knowledge.store import read_entries, reload_from_files
+from storage.knowledge import read_entries, reload_from_files
 from settings import Settings
 
 

@@ -14,10 +14,10 @@ from typing import TextIO
 import sqlite_utils
 
 import clock
+from datefmt import date_range, dmy, long_date, moment
 from cli.common import database
 from handlers import demo
 from handlers.calendar_ics import ics_filename, unit_calendar
-from handlers.datefmt import date_range, dmy, long_date, moment
 from handlers.deadlines import timeline_text
 from handlers.importing import CellError, ImportFileError, import_officers, import_units, parse_date, parse_time
 from handlers.results_import import import_results

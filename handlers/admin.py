@@ -25,8 +25,10 @@ from handlers.broadcast import BroadcastFlow
 from handlers.faq import topic_key
 from handlers.messages import Choice, Incoming, Reply
 from knowledge.normalize import fold
-from knowledge.store import add_phrasing
+from storage.knowledge import add_phrasing
 from storage.admins import Admin, get_admin
+from storage.broadcasts import has_flow
+from storage.units import unblock
 
 log = logging.getLogger(__name__)
 
@@ -171,9 +173,7 @@ class AdminCommands:
         """Text or a file from an admin in the middle of /thongbao; None for everyone else."""
         if msg.is_group:
             return None
-        has_flow = self.db.execute("SELECT 1 FROM admin_flows WHERE channel = ? AND chat_id = ?",
-                                   (msg.channel, msg.chat_id)).fetchone()
-        if not has_flow and getattr(msg, "attachment", None) is None:
+        if not has_flow(self.db, msg.channel, msg.chat_id) and msg.attachment is None:
             return None
         admin = admin_for(self.db, msg)
         if admin is None:
@@ -198,11 +198,7 @@ def register(assistant) -> AdminCommands:
 def unblock_on_message(db: sqlite_utils.Database, msg: Incoming) -> None:
     """Someone who blocked the bot (a 403 marked them) and writes again, or presses a button, takes
     messages again."""
-    row = db.execute("SELECT 1 FROM officers WHERE channel = ? AND chat_id = ? AND blocked_at IS NOT NULL",
-                     (msg.channel, msg.chat_id)).fetchone()
-    if row is not None:
-        db.execute("UPDATE officers SET blocked_at = NULL WHERE channel = ? AND chat_id = ?",
-                   (msg.channel, msg.chat_id))
+    if unblock(db, msg.channel, msg.chat_id):
         log.info("%s:%s writes again: no longer marked as blocking the bot", msg.channel, msg.chat_id)
     return None
 

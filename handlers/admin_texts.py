@@ -46,11 +46,6 @@ DRAFT_GONE = "Bản nháp thông báo này không còn (đã gửi hoặc đã h
 SENDING = "📤 Đang gửi thông báo #{id}: đã gửi {sent}/{total}, lỗi {failed}, đang chờ {waiting}."
 FINISHED = ("✅ Đã gửi xong thông báo #{id} ({when}): {sent}/{total} người nhận đã nhận, "
             "{failed} không gửi được{blocked_note}.")
-BLOCKED_NOTE = " (trong đó {blocked} người đã chặn trợ lý)"
-REPORT = ("📊 Báo cáo thông báo #{id} — {target}\n"
-          "• Đã gửi: {sent}/{total}\n"
-          "• Không gửi được: {failed}{blocked_note}\n"
-          "• Bắt đầu: {queued}; xong: {finished}")
 ATTACHMENT_KINDS = {"photo": "ảnh", "document": "tệp"}
 
 # -- statistics -----------------------------------------------------------------------------------------

@@ -8,7 +8,6 @@ hook in with `add_picker` (choice keys), `add_interceptor` (the next message of 
 """
 from __future__ import annotations
 
-import json
 import logging
 import re
 from typing import Callable
@@ -20,7 +19,7 @@ from handlers.commands import COMMANDS, Command
 from handlers.faq import FaqService, topic_key
 from handlers.messages import Choice, Incoming, Reply
 from knowledge.normalize import clean_input, fold, has_letters, is_vietnamese_or_latin
-from storage import now_utc_iso
+from storage import questions
 from storage.admins import Admin
 
 log = logging.getLogger(__name__)
@@ -179,7 +178,7 @@ class Assistant:
                 return [Reply(texts.PICK_EXPIRED, kind="error")]
             question_id = self._pending_question_id(msg)
             if question_id is not None:
-                self.db.execute("UPDATE questions SET entry_id = ? WHERE id = ?", (entry.id, question_id))
+                questions.set_answer(self.db, question_id, entry.id)
             self._clear_choices(msg)
             return [self.faq.answer_reply(entry, question_id)]
         if key.startswith("topic:"):
@@ -237,17 +236,10 @@ class Assistant:
     def _remember_choices(self, msg: Incoming, reply: Reply) -> None:
         if not reply.choices:
             return
-        payload = {"keys": [c.key for c in reply.choices], "question_id": reply.question_id}
-        self.db.execute(
-            "INSERT INTO pending_choices (channel, chat_id, payload, created_at) VALUES (?,?,?,?)"
-            " ON CONFLICT(channel, chat_id) DO UPDATE SET payload = excluded.payload,"
-            " created_at = excluded.created_at",
-            (msg.channel, msg.chat_id, json.dumps(payload), now_utc_iso()))
+        questions.offer(self.db, msg.channel, msg.chat_id, [c.key for c in reply.choices], reply.question_id)
 
     def _pending(self, msg: Incoming) -> dict | None:
-        row = self.db.execute("SELECT payload FROM pending_choices WHERE channel = ? AND chat_id = ?",
-                              (msg.channel, msg.chat_id)).fetchone()
-        return json.loads(row[0]) if row else None
+        return questions.offered(self.db, msg.channel, msg.chat_id)
 
     def _pending_question_id(self, msg: Incoming) -> int | None:
         pending = self._pending(msg)
@@ -259,8 +251,7 @@ class Assistant:
             self._remember_choices(msg, reply)
 
     def _clear_choices(self, msg: Incoming) -> None:
-        self.db.execute("DELETE FROM pending_choices WHERE channel = ? AND chat_id = ?",
-                        (msg.channel, msg.chat_id))
+        questions.withdraw(self.db, msg.channel, msg.chat_id)
 
     def _pick_number(self, msg: Incoming, number: int) -> list[Reply] | None:
         pending = self._pending(msg)

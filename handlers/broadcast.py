@@ -9,8 +9,7 @@ Choices carry keys "bc:<action>:<broadcast id>[:value]"; the half-written broadc
 (`broadcasts` row 'draft' + `admin_flows`), so a restart loses nothing. Confirming turns the draft into
 outbox rows in one transaction; the dispatcher sends them. The progress message is a `Reply.live`
 coroutine: a channel that can edit messages runs it with an `update(text)` that edits the message it
-just sent. The final report goes through the outbox to the admin's chat, once (fixed key), whoever
-notices the end first: the live coroutine, or the dispatcher's end-of-sweep hook after a restart.
+just sent. The final report goes through the outbox to the admin's chat, once: scheduler/broadcasts.py.
 """
 from __future__ import annotations
 
@@ -24,12 +23,15 @@ from typing import Awaitable, Callable
 import sqlite_utils
 
 import clock
+from datefmt import dmy, moment
 from handlers import admin_texts as T
 from handlers.messages import Choice, Incoming, Reply
+from knowledge.unit_terms import LEVELS, parse_level
+from scheduler import texts as ST
+from scheduler.broadcasts import describe, finish
 from storage import broadcasts as store
-from handlers.datefmt import dmy, moment
 from storage.admins import Admin, subtree_codes
-from storage.units import get_unit, top_units
+from storage.units import get_unit, known_codes, top_units
 
 log = logging.getLogger(__name__)
 
@@ -49,11 +51,6 @@ class TargetError(ValueError):
 
 
 # -- targets --------------------------------------------------------------------------------------------
-def _levels() -> dict[str, str]:
-    from knowledge.unit_terms import LEVELS
-    return LEVELS
-
-
 def parse_target(text: str) -> tuple[str, str]:
     """'all' | 'level:NAME' | 'subtree:CODE' | 'units:A,B' | 'pending' → (kind, value)."""
     head, _, value = (text or "").strip().partition(":")
@@ -64,10 +61,9 @@ def parse_target(text: str) -> tuple[str, str]:
     if kind in ("pending", "chuadaihoi") and not value:
         return "pending", ""
     if kind == "level" and value:
-        from knowledge.unit_terms import parse_level
         level = parse_level(value)
         if level is None:
-            names = "; ".join(f"{k} ({v})" for k, v in _levels().items())
+            names = "; ".join(f"{k} ({v})" for k, v in LEVELS.items())
             raise TargetError(f"Không rõ cấp «{value}». Các cấp: {names}.")
         return "level", level
     if kind == "subtree" and value:
@@ -82,20 +78,6 @@ def parse_target(text: str) -> tuple[str, str]:
 
 def spec(kind: str, value: str = "") -> str:
     return f"{kind}:{value}" if value else kind
-
-
-def describe(kind: str, value: str = "") -> str:
-    if kind == "all":
-        return "tất cả cán bộ"
-    if kind == "level":
-        return f"các đơn vị cấp {_levels().get(value, value)}"
-    if kind == "subtree":
-        return f"đơn vị {value} và các đơn vị trực thuộc"
-    if kind == "units":
-        return "các đơn vị " + ", ".join(value.split(","))
-    if kind == "pending":
-        return "các đơn vị chưa tổ chức đại hội"
-    return kind
 
 
 @dataclass(frozen=True)
@@ -119,8 +101,7 @@ def resolve(db: sqlite_utils.Database, kind: str, value: str, scope: str | None)
     allowed = None if scope is None else subtree_codes(db, scope)
     if kind in ("subtree", "units"):
         wanted = [value] if kind == "subtree" else value.split(",")
-        known = {r[0] for r in db.execute(
-            f"SELECT code FROM units WHERE code IN ({','.join('?' * len(wanted))})", wanted)}
+        known = known_codes(db, wanted)
         unknown = [c for c in wanted if c not in known]
         if unknown:
             raise TargetError(T.UNKNOWN_UNITS.format(codes=", ".join(unknown)))
@@ -174,38 +155,8 @@ def progress_text(b: store.Broadcast, p: store.Progress, now: datetime | None = 
     if not p.done:
         return T.SENDING.format(id=b.id, sent=p.sent, total=p.total, failed=p.failed, waiting=p.waiting)
     when = moment(now or clock.now())
-    blocked = T.BLOCKED_NOTE.format(blocked=p.blocked) if p.blocked else ""
+    blocked = ST.BLOCKED_NOTE.format(blocked=p.blocked) if p.blocked else ""
     return T.FINISHED.format(id=b.id, when=when, sent=p.sent, total=p.total, failed=p.failed, blocked_note=blocked)
-
-
-def report_text(db: sqlite_utils.Database, b: store.Broadcast) -> str:
-    p = store.progress(db, b.id)
-    b = store.get(db, b.id) or b
-    kind, _, value = (b.target or "all").partition(":")
-    blocked = T.BLOCKED_NOTE.format(blocked=p.blocked) if p.blocked else ""
-    return T.REPORT.format(id=b.id, target=describe(kind, value), sent=p.sent, total=p.total, failed=p.failed,
-                           blocked_note=blocked,
-                           queued=_local(b.queued_at), finished=_local(b.finished_at))
-
-
-def _local(stamp: str | None) -> str:
-    return moment(clock.from_iso(stamp)) if stamp else "—"
-
-
-def finish(db: sqlite_utils.Database, broadcast_id: int, now: datetime | None = None) -> bool:
-    """If every row of the broadcast is settled: mark it done and queue the report (once). True when
-    the report was queued by this call."""
-    now = now or clock.now()
-    store.finish_if_done(db, broadcast_id, now)
-    b = store.get(db, broadcast_id)
-    if b is None or b.status != "done" or b.admin_channel == "cli":
-        return False
-    return store.queue_report(db, b, report_text(db, b), now)
-
-
-def finish_all(db: sqlite_utils.Database, now: datetime | None = None) -> int:
-    """Finish every queued broadcast that has nothing left to send (the dispatcher's end-of-sweep hook)."""
-    return sum(finish(db, b.id, now) for b in store.unfinished(db))
 
 
 def queue_notice(db: sqlite_utils.Database, text: str, resolution: Resolution, notice: str, now: datetime, *,
@@ -314,12 +265,12 @@ class BroadcastFlow:
         if action == "t" and value in ("all", "pending"):
             return self._preview(admin, msg, b, value, "", now)
         if action == "t" and value == "level":
-            choices = [Choice(f"bc:l:{b.id}:{key}", label) for key, label in _levels().items()]
+            choices = [Choice(f"bc:l:{b.id}:{key}", label) for key, label in LEVELS.items()]
             return [Reply(T.CHOOSE_LEVEL, kind="menu", choices=choices, back_key=f"bc:back:{b.id}")]
         if action == "t" and value in ("subtree", "units"):
             store.set_flow(self.db, msg.channel, msg.chat_id, f"await_{value}", b.id, now)
             return [Reply(T.ASK_SUBTREE if value == "subtree" else T.ASK_UNITS, kind="info")]
-        if action == "l" and value in _levels():
+        if action == "l" and value in LEVELS:
             return self._preview(admin, msg, b, "level", value, now)
         if action == "ok":
             return self._confirm(admin, msg, b, now)

@@ -8,13 +8,14 @@ from datetime import date, datetime
 import sqlite_utils
 
 import clock
+from datefmt import days_left, long_date
 from handlers import unit_texts as T
 from handlers.calendar_ics import ics_filename, unit_calendar
-from handlers.datefmt import days_left, item_when, long_date
 from handlers.messages import Document, Incoming, Reply
 from knowledge.normalize import normalize
-from knowledge.plan import Plan, TimelineItem, plans, unit_timeline
+from knowledge.plan import Plan, TimelineItem, item_when, plans, unit_timeline
 from knowledge.unit_terms import FORMS, LEVELS, STATUSES
+from scheduler import texts as ST
 from storage import units as store
 from storage.units import Unit
 
@@ -83,7 +84,7 @@ def timeline_text(db: sqlite_utils.Database, unit: Unit, now: datetime) -> str:
     if plan:
         lines.append(f"Theo: {plan.name}.")
         if plan.example:
-            lines.append(T.EXAMPLE_PLAN)
+            lines.append(ST.EXAMPLE_PLAN)
     else:
         lines.append(T.NO_PLAN)
     lines.append("")

@@ -90,7 +90,7 @@ def create_demo(db: sqlite_utils.Database, now: datetime | None = None,
 def remove_demo(db: sqlite_utils.Database, now: datetime | None = None) -> int:
     """Delete every demo unit and withdraw its pending reminders. Returns how many units went."""
     now = now or clock.now()
-    codes = [r[0] for r in db.execute("SELECT code FROM units WHERE is_demo = 1")]
+    codes = store.demo_codes(db)
     with immediate(db):
         for code in codes:
             outbox.cancel(db, now, origin=f"unit:{code}", reason="xóa dữ liệu minh họa")

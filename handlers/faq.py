@@ -14,8 +14,8 @@ from knowledge.scope import mixup
 from knowledge.editions import COMMON, edition_ids, edition_on, get_edition, unheld_note
 from knowledge.entries import Entry
 from knowledge.matcher import Matcher, MatchResult
-from knowledge.store import knowledge_version, read_entries
-from storage import now_utc_iso
+from storage.knowledge import knowledge_version, read_entries
+from storage import questions
 
 
 def topic_key(topic: str) -> str:
@@ -90,12 +90,8 @@ class FaqService:
     # -- answering --------------------------------------------------------------------------------
     def log_question(self, msg: Incoming, result: MatchResult) -> int:
         best = result.best
-        cur = self.db.execute(
-            "INSERT INTO questions (channel, chat_id, user_id, text, outcome, score, entry_id, asked_at)"
-            " VALUES (?,?,?,?,?,?,?,?)",
-            (msg.channel, msg.chat_id, msg.user_id, msg.text, result.status,
-             result.score, best.entry.id if best and result.status == "answered" else None, now_utc_iso()))
-        return cur.lastrowid
+        return questions.log_question(self.db, msg.channel, msg.chat_id, msg.user_id, msg.text, result.status,
+                                      result.score, best.entry.id if best and result.status == "answered" else None)
 
     def edition_line(self, entry: Entry, asked: str) -> str:
         """Which edition the answer follows, as the reply shows it (with the newer-rules caveat)."""
@@ -177,15 +173,9 @@ class FaqService:
 
     def record_feedback(self, question_id: int, user_id: str, channel: str, value: int) -> bool:
         """Store 👍 (+1) or 👎 (-1) for an answered question; a second press replaces the first."""
-        row = self.db.execute("SELECT entry_id FROM questions WHERE id = ?", (question_id,)).fetchone()
-        if row is None or value not in (1, -1):
+        if value not in (1, -1):
             return False
-        self.db.execute(
-            "INSERT INTO feedback (question_id, entry_id, channel, user_id, value, created_at)"
-            " VALUES (?,?,?,?,?,?) ON CONFLICT(question_id, user_id) DO UPDATE SET value = excluded.value,"
-            " created_at = excluded.created_at",
-            (question_id, row[0], channel, user_id, value, now_utc_iso()))
-        return True
+        return questions.vote(self.db, question_id, user_id, channel, value)
 
 
 def result_record(question: str, reply: Reply, result: MatchResult) -> dict:

@@ -19,9 +19,10 @@ import sqlite_utils
 from rapidfuzz import fuzz, process
 
 import clock
-from handlers.datefmt import date_range, long_date, moment
+from datefmt import date_range, long_date, moment
 from knowledge.normalize import normalize
-from storage.transactions import immediate
+from storage import insight as store
+from storage.admins import subtree_codes
 
 GROUP_SIMILARITY = 85
 DEFAULT_DAYS = 7
@@ -41,10 +42,6 @@ def local_stamp(text: str) -> str:
 def _csv_stamp(text: str) -> str:
     """'dd/mm/yyyy HH:MM', which a spreadsheet reads as a date and time."""
     return clock.to_local(clock.from_iso(text)).strftime("%d/%m/%Y %H:%M")
-
-
-def _table_exists(db: sqlite_utils.Database, name: str) -> bool:
-    return db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)).fetchone() is not None
 
 
 # -- statistics -----------------------------------------------------------------------------------------
@@ -82,10 +79,7 @@ class Stats:
 
 def _outbox_counts(db: sqlite_utils.Database, kind: str, since: str, units: set[str] | None) -> dict[str, int]:
     counts = {"sent": 0, "failed": 0, "waiting": 0}
-    if not _table_exists(db, "outbox"):
-        return counts
-    query = "SELECT status, origin, COUNT(*) FROM outbox WHERE kind = ? AND updated_at >= ? GROUP BY 1, 2"
-    for status, origin, n in db.execute(query, (kind, since)):
+    for status, origin, n in store.outbox_counts(db, kind, since):
         if units is not None and origin.startswith("unit:") and origin[5:] not in units:
             continue
         if status == "sent":
@@ -107,9 +101,7 @@ def collect_stats(db: sqlite_utils.Database, now: datetime, days: int = DEFAULT_
     stats = Stats(since, until, days)
     per_day: Counter[date] = Counter()
     people: set[tuple[str, str]] = set()
-    for channel, user_id, outcome, asked_at in db.execute(
-            "SELECT channel, COALESCE(NULLIF(user_id, ''), chat_id), outcome, asked_at FROM questions"
-            " WHERE asked_at >= ?", (start,)):
+    for channel, user_id, outcome, asked_at in store.questions_since(db, start):
         stats.questions += 1
         people.add((channel, user_id))
         per_day[clock.local_date(clock.from_iso(asked_at))] += 1
@@ -121,42 +113,31 @@ def collect_stats(db: sqlite_utils.Database, now: datetime, days: int = DEFAULT_
             stats.not_found += 1
     stats.people = len(people)
     stats.per_day = [(since + timedelta(days=i), per_day.get(since + timedelta(days=i), 0)) for i in range(days)]
-    for value, n in db.execute("SELECT value, COUNT(*) FROM feedback WHERE created_at >= ? GROUP BY value", (start,)):
+    for value, n in store.votes_since(db, start).items():
         if value > 0:
             stats.thumbs_up = n
         else:
             stats.thumbs_down = n
 
-    scoped: set[str] | None = None
-    if _table_exists(db, "units"):
-        from storage.admins import subtree_codes
-        scoped = None if scope is None else subtree_codes(db, scope)
-        unit_rows = [r for r in db.execute("SELECT code, status FROM units") if scoped is None or r[0] in scoped]
-        stats.units = len(unit_rows)
-        stats.units_held = sum(1 for _, status in unit_rows if status == "da_to_chuc")
-        members = db.execute("SELECT m.unit_code, o.id, o.blocked_at IS NOT NULL FROM memberships m"
-                             " JOIN officers o ON o.id = m.officer_id").fetchall()
-        members = [m for m in members if scoped is None or m[0] in scoped]
-        stats.units_with_officers = len({m[0] for m in members})
-        officer_ids = {m[1]: m[2] for m in members}
-        if scoped is None:  # officers without a unit count too when the admin sees everything
-            officer_ids.update({r[0]: r[1] for r in db.execute(
-                "SELECT id, blocked_at IS NOT NULL FROM officers")})
-        stats.officers = len(officer_ids)
-        stats.officers_blocked = sum(1 for blocked in officer_ids.values() if blocked)
+    scoped = None if scope is None else subtree_codes(db, scope)
+    unit_rows = [r for r in store.unit_statuses(db) if scoped is None or r[0] in scoped]
+    stats.units = len(unit_rows)
+    stats.units_held = sum(1 for _, status in unit_rows if status == "da_to_chuc")
+    members = [m for m in store.memberships(db) if scoped is None or m[0] in scoped]
+    stats.units_with_officers = len({m[0] for m in members})
+    officer_ids = {m[1]: m[2] for m in members}
+    if scoped is None:  # officers without a unit count too when the admin sees everything
+        officer_ids.update(store.officers_blocked(db))
+    stats.officers = len(officer_ids)
+    stats.officers_blocked = sum(1 for blocked in officer_ids.values() if blocked)
     stats.reminders = _outbox_counts(db, "reminder", start, scoped)
-    if _table_exists(db, "broadcasts"):
-        ids = [r[0] for r in db.execute(
-            "SELECT id, admin_scope FROM broadcasts WHERE status IN ('queued', 'done') AND queued_at >= ?", (start,))
-            if scope is None or r[1] == scope]
-        stats.broadcasts = len(ids)
-        counts = {"sent": 0, "failed": 0, "waiting": 0}
-        for status, n in db.execute(
-                "SELECT status, COUNT(*) FROM outbox WHERE kind = 'broadcast' AND origin IN"
-                f" ({','.join('?' * len(ids))}) GROUP BY status", [f"broadcast:{i}" for i in ids]) if ids else []:
-            key = ("sent" if status == "sent" else "waiting" if status in ("pending", "sending") else "failed")
-            counts[key] += n
-        stats.broadcast_messages = counts
+    ids = [bid for bid, admin_scope in store.broadcasts_since(db, start) if scope is None or admin_scope == scope]
+    stats.broadcasts = len(ids)
+    counts = {"sent": 0, "failed": 0, "waiting": 0}
+    for status, n in store.broadcast_message_counts(db, ids):
+        key = ("sent" if status == "sent" else "waiting" if status in ("pending", "sending") else "failed")
+        counts[key] += n
+    stats.broadcast_messages = counts
     return stats
 
 
@@ -233,10 +214,7 @@ class Group:
 def unanswered_groups(db: sqlite_utils.Database, now: datetime, days: int = UNANSWERED_DAYS) -> list[Group]:
     """Unanswered questions of the last `days` days not yet handled, grouped; most asked first."""
     since = clock.iso(now - timedelta(days=days))
-    rows = db.execute(
-        "SELECT q.id, q.text, q.asked_at FROM questions q LEFT JOIN unanswered_handled h ON h.question_id = q.id"
-        " WHERE q.outcome = 'not_found' AND q.asked_at >= ? AND h.question_id IS NULL"
-        " ORDER BY q.asked_at DESC, q.id DESC LIMIT ?", (since, MAX_QUESTIONS)).fetchall()
+    rows = store.unanswered_since(db, since, MAX_QUESTIONS)
     groups: list[Group] = []
     keys: list[str] = []
     for qid, text, asked_at in rows:
@@ -268,10 +246,7 @@ def find_group(db: sqlite_utils.Database, question_id: int, now: datetime,
 
 def mark_handled(db: sqlite_utils.Database, group: Group, action: str, entry_id: str | None,
                  admin_user_id: str, now: datetime) -> None:
-    with immediate(db):
-        db.conn.executemany(
-            "INSERT OR IGNORE INTO unanswered_handled (question_id, action, entry_id, admin_user_id, handled_at)"
-            " VALUES (?,?,?,?,?)", [(qid, action, entry_id, admin_user_id, clock.iso(now)) for qid in group.question_ids])
+    store.mark_handled(db, group.question_ids, action, entry_id, admin_user_id, now)
 
 
 def write_csv(groups: list[Group], out: TextIO) -> None:

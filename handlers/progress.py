@@ -23,6 +23,7 @@ from handlers.messages import Choice, Document, Incoming, Reply
 from handlers.progress_report import chart_png, progress_text, staff_names
 from knowledge.normalize import fold
 from scheduler import progress
+from scheduler import texts as ST
 from storage import results as store
 from storage import units as unit_store
 from storage.admins import Admin, get_admin, in_scope, list_admins, subtree_codes
@@ -38,7 +39,7 @@ _CODES = re.compile(r"[\s,;]+")
 
 def scope_label(db: sqlite_utils.Database, root: str | None) -> str:
     unit = unit_store.get_unit(db, root) if root else None
-    return T.SCOPE_UNIT.format(name=unit.name) if unit else T.SCOPE_ALL
+    return ST.SCOPE_UNIT.format(name=unit.name) if unit else ST.SCOPE_ALL
 
 
 def progress_reply(db: sqlite_utils.Database, codes: set[str] | None, label: str) -> Reply:
@@ -92,7 +93,7 @@ class ProgressCommands:
         if not waiting:
             return [Reply(T.ACCEPT_NONE, kind="info")]
         waiting.sort(key=lambda r: r.updated_at)
-        names = {u: n for u, n in self.db.execute("SELECT code, name FROM units")}
+        names = unit_store.unit_names(self.db)
         choices = [Choice(f"{ACCEPT_PREFIX}v:{r.unit_code}", f"{names.get(r.unit_code, r.unit_code)} ({r.unit_code})")
                    for r in waiting[:MAX_LISTED]]
         return [Reply(T.ACCEPT_LIST.format(count=len(waiting)), kind="menu", choices=choices)]
@@ -139,7 +140,7 @@ class ProgressCommands:
         staff = self._staff(admin)
         if not staff:
             return [Reply(T.ASSIGN_NOBODY, kind="info")]
-        counts = dict(self.db.execute("SELECT channel || ':' || user_id, COUNT(*) FROM unit_followers GROUP BY 1"))
+        counts = store.follower_counts(self.db)
         choices = [Choice(f"{ASSIGN_PREFIX}s:{a.channel}:{a.user_id}",
                           f"{a.name or a.user_id} ({counts.get(f'{a.channel}:{a.user_id}', 0)} đơn vị)")
                    for a in staff[:MAX_LISTED]]
@@ -197,8 +198,7 @@ class ProgressCommands:
                 store.clear_flow(self.db, msg.channel, msg.chat_id)
                 return [Reply(T.ASSIGN_REMOVED.format(count=count, who=who), kind="info")]
         codes = list(dict.fromkeys(w.upper() for w in words))
-        known = {r[0] for r in self.db.execute(
-            f"SELECT code FROM units WHERE code IN ({','.join('?' * len(codes))})", codes)} if codes else set()
+        known = unit_store.known_codes(self.db, codes)
         unknown = [c for c in codes if c not in known]
         if not codes or unknown:
             return [Reply(T.ASSIGN_UNKNOWN.format(codes=", ".join(unknown) or "—"), kind="error")]

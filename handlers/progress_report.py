@@ -14,17 +14,18 @@ from pathlib import Path
 
 import sqlite_utils
 
+from datefmt import days_left, dmy
 from handlers import results_texts as T
-from handlers.datefmt import days_left, dmy
 from knowledge.unit_terms import FORMS, LEVELS
 from scheduler.progress import STATES, Summary, UnitProgress, late
+from storage.admins import admin_names
 
 LATE_SHOWN = 30
 
 
 def staff_names(db: sqlite_utils.Database) -> dict[tuple[str, str], str]:
     """(channel, user id) → how to name the staff member (the admin's name, else the id)."""
-    return {(c, u): name or f"{c}:{u}" for c, u, name in db.execute("SELECT channel, user_id, name FROM admins")}
+    return {(c, u): name or f"{c}:{u}" for (c, u), name in admin_names(db).items()}
 
 
 def _pct(part: int, whole: int) -> str:

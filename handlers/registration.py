@@ -35,8 +35,7 @@ def _lock_minutes(failures: list[str], now: datetime) -> int:
 def _recent_failures(db: sqlite_utils.Database, msg: Incoming, now: datetime) -> list[str]:
     """Wrong codes from this chat within the window, counted since its last successful code."""
     since = now - FAILURE_WINDOW
-    last_ok = db.execute("SELECT MAX(attempted_at) FROM registration_attempts WHERE channel = ? AND chat_id = ?"
-                         " AND ok = 1", (msg.channel, msg.chat_id)).fetchone()[0]
+    last_ok = store.last_good_attempt(db, msg.channel, msg.chat_id)
     if last_ok and clock.from_iso(last_ok) > since:
         since = clock.from_iso(last_ok)
     return store.failed_attempts_since(db, msg.channel, msg.chat_id, since)

@@ -19,9 +19,9 @@ from datetime import date, datetime, timedelta
 import sqlite_utils
 
 import clock
+from datefmt import dmy, long_date
 from handlers import results_rules as rules
 from handlers import results_texts as T
-from handlers.datefmt import dmy, long_date
 from handlers.messages import Choice, Incoming, Reply
 from knowledge.normalize import fold
 from knowledge.unit_terms import FORMS
@@ -47,8 +47,7 @@ def actor_of(msg: Incoming) -> str:
 def may_report(db: sqlite_utils.Database, msg: Incoming, unit: Unit) -> bool:
     """A registered officer of the unit (this chat is its member), or an admin whose scope holds it."""
     officer = unit_store.find_officer(db, msg.channel, msg.chat_id)
-    if officer is not None and db.execute("SELECT 1 FROM memberships WHERE officer_id = ? AND unit_code = ?",
-                                          (officer.id, unit.code)).fetchone():
+    if officer is not None and unit_store.is_member(db, officer.id, unit.code):
         return True
     admin = get_admin(db, msg.channel, msg.user_id)
     return admin is not None and in_scope(db, admin, unit.code)

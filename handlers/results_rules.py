@@ -12,8 +12,8 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from datefmt import dmy
 from handlers import results_texts as T
-from handlers.datefmt import dmy
 from handlers.importing import CellError, parse_date
 from knowledge import calculators
 from knowledge.editions import edition_on

@@ -104,22 +104,6 @@ FLAG_NOTES = {
     "bch_frame": "số ủy viên ban chấp hành vượt mức của KH 22/KH-TLĐ (còn trong mức tối đa của HD 38/HD-TLĐ)",
 }
 
-# -- late units: the one nudge to officers, the weekly digest to admins ---------------------------------------
-NUDGE_REPORT = ("⏰ Quá hạn báo cáo kết quả đại hội — {name}\n"
-                "Hạn báo cáo của đơn vị là {deadline} ({ago}); công đoàn cấp trên chưa nhận được kết quả. "
-                "Anh/chị gõ /baocao để báo cáo ngay trong trò chuyện (10 câu ngắn). Nếu đơn vị đã báo cáo "
-                "bằng văn bản, anh/chị bỏ qua tin này.")
-NUDGE_HOLD = ("⏰ Quá hạn hoàn thành đại hội — {name}\n"
-              "Theo kế hoạch của công đoàn cấp trên, đại hội phải xong trước {deadline} ({ago}). Nếu đơn vị đã "
-              "đại hội, anh/chị gõ /baocao để báo cáo kết quả; nếu chưa, đề nghị báo công đoàn cấp trên ngày "
-              "dự kiến.")
-DIGEST_TITLE = "📊 Tiến độ đại hội, tuần {week} — {scope}"
-DIGEST_LATE = "Quá hạn chưa báo cáo: {count} đơn vị"
-DIGEST_MORE = "… và {count} đơn vị khác. Gõ /tiendo để xem đầy đủ."
-DIGEST_HINT = "Gõ /tiendo để xem tiến độ và biểu đồ; bot.py progress --xlsx để lấy bảng tính."
-SCOPE_ALL = "mọi đơn vị"
-SCOPE_UNIT = "các đơn vị thuộc {name}"
-
 # -- /tiendo ------------------------------------------------------------------------------------------------
 STATE_LABELS = {
     "accepted": "Đã công nhận kết quả",

@@ -32,8 +32,6 @@ NEXT_HEADER = "⏳ Các hạn sắp tới"
 NOTHING_AHEAD = "Không còn mốc nào sắp tới trong kế hoạch."
 NO_PLAN = ("Đơn vị chưa gắn kế hoạch của công đoàn cấp trên, nên tôi chỉ biết ngày đại hội. "
            "Các mốc khác theo kế hoạch của công đoàn cấp trên trực tiếp.")
-EXAMPLE_PLAN = ("(Dữ liệu minh họa: ngày đã dời cho gần hôm nay; số ngày nộp hồ sơ, báo cáo chỉ là ví dụ — "
-                "công đoàn cấp trên của anh/chị quy định số ngày thật.)")
 
 NHACNHO_STATUS_ON = "Nhắc hạn đang bật. Gõ /nhacnho tat để tắt."
 NHACNHO_STATUS_OFF = "Nhắc hạn đang tắt. Gõ /nhacnho bat để bật."

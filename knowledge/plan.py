@@ -16,6 +16,7 @@ from datetime import date, time, timedelta
 from functools import lru_cache
 from pathlib import Path
 
+from datefmt import date_range
 from knowledge.unit_terms import LEVELS
 
 PLANS_DIR = Path(__file__).resolve().parent / "plans"
@@ -315,3 +316,14 @@ def unit_timeline(unit: UnitSchedule, plan: Plan | None) -> list[TimelineItem]:
             report=m.report, until_congress=m.until_congress, prepare=m.prepare, ask=m.ask, source=m.source))
     return sorted(items, key=lambda it: (it.day is None, it.day or date.max, not it.is_congress))
 
+
+def item_when(item: TimelineItem) -> str:
+    """The date part of a timeline line: window, weekday, time and place when known."""
+    if item.day is None:
+        return item.when or "chưa có ngày"
+    text = date_range(item.from_day or item.day, item.day)
+    if item.time:
+        text += f", lúc {item.time}"
+    if item.place:
+        text += f", tại {item.place}"
+    return text

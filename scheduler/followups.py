@@ -18,12 +18,13 @@ from datetime import date, datetime, time
 import sqlite_utils
 
 import clock
-from handlers import results_texts as T
-from handlers.datefmt import days_left, dmy
+from datefmt import days_left, dmy
+from scheduler import texts as T
 from scheduler import progress
 from storage import outbox
 from storage import units as unit_store
 from storage.admins import list_admins
+from storage.meta import get_meta, set_meta
 from storage.outbox import NewMessage, OutboxRow
 
 log = logging.getLogger(__name__)
@@ -41,8 +42,7 @@ def _week(day: date) -> str:
 
 
 def _checked_on(db: sqlite_utils.Database) -> str | None:
-    row = db.execute("SELECT value FROM meta WHERE key = ?", (CHECKED_KEY,)).fetchone()
-    return row[0] if row else None
+    return get_meta(db, CHECKED_KEY) or None
 
 
 def plan_followups(db: sqlite_utils.Database, now: datetime | None = None, force: bool = False) -> tuple[int, int]:
@@ -73,8 +73,7 @@ def plan_followups(db: sqlite_utils.Database, now: datetime | None = None, force
                 chat_id=admin.user_id, text="", due_at=now, origin=f"digest:{week}",
                 payload={"week": week, "scope": admin.scope_unit}))
     queued = outbox.enqueue(db, messages, now)  # known keys are left alone: once per key, ever
-    db.execute("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-               (CHECKED_KEY, today.isoformat()))
+    set_meta(db, CHECKED_KEY, today.isoformat())
     if queued:
         log.info("follow-ups: %d late units, %d messages queued", len(late), queued)
     return min(queued, nudges), max(0, queued - nudges)

@@ -21,9 +21,10 @@ import sqlite_utils
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 import clock
-from scheduler import followups, reminders
+from scheduler import broadcasts, followups, reminders
 from scheduler.outbox import Dispatcher, SweepResult
 from storage import open_db
+from storage.db import db_path
 from storage import units as unit_store
 
 log = logging.getLogger(__name__)
@@ -40,14 +41,8 @@ def create_dispatcher(db: sqlite_utils.Database, **options) -> Dispatcher:
     dispatcher.register_renderer(followups.NUDGE_KIND, lambda row, now: followups.render_nudge(db, row, now))
     dispatcher.register_renderer(followups.DIGEST_KIND, lambda row, now: followups.render_digest(db, row, now))
     dispatcher.on_blocked(lambda channel, chat_id, now: unit_store.mark_blocked(db, channel, chat_id, now))
-    from handlers.broadcast import finish_all  # broadcasts with nothing left to send: done, report queued
-    dispatcher.after_sweep(lambda now: finish_all(db, now))
+    dispatcher.after_sweep(lambda now: broadcasts.finish_all(db, now))  # done broadcasts: report queued
     return dispatcher
-
-
-def _db_path(db: sqlite_utils.Database) -> str:
-    row = db.execute("PRAGMA database_list").fetchone()
-    return row[2] if row else ""
 
 
 def _plan_all(db: sqlite_utils.Database, now: datetime) -> reminders.PlanResult:
@@ -67,7 +62,7 @@ def _plan_in_own_connection(path: str) -> reminders.PlanResult:
 
 async def plan_job(db: sqlite_utils.Database) -> reminders.PlanResult:
     """Plan due reminders off the event loop (100,000 units take seconds, see bench/reminders.py)."""
-    path = _db_path(db)
+    path = db_path(db)
     if path:
         result = await asyncio.to_thread(_plan_in_own_connection, path)
     else:  # an in-memory database cannot be opened twice

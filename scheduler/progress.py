@@ -115,8 +115,7 @@ def unit_progress(db: sqlite_utils.Database, today: date, codes: set[str] | None
     follow = result_store.followers(db)
     rules: dict[tuple[str | None, str], _Rule] = {}
     items = []
-    for code, name, level, parent, day_text, status, shift in db.execute(
-            "SELECT code, name, level, parent_code, congress_date, status, plan_shift_days FROM units ORDER BY code"):
+    for code, name, level, parent, day_text, status, shift in unit_store.unit_rows(db):
         if codes is not None and code not in codes:
             continue
         key = (plan_ids.get(code), level)

@@ -27,13 +27,14 @@ from typing import Iterable
 import sqlite_utils
 
 import clock
-from handlers import unit_texts as T
-from handlers.datefmt import days_left, dmy, item_when, long_date
-from knowledge.plan import Plan, ReminderRules, TimelineItem, UnitSchedule, plans, unit_timeline
+from datefmt import days_left, dmy, long_date
+from knowledge.plan import Plan, ReminderRules, TimelineItem, UnitSchedule, item_when, plans, unit_timeline
+from scheduler import texts as T
 from storage import outbox
 from storage import results as result_store
 from storage import units as unit_store
 from storage.outbox import NewMessage, OutboxRow
+from storage.meta import get_meta, set_meta
 from storage.transactions import immediate
 from storage.units import Officer, Unit
 
@@ -246,22 +247,21 @@ def plan_window(db: sqlite_utils.Database, start: datetime, end: datetime, now: 
 
 
 def watermark(db: sqlite_utils.Database) -> datetime | None:
-    row = db.execute("SELECT value FROM meta WHERE key = ?", (WATERMARK_KEY,)).fetchone()
-    return clock.from_iso(row[0]) if row else None
+    value = get_meta(db, WATERMARK_KEY)
+    return clock.from_iso(value) if value else None
 
 
 def _set_watermark(db: sqlite_utils.Database, moment: datetime) -> None:
-    db.execute("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-               (WATERMARK_KEY, clock.iso(moment)))
+    set_meta(db, WATERMARK_KEY, clock.iso(moment))
 
 
 def _first_start(db: sqlite_utils.Database, now: datetime) -> datetime:
     """Where the very first run starts: just before the earliest membership, since nothing was owed
     before anyone joined (and each reminder is still checked against its officer's own join time)."""
-    row = db.execute("SELECT MIN(joined_at) FROM memberships").fetchone()
-    if not row or not row[0]:
+    first = unit_store.first_joined_at(db)
+    if not first:
         return now
-    return min(now, clock.from_iso(row[0]) - timedelta(seconds=1))
+    return min(now, clock.from_iso(first) - timedelta(seconds=1))
 
 
 def plan_due(db: sqlite_utils.Database, now: datetime | None = None) -> PlanResult:
@@ -335,8 +335,7 @@ def render_row(db: sqlite_utils.Database, row: OutboxRow, now: datetime) -> str 
     officer = unit_store.find_officer(db, row.channel, row.chat_id)
     if unit is None or officer is None or not officer.reminders_enabled:
         return None
-    if not db.execute("SELECT 1 FROM memberships WHERE officer_id = ? AND unit_code = ?",
-                      (officer.id, unit.code)).fetchone():
+    if not unit_store.is_member(db, officer.id, unit.code):
         return None
     plan = unit_store.plan_of(db, unit, plans())
     reminders = unit_reminders(unit.schedule(), plan)
@@ -378,11 +377,7 @@ def preview(db: sqlite_utils.Database, start_day: date, end_day: date) -> list[P
                if start <= r.due_at < end]
         if not due:
             continue
-        recipients = db.execute(
-            "SELECT o.channel, o.chat_id, o.name, m.joined_at FROM memberships m JOIN officers o"
-            " ON o.id = m.officer_id WHERE m.unit_code = ? AND o.reminders_enabled = 1"
-            " AND o.blocked_at IS NULL ORDER BY o.id", (unit.code,)).fetchall()
-        for channel, chat_id, name, joined_at in recipients:
+        for channel, chat_id, name, joined_at in unit_store.reminder_readers(db, unit.code):
             for r in due:
                 if clock.iso(r.due_at) < _owed_after(unit, joined_at):
                     continue

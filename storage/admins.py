@@ -98,3 +98,8 @@ def subtree_codes(db: sqlite_utils.Database, root: str) -> set[str]:
 
 def in_scope(db: sqlite_utils.Database, admin: Admin, unit_code: str) -> bool:
     return admin.is_global or unit_code.strip().upper() in subtree_codes(db, admin.scope_unit)
+
+
+def admin_names(db: sqlite_utils.Database) -> dict[tuple[str, str], str]:
+    """(channel, user id) → the admin's name ('' when none was given)."""
+    return {(c, u): name for c, u, name in db.execute("SELECT channel, user_id, name FROM admins")}

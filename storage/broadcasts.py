@@ -250,3 +250,8 @@ def waiting_count(db: sqlite_utils.Database, broadcast_id: int, channels: list[s
         query += f" AND channel IN ({','.join('?' * len(channels))})"
         params += channels
     return db.execute(query, params).fetchone()[0]
+
+
+def has_flow(db: sqlite_utils.Database, channel: str, chat_id: str) -> bool:
+    """Whether the chat is in the middle of writing a notice."""
+    return db.execute("SELECT 1 FROM admin_flows WHERE channel = ? AND chat_id = ?", (channel, chat_id)).fetchone() is not None

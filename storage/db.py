@@ -47,3 +47,9 @@ def migrate(db: sqlite_utils.Database) -> int:
             db.conn.execute("INSERT INTO schema_version (version) VALUES (?)", (version,))
         current = max(current, version)
     return current
+
+
+def db_path(db: sqlite_utils.Database) -> str:
+    """The file behind `db` ('' for an in-memory database), for a worker thread's own connection."""
+    row = db.execute("PRAGMA database_list").fetchone()
+    return row[2] if row else ""

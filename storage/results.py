@@ -253,3 +253,8 @@ def followed_by(db: sqlite_utils.Database, channel: str, user_id: str) -> list[s
 def followers(db: sqlite_utils.Database) -> dict[str, tuple[str, str]]:
     """unit code → (channel, user id) of the staff member following it."""
     return {r[0]: (r[1], r[2]) for r in db.execute("SELECT unit_code, channel, user_id FROM unit_followers")}
+
+
+def follower_counts(db: sqlite_utils.Database) -> dict[str, int]:
+    """'channel:user_id' of a staff member → how many units they follow."""
+    return dict(db.execute("SELECT channel || ':' || user_id, COUNT(*) FROM unit_followers GROUP BY 1").fetchall())

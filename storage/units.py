@@ -286,3 +286,60 @@ def failed_attempts_since(db: sqlite_utils.Database, channel: str, chat_id: str,
 def member_counts(db: sqlite_utils.Database) -> dict[str, int]:
     """Unit code → how many officers are registered to it."""
     return dict(db.execute("SELECT unit_code, COUNT(*) FROM memberships GROUP BY unit_code").fetchall())
+
+
+def is_member(db: sqlite_utils.Database, officer_id: int, unit_code: str) -> bool:
+    return db.execute("SELECT 1 FROM memberships WHERE officer_id = ? AND unit_code = ?",
+                      (officer_id, unit_code)).fetchone() is not None
+
+
+def known_codes(db: sqlite_utils.Database, codes: list[str]) -> set[str]:
+    """Those of `codes` that are units."""
+    if not codes:
+        return set()
+    return {r[0] for r in db.execute(f"SELECT code FROM units WHERE code IN ({','.join('?' * len(codes))})", codes)}
+
+
+def unit_names(db: sqlite_utils.Database) -> dict[str, str]:
+    return dict(db.execute("SELECT code, name FROM units").fetchall())
+
+
+def demo_codes(db: sqlite_utils.Database) -> list[str]:
+    return [r[0] for r in db.execute("SELECT code FROM units WHERE is_demo = 1")]
+
+
+def last_good_attempt(db: sqlite_utils.Database, channel: str, chat_id: str) -> str | None:
+    """When this chat last typed a right invite code (UTC ISO), or None."""
+    return db.execute("SELECT MAX(attempted_at) FROM registration_attempts WHERE channel = ? AND chat_id = ?"
+                      " AND ok = 1", (channel, chat_id)).fetchone()[0]
+
+
+def unblock(db: sqlite_utils.Database, channel: str, chat_id: str) -> bool:
+    """Someone marked as having blocked the bot takes messages again; True when they were marked."""
+    row = db.execute("SELECT 1 FROM officers WHERE channel = ? AND chat_id = ? AND blocked_at IS NOT NULL",
+                     (channel, chat_id)).fetchone()
+    if row is None:
+        return False
+    db.execute("UPDATE officers SET blocked_at = NULL WHERE channel = ? AND chat_id = ?", (channel, chat_id))
+    return True
+
+
+def first_joined_at(db: sqlite_utils.Database) -> str | None:
+    """When the earliest membership began (UTC ISO), or None with nobody registered."""
+    row = db.execute("SELECT MIN(joined_at) FROM memberships").fetchone()
+    return row[0] if row else None
+
+
+def reminder_readers(db: sqlite_utils.Database, unit_code: str) -> list[tuple[str, str, str, str]]:
+    """(channel, chat id, name, joined at) of the unit's officers who take reminders, by officer id."""
+    return db.execute(
+        "SELECT o.channel, o.chat_id, o.name, m.joined_at FROM memberships m JOIN officers o"
+        " ON o.id = m.officer_id WHERE m.unit_code = ? AND o.reminders_enabled = 1"
+        " AND o.blocked_at IS NULL ORDER BY o.id", (unit_code,)).fetchall()
+
+
+def unit_rows(db: sqlite_utils.Database) -> list[tuple]:
+    """(code, name, level, parent code, congress date, status, plan shift) of every unit, by code: the
+    few columns the progress of the round needs, without building a Unit for each."""
+    return db.execute("SELECT code, name, level, parent_code, congress_date, status, plan_shift_days FROM units"
+                      " ORDER BY code").fetchall()

@@ -11,7 +11,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from handlers.assistant import Assistant  # noqa: E402
-from knowledge.store import reload_from_files  # noqa: E402
+from storage.knowledge import reload_from_files  # noqa: E402
 from settings import KNOWLEDGE_DIR  # noqa: E402
 from storage import open_db  # noqa: E402
 

@@ -502,7 +502,7 @@ async def running_bot(bot_api: BotApiProxy, tmp_path: Path, customise=None, **se
     """The real channel runtime (channels.server.serve) in this event loop, until the block ends."""
     from channels.server import build_runtime, serve
     from handlers.assistant import Assistant
-    from knowledge.store import reload_from_files
+    from storage.knowledge import reload_from_files
     from settings import Settings
     from storage import open_db
 

@@ -6,7 +6,7 @@ import pytest
 from handlers import texts
 from handlers.assistant import Assistant, MAX_QUESTION_CHARS
 from handlers.messages import Incoming
-from knowledge.store import reload_from_files
+from storage.knowledge import reload_from_files
 
 FIXTURE_KNOWLEDGE = Path(__file__).parent / "fixtures" / "knowledge"
 

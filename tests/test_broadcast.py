@@ -11,6 +11,7 @@ import clock
 from handlers import admin_texts as T
 from handlers import broadcast as bc
 from handlers.messages import Attachment, Reply
+from scheduler.broadcasts import finish_all
 from storage import broadcasts as bstore
 from storage import outbox
 from tests.admin_fixtures import ADMIN_ID, SCOPED_ID, admin_msg, build_tree, make_admins, snapshot
@@ -229,7 +230,7 @@ async def test_progress_is_updated_as_rows_are_sent_then_the_final_text_and_one_
     assert seen[-1].startswith("✅") and "4/5" in seen[-1] and "1 người đã chặn" in seen[-1]
     [report] = outbox.rows(db, "kind = 'broadcast_report'")
     assert report.chat_id == f"chat-{ADMIN_ID}" and "Đã gửi: 4/5" in report.text
-    assert bc.finish_all(db) == 0  # the report is queued once
+    assert finish_all(db) == 0  # the report is queued once
 
 
 def test_stats_count_the_broadcast_messages(world):

@@ -10,7 +10,7 @@ import pytest
 import bot
 from channels.console import run_console
 from handlers.assistant import Assistant
-from knowledge.store import reload_from_files
+from storage.knowledge import reload_from_files
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE_KNOWLEDGE = Path(__file__).parent / "fixtures" / "knowledge"

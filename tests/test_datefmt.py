@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta, timezone
 
 from handlers import insight
-from handlers.datefmt import date_range, item_when, moment
+from datefmt import date_range, moment
+from knowledge.plan import item_when
 from knowledge.plan import TimelineItem
 
 

@@ -14,7 +14,7 @@ from handlers import admin_texts as T
 from handlers import insight
 from handlers.assistant import Assistant
 from handlers.messages import Incoming
-from knowledge.store import reload_from_files
+from storage.knowledge import reload_from_files
 from storage import outbox
 from storage.outbox import NewMessage
 from tests.admin_fixtures import admin_msg, build_tree, make_admins

@@ -7,7 +7,7 @@ import pytest
 from handlers.assistant import Assistant
 from handlers.messages import Incoming
 from knowledge.entries import MAX_ANSWER_CHARS, check_entries, load_entries
-from knowledge.store import add_phrasing, knowledge_version, read_entries, reload_from_files
+from storage.knowledge import add_phrasing, knowledge_version, read_entries, reload_from_files
 from settings import KNOWLEDGE_DIR
 
 FIXTURE = Path(__file__).parent / "fixtures" / "knowledge" / "mau.toml"

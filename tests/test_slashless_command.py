@@ -5,7 +5,7 @@ import pytest
 
 from handlers.assistant import Assistant
 from handlers.messages import Incoming, Reply
-from knowledge.store import reload_from_files
+from storage.knowledge import reload_from_files
 
 FIXTURE_KNOWLEDGE = Path(__file__).parent / "fixtures" / "knowledge"
 

@@ -17,7 +17,7 @@ from channels.zalo_client import ZaloClient
 from handlers import texts
 from handlers.assistant import Assistant
 from handlers.messages import Choice, Document, Reply
-from knowledge.store import reload_from_files
+from storage.knowledge import reload_from_files
 from tests.zalo_fake import SECRET, TOKEN, running_fake, serve, text_update
 
 FIXTURE_KNOWLEDGE = Path(__file__).parent / "fixtures" / "knowledge"

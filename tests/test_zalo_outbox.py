@@ -12,7 +12,7 @@ from channels.zalo import ZaloChannel
 from scheduler.ratelimit import RateLimiter
 from channels.zalo_client import ZaloClient
 from handlers.assistant import Assistant
-from knowledge.store import reload_from_files
+from storage.knowledge import reload_from_files
 from scheduler.outbox import Dispatcher, RecipientBlockedError, RetryableSendError
 from storage import outbox
 from storage.outbox import NewMessage

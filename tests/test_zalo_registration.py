@@ -11,7 +11,7 @@ import clock
 from channels.zalo import WEBHOOK_PATH, ZaloChannel, webhook_route
 from channels.zalo_client import ZaloClient
 from handlers.assistant import Assistant
-from knowledge.store import reload_from_files
+from storage.knowledge import reload_from_files
 from scheduler import reminders
 from scheduler.jobs import create_dispatcher
 from storage import outbox

@@ -248,7 +248,7 @@ async def start(settings) -> Running:
     """The real runner (channels.server.build_runtime + serve) on this event loop, started."""
     from channels.server import build_runtime, serve
     from handlers.assistant import Assistant
-    from knowledge.store import reload_from_files
+    from storage.knowledge import reload_from_files
     from storage import open_db
 
     db = open_db(settings.db_path)

@@ -1,4 +1,5 @@
-"""Knowledge in the database: load files into it (idempotent) and read it back for the matcher."""
+"""The knowledge base in the database: load the files into it (idempotent), admins' phrasings, read it back
+for the matcher, and the version that tells a running matcher to rebuild."""
 from __future__ import annotations
 
 import json
@@ -8,7 +9,8 @@ from pathlib import Path
 import sqlite_utils
 
 from knowledge.entries import Entry, files_hash, load_entries
-from storage import now_utc_iso
+from storage.db import now_utc_iso
+from storage.meta import get_meta, set_meta
 
 
 @dataclass
@@ -17,16 +19,6 @@ class ReloadResult:
     phrasings: int
     changed: bool
     version: int
-
-
-def get_meta(db: sqlite_utils.Database, key: str, default: str = "") -> str:
-    row = db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
-    return row[0] if row else default
-
-
-def set_meta(db: sqlite_utils.Database, key: str, value: str) -> None:
-    db.execute("INSERT INTO meta (key, value) VALUES (?, ?) "
-               "ON CONFLICT(key) DO UPDATE SET value = excluded.value", (key, value))
 
 
 def knowledge_version(db: sqlite_utils.Database) -> int:

@@ -10,7 +10,6 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import clock
-from knowledge.plan import TimelineItem
 
 WEEKDAYS = ("thứ Hai", "thứ Ba", "thứ Tư", "thứ Năm", "thứ Sáu", "thứ Bảy", "Chủ nhật")
 
@@ -50,15 +49,3 @@ def days_left(day: date, today: date) -> str:
     if delta == -1:
         return "hôm qua (đã qua)"
     return f"đã qua {-delta} ngày"
-
-
-def item_when(item: TimelineItem) -> str:
-    """The date part of a timeline line: window, weekday, time and place when known."""
-    if item.day is None:
-        return item.when or "chưa có ngày"
-    text = date_range(item.from_day or item.day, item.day)
-    if item.time:
-        text += f", lúc {item.time}"
-    if item.place:
-        text += f", tại {item.place}"
-    return text

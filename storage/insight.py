@@ -1,0 +1,76 @@
+"""The rows behind the admins' statistics and the unanswered questions (handlers/insight.py counts and
+groups them)."""
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlite_utils
+
+from clock import iso
+from storage.transactions import immediate
+
+
+def questions_since(db: sqlite_utils.Database, start: str) -> list[tuple[str, str, str, str]]:
+    """(channel, person, outcome, asked_at) of every question asked from `start`; the person is the user
+    id, or the chat where the channel gave none."""
+    return db.execute("SELECT channel, COALESCE(NULLIF(user_id, ''), chat_id), outcome, asked_at FROM questions"
+                      " WHERE asked_at >= ?", (start,)).fetchall()
+
+
+def votes_since(db: sqlite_utils.Database, start: str) -> dict[int, int]:
+    """Vote value (+1 / -1) → how many were cast from `start`."""
+    return dict(db.execute("SELECT value, COUNT(*) FROM feedback WHERE created_at >= ? GROUP BY value",
+                           (start,)).fetchall())
+
+
+def unit_statuses(db: sqlite_utils.Database) -> list[tuple[str, str]]:
+    return db.execute("SELECT code, status FROM units").fetchall()
+
+
+def memberships(db: sqlite_utils.Database) -> list[tuple[str, int, bool]]:
+    """(unit code, officer id, the officer blocked the bot) of every membership."""
+    return [(code, officer, bool(blocked)) for code, officer, blocked in db.execute(
+        "SELECT m.unit_code, o.id, o.blocked_at IS NOT NULL FROM memberships m JOIN officers o ON o.id = m.officer_id")]
+
+
+def officers_blocked(db: sqlite_utils.Database) -> dict[int, bool]:
+    """Every officer, with or without a unit → whether they blocked the bot."""
+    return {officer: bool(blocked) for officer, blocked in db.execute(
+        "SELECT id, blocked_at IS NOT NULL FROM officers")}
+
+
+def outbox_counts(db: sqlite_utils.Database, kind: str, since: str) -> list[tuple[str, str, int]]:
+    """(status, origin, count) of the outbox rows of `kind` touched from `since`."""
+    return db.execute("SELECT status, origin, COUNT(*) FROM outbox WHERE kind = ? AND updated_at >= ? GROUP BY 1, 2",
+                      (kind, since)).fetchall()
+
+
+def broadcasts_since(db: sqlite_utils.Database, start: str) -> list[tuple[int, str | None]]:
+    """(id, admin scope) of the broadcasts queued from `start`."""
+    return db.execute("SELECT id, admin_scope FROM broadcasts WHERE status IN ('queued', 'done') AND queued_at >= ?",
+                      (start,)).fetchall()
+
+
+def broadcast_message_counts(db: sqlite_utils.Database, ids: list[int]) -> list[tuple[str, int]]:
+    """(status, count) of the outbox rows of the broadcasts `ids`."""
+    if not ids:
+        return []
+    return db.execute("SELECT status, COUNT(*) FROM outbox WHERE kind = 'broadcast' AND origin IN"
+                      f" ({','.join('?' * len(ids))}) GROUP BY status", [f"broadcast:{i}" for i in ids]).fetchall()
+
+
+def unanswered_since(db: sqlite_utils.Database, since: str, limit: int) -> list[tuple[int, str, str]]:
+    """(id, text, asked_at) of questions not found from `since` that no admin handled, newest first."""
+    return db.execute(
+        "SELECT q.id, q.text, q.asked_at FROM questions q LEFT JOIN unanswered_handled h ON h.question_id = q.id"
+        " WHERE q.outcome = 'not_found' AND q.asked_at >= ? AND h.question_id IS NULL"
+        " ORDER BY q.asked_at DESC, q.id DESC LIMIT ?", (since, limit)).fetchall()
+
+
+def mark_handled(db: sqlite_utils.Database, question_ids: list[int], action: str, entry_id: str | None,
+                 admin_user_id: str, now: datetime) -> None:
+    """Questions an admin attached to an entry or set aside: they leave the unanswered list."""
+    with immediate(db):
+        db.conn.executemany(
+            "INSERT OR IGNORE INTO unanswered_handled (question_id, action, entry_id, admin_user_id, handled_at)"
+            " VALUES (?,?,?,?,?)", [(qid, action, entry_id, admin_user_id, iso(now)) for qid in question_ids])
