@@ -198,8 +198,8 @@ class Assistant:
 
     def _cmd_start(self, msg: Incoming, args: str) -> list[Reply]:
         if args:  # deep link t.me/<bot>?start=<invite code>
-            return [Reply(texts.WELCOME, kind="smalltalk"), *registration.join(self.db, msg, args)]
-        return [Reply(texts.WELCOME, kind="smalltalk")]
+            return [Reply(self.faq.welcome(), kind="smalltalk"), *registration.join(self.db, msg, args)]
+        return [Reply(self.faq.welcome(), kind="smalltalk")]
 
     def _cmd_help(self, msg: Incoming, args: str) -> list[Reply]:
         lines = [texts.HELP, "", "Các lệnh:"]

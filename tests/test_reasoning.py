@@ -231,3 +231,16 @@ def test_standing_and_inspection_committee_sizes_follow_khoa_xiii_and_say_so_for
     ubkt = calculate("LĐLĐ tỉnh 85.000 đoàn viên thì ủy ban kiểm tra bao nhiêu ủy viên", "2025-2030")
     assert "85.000" in ubkt.text and "không quá 09" in ubkt.text
     assert "không quá 09" in calculate("cđcs 300 đoàn viên bầu ubkt mấy người", "2025-2030").text
+
+
+def test_the_welcome_names_the_edition_in_force_at_the_clock(loaded_db):
+    assistant = Assistant(loaded_db, active_edition="")
+    try:
+        clock.set_now(clock.parse_local("2023-03-01 09:00"))
+        [then] = assistant.handle(Incoming("console", "c", "u", "/start"))
+        clock.set_now(clock.parse_local("2026-12-02 09:00"))
+        [now] = assistant.handle(Incoming("console", "c", "u", "/start"))
+    finally:
+        clock.set_now(None)
+    assert "đang có hiệu lực (nhiệm kỳ 2023–2028) và cả nhiệm kỳ 2025–2030" in then.text
+    assert "đang có hiệu lực (nhiệm kỳ 2025–2030) và cả nhiệm kỳ 2023–2028" in now.text
