@@ -75,6 +75,8 @@ class Runtime:
 def build_telegram_application(settings: Settings, channel: TelegramChannel, webhook: bool) -> Application:
     """The Application: concurrent updates, the Bot API address override, no updater for webhooks."""
     builder = Application.builder().token(settings.telegram_token).concurrent_updates(True)
+    if settings.telegram_read_timeout > 0:  # after it, a send's outcome is unknown (scheduler/outbox.py)
+        builder = builder.read_timeout(settings.telegram_read_timeout)
     base = settings.telegram_api_base_url
     if base:
         builder = builder.base_url(base)

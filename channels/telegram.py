@@ -30,6 +30,7 @@ from telegram import (BotCommand, BotCommandScopeChat, Chat, InlineKeyboardButto
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import Application, CallbackQueryHandler, ContextTypes, MessageHandler, filters
 
+from channels.http_outcome import may_have_arrived
 from channels.render import split_text
 from handlers import texts
 from handlers.assistant import Assistant
@@ -355,7 +356,8 @@ class TelegramChannel:
     async def send_text(self, chat_id: str, text: str, attachment: dict | None = None) -> None:
         """The outbox sender (reminders, broadcasts): Telegram errors become the outbox's own. A broadcast's
         photo or file (`attachment`: kind, file_id) goes as one message with the text as its caption."""
-        from scheduler.outbox import RecipientBlockedError, RetryableSendError  # only the outbox calls this
+        from scheduler.outbox import (OutcomeUnknownError, RecipientBlockedError,  # only the outbox calls this
+                                      RetryableSendError)
         try:
             if attachment:
                 await self._send_attachment(chat_id, text, attachment)
@@ -371,6 +373,8 @@ class TelegramChannel:
                 raise RecipientBlockedError(str(exc)) from exc
             raise
         except NetworkError as exc:  # time-outs, 5xx, connection trouble
+            if may_have_arrived(exc):  # written, then no answer: it may have been delivered
+                raise OutcomeUnknownError(str(exc) or type(exc).__name__) from exc
             raise RetryableSendError(str(exc)) from exc
 
     async def _send_attachment(self, chat_id: str, caption: str, attachment: dict) -> None:

@@ -265,7 +265,7 @@ class ZaloChannel:
         Keeps to the outbox rate; raises the dispatcher's RetryableSendError (429 with retry_after,
         5xx, network) or RecipientBlockedError. A 429 on a later part of a long text is waited out here
         (the earlier parts are already delivered, so the row must not be retried from the start)."""
-        from scheduler.outbox import RecipientBlockedError, RetryableSendError, SendError
+        from scheduler.outbox import OutcomeUnknownError, RecipientBlockedError, RetryableSendError, SendError
 
         text = render(message) if isinstance(message, Reply) else str(message)
         parts = message_parts(text)
@@ -286,6 +286,8 @@ class ZaloChannel:
                     raise RetryableSendError(str(exc)) from None
                 raise SendError(str(exc)) from None
             except ZaloNetworkError as exc:
+                if exc.may_have_arrived or i > 0:  # written, no answer; or earlier parts already went
+                    raise OutcomeUnknownError(str(exc)) from None
                 raise RetryableSendError(str(exc)) from None
 
     # -- polling (development) --------------------------------------------------------------------

@@ -224,7 +224,7 @@ async def _send_one(db: sqlite_utils.Database, dispatcher, broadcast_id: int, ou
         print(f"Còn {elsewhere} tin chờ kênh chưa cấu hình ở đây; bot đang chạy sẽ gửi.", file=out)
     else:
         print(bc.report_text(db, b), file=out, flush=True)
-    return progress.failed
+    return progress.failed + progress.unknown
 
 
 def _waiting(db: sqlite_utils.Database, broadcast_id: int, channels: list[str] | None) -> int:

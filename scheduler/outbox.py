@@ -18,6 +18,14 @@ twice is that the messenger accepted the request and the process died before com
 the one window no HTTP API without idempotency keys can close (ARCHITECTURE.md). A 'sending' row without
 an open attempt (claimed by `claim_due`, which keeps no log) is marked failed rather than guessed about.
 
+Outcomes: a sender tells "not sent" (connection refused, DNS, 429, 5xx: the messenger did not take the
+message — `RetryableSendError`, retried) from "outcome unknown" (`OutcomeUnknownError`: the request was
+written and no answer came, e.g. a read time-out — it may have been delivered). An unknown outcome is
+never retried blindly: the policy is per kind (`UNKNOWN_RESENDS`). A notice (broadcast, report) goes at
+most once: the row ends as 'unknown' and reports count it as "chưa rõ". A reminder may be sent once more
+after `unknown_retry_after` (a missed deadline costs more than a repeated reminder); a second unknown
+outcome ends it as 'unknown' too.
+
 Errors: a 429 (`RetryableSendError.retry_after`) pauses the whole channel until a deadline that only
 moves later (max of every retry_after seen: a request that finishes meanwhile cannot end the pause — see
 python-telegram-bot issue #5338), and the row is retried then without using up an attempt; other
@@ -72,6 +80,16 @@ class RecipientBlockedError(SendError):
     """The recipient blocked the bot or the chat is gone: never retried."""
 
 
+class OutcomeUnknownError(SendError):
+    """The request was written and its answer never came (a time-out after sending, a connection cut
+    while waiting): the message may have been delivered. Never retried blindly (see UNKNOWN_RESENDS)."""
+
+
+# How many more times a row whose outcome is unknown may be sent, by kind (absent: 0, at most once).
+UNKNOWN_RESENDS = {"reminder": 1}
+UNKNOWN_RETRY_AFTER = timedelta(minutes=10)
+
+
 def in_quiet_hours(now: datetime, start: time = QUIET_START, end: time = QUIET_END) -> bool:
     """True between `start` and `end` local time (Asia/Ho_Chi_Minh), across midnight."""
     local = clock.to_local(now).time()
@@ -93,17 +111,23 @@ class SweepResult:
     retried: int = 0
     failed: int = 0
     dropped: int = 0
+    unknown: int = 0         # ended 'unknown': may or may not have been delivered
     handled: int = 0         # rows claimed and tried (max_rows counts these)
 
     def __str__(self) -> str:
-        return f"đã gửi {self.sent}, thử lại sau {self.retried}, lỗi {self.failed}, bỏ qua {self.dropped}"
+        text = f"đã gửi {self.sent}, thử lại sau {self.retried}, lỗi {self.failed}, bỏ qua {self.dropped}"
+        return text + (f", chưa rõ {self.unknown}" if self.unknown else "")
 
 
 class Dispatcher:
     def __init__(self, db: sqlite_utils.Database, *, batch_size: int = 50, max_attempts: int = 5,
                  backoff: timedelta = timedelta(seconds=30), quiet_start: time = QUIET_START,
-                 quiet_end: time = QUIET_END, linger: timedelta = timedelta(seconds=5)):
+                 quiet_end: time = QUIET_END, linger: timedelta = timedelta(seconds=5),
+                 unknown_retry_after: timedelta = UNKNOWN_RETRY_AFTER,
+                 unknown_resends: dict[str, int] | None = None):
         self.db = db
+        self.unknown_retry_after = unknown_retry_after
+        self.unknown_resends = dict(UNKNOWN_RESENDS if unknown_resends is None else unknown_resends)
         self.batch_size = batch_size
         self.max_attempts = max_attempts
         self.backoff = backoff
@@ -352,6 +376,8 @@ class Dispatcher:
             result.failed += 1
             for hook in self._blocked_hooks:
                 hook(row.channel, row.chat_id, done)
+        except OutcomeUnknownError as exc:
+            self._outcome_unknown(row, attempt, exc, now if fixed else clock.now(), result)
         except Exception as exc:  # RetryableSendError and anything unexpected: try again later
             done = now if fixed else clock.now()
             retry_after = getattr(exc, "retry_after", None)
@@ -376,6 +402,22 @@ class Dispatcher:
         else:
             store.mark_sent(self.db, row.id, text, now if fixed else clock.now(), attempt)
             result.sent += 1
+
+
+    def _outcome_unknown(self, row: OutboxRow, attempt: int, exc: Exception, done: datetime,
+                         result: SweepResult) -> None:
+        """The policy for a request that may have been delivered (see the module docstring)."""
+        error = f"chưa rõ đã tới người nhận hay chưa: {exc}"
+        earlier = store.attempts_with_outcome(self.db, row.id, "unknown")
+        if earlier < self.unknown_resends.get(row.kind, 0):
+            log.warning("outbox %s: outcome unknown (%s); one more try after %s", row.key, exc,
+                        self.unknown_retry_after)
+            store.mark_retry(self.db, row.id, done + self.unknown_retry_after, error, done, attempt, "unknown")
+            result.retried += 1
+        else:
+            log.warning("outbox %s: outcome unknown (%s); not sent again", row.key, exc)
+            store.mark_final(self.db, row.id, "unknown", error, done, attempt, "unknown")
+            result.unknown += 1
 
 
 def log_sender(db: sqlite_utils.Database, channel: str, echo: Callable[[str, str], None] | None = None) -> Sender:

@@ -3,8 +3,10 @@ channel. Producers enqueue with an idempotency key (UNIQUE, so re-planning never
 dispatcher claims due rows (pending → sending, in one write transaction) before sending and marks them
 after. See scheduler/outbox.py for the sending side.
 
-Statuses: pending (waiting for its due time) → sending (claimed) → sent | failed; or cancelled (its
-producer withdrew it, e.g. a unit's date changed) or dropped (too late to be useful, never sent).
+Statuses: pending (waiting for its due time) → sending (claimed) → sent | failed | unknown; or cancelled
+(its producer withdrew it, e.g. a unit's date changed) or dropped (too late to be useful, never sent).
+'unknown' is final: the request reached the messenger and timed out before its answer, so it may or may
+not have been delivered, and the row's kind does not allow (another) resend.
 """
 from __future__ import annotations
 
@@ -18,7 +20,7 @@ import sqlite_utils
 from clock import from_iso, iso
 from storage.transactions import immediate
 
-STATUSES = ("pending", "sending", "sent", "failed", "cancelled", "dropped")
+STATUSES = ("pending", "sending", "sent", "failed", "cancelled", "dropped", "unknown")
 
 
 @dataclass(frozen=True)
@@ -171,8 +173,8 @@ def mark_retry(db: sqlite_utils.Database, row_id: int, due_at: datetime, error: 
 
 def mark_final(db: sqlite_utils.Database, row_id: int, status: str, error: str, now: datetime,
                attempt_id: int | None = None, outcome: str | None = None) -> None:
-    """'failed' or 'dropped', with the reason."""
-    assert status in ("failed", "dropped")
+    """'failed', 'dropped' or 'unknown', with the reason."""
+    assert status in ("failed", "dropped", "unknown")
     with immediate(db):
         db.execute("UPDATE outbox SET status = ?, last_error = ?, updated_at = ? WHERE id = ?",
                    (status, error[:500], iso(now), row_id))
@@ -225,6 +227,12 @@ def close_attempt(db: sqlite_utils.Database, attempt_id: int | None, outcome: st
     if attempt_id is not None:
         db.execute("UPDATE outbox_attempts SET finished_at = ?, outcome = ?, detail = ? WHERE id = ?",
                    (iso(now), outcome, (detail or None) and detail[:500], attempt_id))
+
+
+def attempts_with_outcome(db: sqlite_utils.Database, row_id: int, outcome: str) -> int:
+    """How many tries of the row ended with `outcome` (e.g. 'unknown')."""
+    return db.execute("SELECT COUNT(*) FROM outbox_attempts WHERE outbox_id = ? AND outcome = ?",
+                      (row_id, outcome)).fetchone()[0]
 
 
 def skip_blocked(db: sqlite_utils.Database, row_id: int, now: datetime) -> bool:
