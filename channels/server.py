@@ -183,24 +183,44 @@ def add_scheduler(runtime: Runtime) -> None:
     db = runtime.assistant.db
     handle: dict[str, Any] = {}
 
+    def begin(dispatcher) -> None:
+        handle["scheduler"] = jobs.start_scheduler(db, dispatcher)
+        dispatcher.kick()  # broadcasts a previous run left unfinished resume now, not in 30 s
+
+    async def standby(dispatcher) -> None:
+        """Another process holds the outbox lease: send nothing, and take over once it is gone."""
+        while "scheduler" not in handle:
+            await asyncio.sleep(dispatcher.lease.heartbeat)
+            if dispatcher.ensure_lease():
+                log.warning("outbox lease taken: this process now sends reminders and broadcasts")
+                begin(dispatcher)
+
     async def start() -> None:
         dispatcher = jobs.create_dispatcher(db)
         for channel, send in runtime.senders.items():
             dispatcher.register_sender(channel, send)
         for channel, limits in runtime.limits.items():
             dispatcher.set_limits(channel, limits)
-        handle["scheduler"] = jobs.start_scheduler(db, dispatcher)
         runtime.extras["dispatcher"] = dispatcher
         runtime.assistant.outbox_waker = dispatcher.kick  # a confirmed broadcast goes out at once
-        dispatcher.kick()  # broadcasts a previous run left unfinished resume now, not in 30 s
+        if dispatcher.ensure_lease():
+            begin(dispatcher)
+            return
+        print(f"CẢNH BÁO: {dispatcher.lease.holder_text()} đang gửi nhắc hạn và thông báo từ cơ sở dữ liệu này. "
+              "Tiến trình này không gửi gì từ hàng đợi (để không ai nhận trùng tin) và sẽ nhận việc gửi khi "
+              "tiến trình kia dừng.", file=sys.stderr, flush=True)
+        handle["standby"] = asyncio.get_running_loop().create_task(standby(dispatcher))
 
     async def stop() -> None:
+        waiting = handle.pop("standby", None)
+        if waiting is not None:
+            waiting.cancel()
         scheduler = handle.get("scheduler")
         if scheduler is not None:
             scheduler.shutdown(wait=False)
         dispatcher = runtime.extras.get("dispatcher")
         if dispatcher is not None and hasattr(dispatcher, "stop"):
-            await dispatcher.stop()  # requests in flight get their answers recorded
+            await dispatcher.stop()  # requests in flight get their answers recorded; the lease is released
 
     runtime.add_step(start, stop, after_http=True)
 

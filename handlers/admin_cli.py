@@ -177,7 +177,10 @@ async def _senders(db: sqlite_utils.Database, settings, dispatcher) -> list:
 async def _send(db: sqlite_utils.Database, settings, broadcast_id: int | None, out: TextIO,
                 recover: bool = False) -> int:
     from scheduler.jobs import create_dispatcher
-    dispatcher = create_dispatcher(db)
+    dispatcher = create_dispatcher(db, role="broadcast")
+    if not dispatcher.ensure_lease():  # one dispatcher per database: the live one sends, not this one
+        print(_handover_text(dispatcher, broadcast_id, recover), file=out)
+        return 0
     cleanup = await _senders(db, settings, dispatcher)
     try:
         if not dispatcher.channels:
@@ -195,8 +198,16 @@ async def _send(db: sqlite_utils.Database, settings, broadcast_id: int | None, o
             failed += await _send_one(db, dispatcher, bid, out)
         return 1 if failed else 0
     finally:
+        dispatcher.lease.release()
         for close in cleanup:
             await close()
+
+
+def _handover_text(dispatcher, broadcast_id: int | None, recover: bool) -> str:
+    what = "các thông báo còn dở" if broadcast_id is None else f"thông báo #{broadcast_id}"
+    return (f"{dispatcher.lease.holder_text()[0].upper()}{dispatcher.lease.holder_text()[1:]} đang giữ quyền gửi "
+            f"tin của cơ sở dữ liệu này, nên {what} do tiến trình đó gửi (trong vòng 30 giây). Không gửi gì từ "
+            "đây, để không ai nhận trùng tin. Xem kết quả: python bot.py stats")
 
 
 async def _send_one(db: sqlite_utils.Database, dispatcher, broadcast_id: int, out: TextIO) -> int:
@@ -208,6 +219,9 @@ async def _send_one(db: sqlite_utils.Database, dispatcher, broadcast_id: int, ou
     follower = asyncio.create_task(bc.follow_progress(db, broadcast_id, update, interval=PROGRESS_EVERY))
     try:
         while _waiting(db, broadcast_id, dispatcher.channels):
+            if not dispatcher.ensure_lease():  # taken over (this process stalled past the lease)
+                print(_handover_text(dispatcher, broadcast_id, False), file=out)
+                return 0
             await dispatcher.sweep()
             if _waiting(db, broadcast_id, dispatcher.channels):
                 await asyncio.sleep(0.5)  # rows backing off, or claimed by another process

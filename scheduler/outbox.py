@@ -48,6 +48,7 @@ import sqlite_utils
 
 import clock
 from storage import outbox as store
+from scheduler.lease import Lease
 from scheduler.ratelimit import ChannelLimits, Throttle
 from storage.outbox import OutboxRow
 
@@ -124,8 +125,10 @@ class Dispatcher:
                  backoff: timedelta = timedelta(seconds=30), quiet_start: time = QUIET_START,
                  quiet_end: time = QUIET_END, linger: timedelta = timedelta(seconds=5),
                  unknown_retry_after: timedelta = UNKNOWN_RETRY_AFTER,
-                 unknown_resends: dict[str, int] | None = None):
+                 unknown_resends: dict[str, int] | None = None, lease: Lease | None = None,
+                 role: str = "run"):
         self.db = db
+        self.lease = lease or Lease(db, role)
         self.unknown_retry_after = unknown_retry_after
         self.unknown_resends = dict(UNKNOWN_RESENDS if unknown_resends is None else unknown_resends)
         self.batch_size = batch_size
@@ -180,14 +183,41 @@ class Dispatcher:
     def channels(self) -> list[str]:
         return sorted(self._senders)
 
-    # -- start-up ---------------------------------------------------------------------------------
+    # -- start-up and the lease --------------------------------------------------------------------
+    def ensure_lease(self) -> bool:
+        """Hold the database's dispatcher lease (scheduler/lease.py), taking it when it is free. Only
+        its holder sends; on taking it, rows its dead previous holder left in flight are recovered."""
+        if self.lease.held:
+            return self.lease.refresh()
+        if not self._take_lease():
+            return False
+        self._recover(clock.now())
+        return True
+
+    def _take_lease(self) -> bool:
+        if not self.lease.acquire():
+            return False
+        try:
+            self.lease.start_heartbeat()
+        except RuntimeError:  # no running loop (a synchronous caller): `refresh` keeps it instead
+            pass
+        return True
+
     def recover_interrupted(self, now: datetime | None = None) -> int:
-        """Call once at start-up, before the first sweep (see the module docstring)."""
-        now = now or clock.now()
-        for row in store.recover_in_flight(self.db, now):
+        """Call once at start-up, before the first sweep (see the module docstring). Touches only rows of
+        a dispatcher whose lease has expired; with another live dispatcher it does nothing."""
+        if not (self.lease.refresh() if self.lease.held else self._take_lease()):
+            log.warning("outbox: another process holds the dispatcher lease (%s); nothing recovered",
+                        self.lease.holder_text())
+            return 0
+        return self._recover(now or clock.now())
+
+    def _recover(self, now: datetime) -> int:
+        owner, lease_now = self.lease.owner, self.lease.now()
+        for row in store.recover_in_flight(self.db, now, owner, lease_now):
             log.warning("outbox %s (%s → %s:%s) was in flight when the process stopped; sending it again",
                         row.key, row.kind, row.channel, row.chat_id)
-        stuck = store.recover_interrupted(self.db, now)
+        stuck = store.recover_interrupted(self.db, now, owner, lease_now)
         for row in stuck:
             log.warning("outbox %s (%s → %s:%s) was claimed with no attempt logged when the process stopped; "
                         "not resending", row.key, row.kind, row.channel, row.chat_id)
@@ -225,6 +255,8 @@ class Dispatcher:
         self._stopping = True
         if self._kick_task is not None and not self._kick_task.done():
             await asyncio.wait({self._kick_task}, timeout=timeout)
+        if not self._sweep_lock.locked():
+            self.lease.release()  # the next process may start sending at once
 
     # -- the sweep --------------------------------------------------------------------------------
     async def sweep(self, now: datetime | None = None, max_rows: int | None = None) -> SweepResult:
@@ -232,6 +264,9 @@ class Dispatcher:
         that fixed instant; without, the real clock (see the module docstring)."""
         async with self._sweep_lock:
             result = SweepResult()
+            if not self.ensure_lease():
+                log.warning("outbox: not sending, %s holds the dispatcher lease", self.lease.holder_text())
+                return result
             while True:
                 at = now or clock.now()
                 await self._sweep_once(now, max_rows, result)
@@ -270,12 +305,15 @@ class Dispatcher:
                     await throttle.acquire()
                     now = fixed or clock.now()
                     claimed = (None if self._paused_until.get(row.channel, now) > now
-                               else store.claim_row(self.db, row.id, now))
+                               or not self.lease.refresh()
+                               else store.claim_row(self.db, row.id, now, self.lease.owner, self.lease.now()))
                 except BaseException:
                     throttle.release(row.chat_id)
                     raise
-                if claimed is None:  # paused meanwhile (a 429), or another dispatcher took it
+                if claimed is None:  # paused meanwhile (a 429), another dispatcher took it, or lease lost
                     throttle.release(row.chat_id)
+                    if not self.lease.held:
+                        break
                     continue
                 throttle.started(row.chat_id)
                 result.handled += 1

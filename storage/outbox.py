@@ -206,14 +206,22 @@ def next_due_at(db: sqlite_utils.Database, channels: Iterable[str], quiet: bool)
     return from_iso(row[0]) if row and row[0] else None
 
 
-def claim_row(db: sqlite_utils.Database, row_id: int, now: datetime) -> tuple[OutboxRow, int] | None:
+def claim_row(db: sqlite_utils.Database, row_id: int, now: datetime, owner: str | None = None,
+              lease_now: float | None = None, quiet: bool = False) -> tuple[OutboxRow, int] | None:
     """pending → sending (attempts + 1) and an open attempt, in one transaction, right before the request.
-    None when the row is no longer pending (another dispatcher took it). A row in 'sending' therefore
-    always has exactly one open attempt: a request about to leave, or in flight."""
+    None when the row is no longer pending (another dispatcher took it), when `owner` does not hold a live
+    dispatcher lease at `lease_now` (Unix seconds; storage/lease.py), or when `quiet` (quiet hours now)
+    and the row keeps them. A row in 'sending' therefore always has exactly one open attempt: a request
+    about to leave, or in flight, by the holder of the lease."""
     stamp = iso(now)
+    lease_clause = (" AND EXISTS (SELECT 1 FROM dispatcher_lease WHERE name = 'outbox' AND owner = ?"
+                    " AND expires_at > ?)") if owner is not None else ""
+    quiet_clause = " AND quiet_hours = 0" if quiet else ""
+    params = (stamp, owner, stamp, row_id) + ((owner, lease_now) if owner is not None else ())
     with immediate(db):
         cur = db.execute("UPDATE outbox SET status = 'sending', attempts = attempts + 1, claimed_at = ?,"
-                         " updated_at = ? WHERE id = ? AND status = 'pending'", (stamp, stamp, row_id))
+                         " claimed_by = ?, updated_at = ? WHERE id = ? AND status = 'pending'"
+                         + quiet_clause + lease_clause, params)
         if cur.rowcount != 1:
             return None
         row = _row(db.execute(f"SELECT {_COLUMNS} FROM outbox WHERE id = ?", (row_id,)).fetchone())
@@ -250,15 +258,23 @@ def is_blocked(db: sqlite_utils.Database, channel: str, chat_id: str) -> bool:
     return bool(row and row[0])
 
 
-def recover_in_flight(db: sqlite_utils.Database, now: datetime) -> list[OutboxRow]:
-    """Rows whose request was in flight when the process died (an open attempt): they go back to
-    pending and are sent again. The message reached the recipient twice only if the messenger had
-    accepted the request in the instant between its answer leaving and our commit of it."""
+# Rows claimed by a dispatcher that no longer holds a live lease (or by one that kept no owner).
+_ORPHANED = ("(claimed_by IS NULL OR (claimed_by IS NOT ? AND NOT EXISTS (SELECT 1 FROM dispatcher_lease"
+             " WHERE name = 'outbox' AND owner = outbox.claimed_by AND expires_at > ?)))")
+
+
+def recover_in_flight(db: sqlite_utils.Database, now: datetime, owner: str | None = None,
+                      lease_now: float = 0.0) -> list[OutboxRow]:
+    """Rows whose request was in flight when their dispatcher died (an open attempt, claimed by someone
+    other than `owner` whose lease is no longer live at `lease_now`): they go back to pending and are
+    sent again. The message reached the recipient twice only if the messenger had accepted the request
+    in the instant between its answer leaving and our commit of it. Rows of a live dispatcher are never
+    touched: its requests are still in flight."""
     stamp = iso(now)
     with immediate(db):
         rows = [_row(r) for r in db.execute(
-            f"SELECT {_COLUMNS} FROM outbox WHERE status = 'sending' AND id IN"
-            " (SELECT outbox_id FROM outbox_attempts WHERE outcome IS NULL)")]
+            f"SELECT {_COLUMNS} FROM outbox WHERE status = 'sending' AND {_ORPHANED} AND id IN"
+            " (SELECT outbox_id FROM outbox_attempts WHERE outcome IS NULL)", (owner, lease_now))]
         if rows:
             ids = [r.id for r in rows]
             marks = ",".join("?" * len(ids))
@@ -290,15 +306,19 @@ def cancel(db: sqlite_utils.Database, now: datetime, origin: str | None = None, 
     return len(targets)
 
 
-def recover_interrupted(db: sqlite_utils.Database, now: datetime) -> list[OutboxRow]:
-    """Rows a crashed process left in 'sending'. The message may or may not have gone out; resending
-    could deliver it twice, so they are marked failed (at most once) and returned for the log."""
+def recover_interrupted(db: sqlite_utils.Database, now: datetime, owner: str | None = None,
+                        lease_now: float = 0.0) -> list[OutboxRow]:
+    """Rows a crashed dispatcher (not `owner`, lease no longer live) left in 'sending' without an open
+    attempt. The message may or may not have gone out; resending could deliver it twice, so they are
+    marked failed (at most once) and returned for the log."""
     with immediate(db):
-        stuck = [_row(r) for r in db.execute(f"SELECT {_COLUMNS} FROM outbox WHERE status = 'sending'")]
+        stuck = [_row(r) for r in db.execute(
+            f"SELECT {_COLUMNS} FROM outbox WHERE status = 'sending' AND {_ORPHANED}", (owner, lease_now))]
         if stuck:
+            ids = [r.id for r in stuck]
             db.execute("UPDATE outbox SET status = 'failed', last_error = 'gián đoạn khi đang gửi:"
                        " không rõ đã tới người nhận hay chưa, không gửi lại', updated_at = ?"
-                       " WHERE status = 'sending'", (iso(now),))
+                       f" WHERE id IN ({','.join('?' * len(ids))})", (iso(now), *ids))
     return stuck
 
 

@@ -147,8 +147,26 @@ def v12_outbox_unknown_status(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX idx_outbox_recipient ON outbox (channel, chat_id, status)")
 
 
+def v13_dispatcher_lease(db: sqlite_utils.Database) -> None:
+    # One dispatcher per database: who may send, until when (storage/lease.py). The outbox row remembers
+    # which dispatcher claimed it, so recovery after a crash touches only rows of a lease that expired.
+    db.execute("""
+        CREATE TABLE dispatcher_lease (
+            name TEXT PRIMARY KEY,              -- 'outbox'
+            owner TEXT NOT NULL,                -- a token per dispatcher
+            pid INTEGER NOT NULL,
+            host TEXT NOT NULL,
+            started TEXT NOT NULL DEFAULT '',   -- the process's start mark (a reused pid is not it)
+            role TEXT NOT NULL DEFAULT '',      -- 'run', 'broadcast', 'reminders'
+            heartbeat_at REAL NOT NULL,         -- Unix seconds, real time
+            expires_at REAL NOT NULL
+        )""")
+    db.execute("ALTER TABLE outbox ADD COLUMN claimed_by TEXT")
+
+
 UNIT_MIGRATIONS = [
     (10, v10_units_and_officers),
     (11, v11_outbox),
     (12, v12_outbox_unknown_status),
+    (13, v13_dispatcher_lease),
 ]

@@ -107,6 +107,10 @@ class FakeBotApi:
         """From now on, send requests wait unanswered (and undelivered) until `drop_held`."""
         self._held.clear()
 
+    def release_held(self) -> None:
+        """Let every held request through (delivered and answered as usual), and stop holding."""
+        self._held.set()
+
     def drop_held(self) -> None:
         """Answer every held request with 500, undelivered (its client is gone), and stop holding."""
         self._drop = True
