@@ -306,11 +306,13 @@ class Dispatcher:
                     now = fixed or clock.now()
                     claimed = (None if self._paused_until.get(row.channel, now) > now
                                or not self.lease.refresh()
-                               else store.claim_row(self.db, row.id, now, self.lease.owner, self.lease.now()))
+                               else store.claim_row(self.db, row.id, now, self.lease.owner, self.lease.now(),
+                                                    quiet=in_quiet_hours(now, self.quiet_start, self.quiet_end)))
                 except BaseException:
                     throttle.release(row.chat_id)
                     raise
-                if claimed is None:  # paused meanwhile (a 429), another dispatcher took it, or lease lost
+                if claimed is None:  # paused meanwhile (a 429), another dispatcher took it, lease lost,
+                    # or the quiet hours began while it waited for its slot (re-checked at the claim)
                     throttle.release(row.chat_id)
                     if not self.lease.held:
                         break
