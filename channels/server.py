@@ -64,6 +64,7 @@ class Runtime:
     steps: list[tuple[Step, Step | None, bool]] = field(default_factory=list)
     extras: dict[str, Any] = field(default_factory=dict)   # e.g. the Telegram Application, for tests
     limits: dict[str, Any] = field(default_factory=dict)   # channel → scheduler.ratelimit.ChannelLimits
+    throttles: dict[str, Any] = field(default_factory=dict)  # channel → the Throttle its replies use
 
     def add_step(self, start: Step, stop: Step | None = None, after_http: bool = False) -> None:
         """`start` runs at start-up (after the HTTP server listens if `after_http`); `stop` at the end,
@@ -72,9 +73,16 @@ class Runtime:
 
 
 # -- Telegram ---------------------------------------------------------------------------------------------
-def build_telegram_application(settings: Settings, channel: TelegramChannel, webhook: bool) -> Application:
-    """The Application: concurrent updates, the Bot API address override, no updater for webhooks."""
-    builder = Application.builder().token(settings.telegram_token).concurrent_updates(True)
+def build_telegram_application(settings: Settings, channel: TelegramChannel, webhook: bool,
+                               throttle=None) -> Application:
+    """The Application: concurrent updates, the Bot API address override, no updater for webhooks, and
+    every send through the channel's one limiter (`throttle`, shared with the outbox; made when None)."""
+    from channels.telegram_limiter import SharedLimiter
+    from scheduler.ratelimit import Throttle
+    throttle = throttle or Throttle(telegram_limits(settings))
+    channel.throttle = throttle
+    builder = (Application.builder().token(settings.telegram_token).concurrent_updates(True)
+               .rate_limiter(SharedLimiter(throttle)))
     if settings.telegram_read_timeout > 0:  # after it, a send's outcome is unknown (scheduler/outbox.py)
         builder = builder.read_timeout(settings.telegram_read_timeout)
     base = settings.telegram_api_base_url
@@ -153,6 +161,7 @@ def add_telegram(runtime: Runtime) -> None:
         runtime.add_step(set_webhook, after_http=True)
     runtime.senders["telegram"] = channel.send_text
     runtime.limits["telegram"] = telegram_limits(settings)
+    runtime.throttles["telegram"] = channel.throttle   # replies and the outbox share it
     runtime.health["telegram"] = lambda: application.running
     runtime.extras["telegram_application"] = application
 
@@ -200,7 +209,10 @@ def add_scheduler(runtime: Runtime) -> None:
         for channel, send in runtime.senders.items():
             dispatcher.register_sender(channel, send)
         for channel, limits in runtime.limits.items():
-            dispatcher.set_limits(channel, limits)
+            if channel in runtime.throttles:
+                dispatcher.use_throttle(channel, runtime.throttles[channel])  # one limiter per channel
+            else:
+                dispatcher.set_limits(channel, limits)
         runtime.extras["dispatcher"] = dispatcher
         runtime.assistant.outbox_waker = dispatcher.kick  # a confirmed broadcast goes out at once
         if dispatcher.ensure_lease():

@@ -18,6 +18,7 @@ transactions interleave on that connection. The network part (sending, editing) 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import json
 import logging
@@ -190,6 +191,7 @@ class TelegramChannel:
         self.codec = CallbackCodec()
         self.application: Application | None = None
         self._live_tasks: set[asyncio.Task] = set()   # progress messages being edited
+        self.throttle = None   # the channel's Throttle (set with the Application): replies keep its limits
 
     # -- set-up -----------------------------------------------------------------------------------
     def register(self, application: Application) -> None:
@@ -383,8 +385,20 @@ class TelegramChannel:
         else:
             await self._bot.send_document(chat_id, document=attachment["file_id"], caption=caption or None)
 
+    def _slot(self, chat_id: str | int):
+        """One send slot for the whole answer: its parts go out in order, one chat interval apart, and no
+        other message to that chat (another answer, an outbox row) comes in between."""
+        if self.throttle is None:
+            return contextlib.nullcontext()
+        return self.throttle.reply_slot(str(chat_id))
+
     async def send_replies(self, chat_id: str | int, replies: list[Reply], group: bool = False,
                            reply_to: int | None = None) -> None:
+        async with self._slot(chat_id):
+            await self._send_replies(chat_id, replies, group, reply_to)
+
+    async def _send_replies(self, chat_id: str | int, replies: list[Reply], group: bool,
+                            reply_to: int | None) -> None:
         for i, reply in enumerate(replies):
             sent = await self.send_reply(chat_id, reply, group=group, reply_to=reply_to if i == 0 else None)
             if reply.live is not None and sent:
@@ -439,14 +453,15 @@ class TelegramChannel:
         except BadRequest as exc:
             if "not modified" not in str(exc).lower():  # the same button pressed twice
                 raise
-        for i, part in enumerate(parts[1:], start=1):
-            await self._bot.send_message(message.chat_id, part,
-                                         reply_markup=markup if i == len(parts) - 1 else None,
-                                         link_preview_options=NO_PREVIEW)
-        if first.live is not None and only:
-            self._follow(message.chat_id, message.message_id, first)
-        await self._send_document(message.chat_id, first)
-        await self.send_replies(message.chat_id, rest, group=group)
+        async with self._slot(message.chat_id):
+            for i, part in enumerate(parts[1:], start=1):
+                await self._bot.send_message(message.chat_id, part,
+                                             reply_markup=markup if i == len(parts) - 1 else None,
+                                             link_preview_options=NO_PREVIEW)
+            if first.live is not None and only:
+                self._follow(message.chat_id, message.message_id, first)
+            await self._send_document(message.chat_id, first)
+            await self._send_replies(message.chat_id, rest, group, None)
 
     async def _edit_markup(self, message: Message, markup: InlineKeyboardMarkup | None) -> None:
         try:

@@ -148,6 +148,7 @@ class ZaloClient:
         self.backoff_base = backoff_base
         self.backoff_max = backoff_max
         self._sleep, self._monotonic = sleep, monotonic
+        self.monotonic = monotonic   # the clock its pauses are measured on (shared with the channel's limiter)
         self._paused_until = 0.0  # monotonic() before which no call is made (after a 429)
         self._http = httpx.AsyncClient(transport=transport, timeout=timeout,
                                        headers={"User-Agent": "tro-ly-dai-hoi-cong-doan"})

@@ -154,14 +154,14 @@ async def _senders(db: sqlite_utils.Database, settings, dispatcher) -> list:
     """Register a sender for each configured messenger; returns the clean-up coroutines."""
     cleanup = []
     if settings.telegram_token:
-        from channels.server import build_telegram_application, telegram_limits
+        from channels.server import build_telegram_application
         from channels.telegram import TelegramChannel
         from handlers.assistant import Assistant
         channel = TelegramChannel(Assistant(db, settings.active_edition))
         application = build_telegram_application(settings, channel, webhook=True)  # no polling here
         await application.initialize()
         dispatcher.register_sender("telegram", channel.send_text)
-        dispatcher.set_limits("telegram", telegram_limits(settings))
+        dispatcher.use_throttle("telegram", channel.throttle)   # telegram_limits(settings), shared
         cleanup.append(application.shutdown)
     if getattr(settings, "zalo_token", ""):
         from channels.zalo import ZaloChannel

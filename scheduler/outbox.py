@@ -49,7 +49,7 @@ import sqlite_utils
 import clock
 from storage import outbox as store
 from scheduler.lease import Lease
-from scheduler.ratelimit import ChannelLimits, Throttle
+from scheduler.ratelimit import SLOT, ChannelLimits, SlotState, Throttle
 from storage.outbox import OutboxRow
 
 log = logging.getLogger(__name__)
@@ -166,6 +166,10 @@ class Dispatcher:
     def set_limits(self, channel: str, limits: ChannelLimits) -> None:
         """Rate, per-chat interval and requests in flight for `channel` (default: one at a time, no rate)."""
         self._throttles[channel] = Throttle(limits)
+
+    def use_throttle(self, channel: str, throttle: Throttle) -> None:
+        """Share `throttle` with the channel's direct replies (one limiter per channel)."""
+        self._throttles[channel] = throttle
 
     def after_sweep(self, hook: AfterSweepHook) -> None:
         """`hook(now)` runs after every sweep (e.g. to finish broadcasts and queue their reports)."""
@@ -288,6 +292,8 @@ class Dispatcher:
         try:
             while (max_rows is None or result.handled < max_rows) and not self._stopping:
                 now = fixed or clock.now()
+                if fixed is None:
+                    self._follow_reply_pauses(now)
                 quiet = in_quiet_hours(now, self.quiet_start, self.quiet_end)
                 if not batch:
                     open_channels = [c for c in self._senders if self._paused_until.get(c, now) <= now]
@@ -326,6 +332,14 @@ class Dispatcher:
         finally:
             if running:
                 await asyncio.gather(*running, return_exceptions=True)
+
+    def _follow_reply_pauses(self, now: datetime) -> None:
+        """A 429 a direct reply got pauses the outbox of that channel too (the throttle is shared)."""
+        for channel, throttle in self._throttles.items():
+            wait = throttle.paused_for()
+            if wait > 0:
+                until = now + timedelta(seconds=wait)
+                self._paused_until[channel] = max(self._paused_until.get(channel, until), until)
 
     def _choose(self, batch: list[OutboxRow], now: datetime, result: SweepResult) -> OutboxRow | None:
         """The first row whose channel has room and whose chat may take a message now. Rows of recipients
@@ -408,6 +422,7 @@ class Dispatcher:
                 text = rendered
                 store.set_text(self.db, row.id, text, now)
         extra = {"attachment": row.payload["attachment"]} if row.payload.get("attachment") else {}
+        slot = SLOT.set(SlotState(row.chat_id, prepaid=True, retry_first=False))  # paced above already
         try:
             await self._senders[row.channel](row.chat_id, text, **extra)
         except RecipientBlockedError as exc:
@@ -428,6 +443,7 @@ class Dispatcher:
                 # The whole channel waits; the deadline only moves later (issue #5338).
                 until = done + timedelta(seconds=float(retry_after))
                 self._paused_until[row.channel] = max(self._paused_until.get(row.channel, until), until)
+                self.throttle(row.channel).pause(float(retry_after))  # replies wait too
                 store.mark_retry(self.db, row.id, until, error, done, attempt, "rate_limited", refund=True)
                 result.retried += 1
             elif row.attempts >= self.max_attempts:
@@ -442,6 +458,8 @@ class Dispatcher:
         else:
             store.mark_sent(self.db, row.id, text, now if fixed else clock.now(), attempt)
             result.sent += 1
+        finally:
+            SLOT.reset(slot)
 
 
     def _outcome_unknown(self, row: OutboxRow, attempt: int, exc: Exception, done: datetime,
