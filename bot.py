@@ -221,7 +221,7 @@ def cmd_reminders_preview(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_reminders_run_once(args: argparse.Namespace, settings: Settings) -> int:
-    """Plan due reminders and send them once (console chats, or every channel with --all-channels)."""
+    """Plan due reminders and send them once to console chats (--all-channels: a simulation on a copy)."""
     from handlers.unit_admin import run_reminders_once
     return run_reminders_once(open_db(settings.db_path), args.all_channels)
 
@@ -330,7 +330,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_reminders_preview)
     p = rsub.add_parser("run-once", help="lập lịch và gửi một lượt những nhắc hạn đã đến giờ")
     p.add_argument("--all-channels", action="store_true",
-                   help="mô phỏng: ghi cả tin Telegram/Zalo vào nhật ký thay vì gửi thật")
+                   help="mô phỏng trên bản sao cơ sở dữ liệu: in cả tin Telegram/Zalo, không gửi và không ghi gì")
     p.set_defaults(func=cmd_reminders_run_once)
     z = sub.add_parser("zalo", help="cài đặt bot Zalo: webhook, kiểm tra token")
     zsub = z.add_subparsers(dest="zalo_command", metavar="ACTION", required=True)

@@ -175,7 +175,9 @@ def progress_text(b: store.Broadcast, p: store.Progress, now: datetime | None = 
         return T.SENDING.format(id=b.id, sent=p.sent, total=p.total, failed=p.failed, waiting=p.waiting)
     when = moment(now or clock.now())
     blocked = T.BLOCKED_NOTE.format(blocked=p.blocked) if p.blocked else ""
-    return T.FINISHED.format(id=b.id, when=when, sent=p.sent, total=p.total, failed=p.failed, blocked_note=blocked)
+    unknown = T.UNKNOWN_NOTE.format(unknown=p.unknown) if p.unknown else ""
+    return T.FINISHED.format(id=b.id, when=when, sent=p.sent, total=p.total, failed=p.failed, blocked_note=blocked,
+                             unknown_note=unknown)
 
 
 def report_text(db: sqlite_utils.Database, b: store.Broadcast) -> str:
@@ -185,6 +187,7 @@ def report_text(db: sqlite_utils.Database, b: store.Broadcast) -> str:
     blocked = T.BLOCKED_NOTE.format(blocked=p.blocked) if p.blocked else ""
     return T.REPORT.format(id=b.id, target=describe(kind, value), sent=p.sent, total=p.total, failed=p.failed,
                            blocked_note=blocked,
+                           unknown_line=T.UNKNOWN_LINE.format(unknown=p.unknown) if p.unknown else "",
                            queued=_local(b.queued_at), finished=_local(b.finished_at))
 
 

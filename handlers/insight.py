@@ -94,6 +94,8 @@ def _outbox_counts(db: sqlite_utils.Database, kind: str, since: str, units: set[
             counts["failed"] += n
         elif status in ("pending", "sending"):
             counts["waiting"] += n
+        elif status == "unknown":
+            counts["unknown"] = counts.get("unknown", 0) + n
     return counts
 
 
@@ -154,8 +156,9 @@ def collect_stats(db: sqlite_utils.Database, now: datetime, days: int = DEFAULT_
         for status, n in db.execute(
                 "SELECT status, COUNT(*) FROM outbox WHERE kind = 'broadcast' AND origin IN"
                 f" ({','.join('?' * len(ids))}) GROUP BY status", [f"broadcast:{i}" for i in ids]) if ids else []:
-            key = ("sent" if status == "sent" else "waiting" if status in ("pending", "sending") else "failed")
-            counts[key] += n
+            key = ("sent" if status == "sent" else "waiting" if status in ("pending", "sending")
+                   else "unknown" if status == "unknown" else "failed")
+            counts[key] = counts.get(key, 0) + n
         stats.broadcast_messages = counts
     return stats
 
@@ -177,10 +180,11 @@ def stats_text(stats: Stats) -> str:
     lines.append(f"👍 Đánh giá hữu ích: {_percent(stats.thumbs_up_ratio)} ({stats.thumbs_up} 👍 / {stats.thumbs_down} 👎"
                  f"{'' if votes else ', chưa có đánh giá'})")
     r = stats.reminders
-    lines.append(f"⏰ Nhắc hạn: đã gửi {r.get('sent', 0)}, lỗi {r.get('failed', 0)}, đang chờ {r.get('waiting', 0)}")
+    lines.append(f"⏰ Nhắc hạn: đã gửi {r.get('sent', 0)}, lỗi {r.get('failed', 0)}, đang chờ {r.get('waiting', 0)}"
+                 + (f", chưa rõ {r['unknown']}" if r.get("unknown") else ""))
     b = stats.broadcast_messages
     lines.append(f"📣 Thông báo: {stats.broadcasts} lần — tin đã gửi {b.get('sent', 0)}, lỗi {b.get('failed', 0)}, "
-                 f"đang chờ {b.get('waiting', 0)}")
+                 f"đang chờ {b.get('waiting', 0)}" + (f", chưa rõ {b['unknown']}" if b.get("unknown") else ""))
     lines.append("")
     title, periods = questions_by_period(stats.per_day)
     lines.append(title)

@@ -47,3 +47,16 @@ def migrate(db: sqlite_utils.Database) -> int:
             db.conn.execute("INSERT INTO schema_version (version) VALUES (?)", (version,))
         current = max(current, version)
     return current
+
+
+def copy_db(db: sqlite_utils.Database, path: str | Path) -> sqlite_utils.Database:
+    """A consistent copy of `db` at `path` (SQLite's online backup), opened: for simulations that must
+    not change the real database. The copy has no dispatcher lease: nobody else sends from it."""
+    target = sqlite3.connect(str(path))
+    try:
+        db.conn.backup(target)
+    finally:
+        target.close()
+    copy = open_db(path)
+    copy.execute("DELETE FROM dispatcher_lease")
+    return copy
