@@ -306,7 +306,7 @@ class Dispatcher:
                         continue
                     break
                 throttle = self.throttle(row.channel)
-                throttle.take(row.chat_id)
+                throttle.take(row.chat_id, outbox=True)
                 try:
                     await throttle.acquire()
                     now = fixed or clock.now()
@@ -315,11 +315,11 @@ class Dispatcher:
                                else store.claim_row(self.db, row.id, now, self.lease.owner, self.lease.now(),
                                                     quiet=in_quiet_hours(now, self.quiet_start, self.quiet_end)))
                 except BaseException:
-                    throttle.release(row.chat_id)
+                    throttle.release(row.chat_id, outbox=True)
                     raise
                 if claimed is None:  # paused meanwhile (a 429), another dispatcher took it, lease lost,
                     # or the quiet hours began while it waited for its slot (re-checked at the claim)
-                    throttle.release(row.chat_id)
+                    throttle.release(row.chat_id, outbox=True)
                     if not self.lease.held:
                         break
                     continue
@@ -366,7 +366,7 @@ class Dispatcher:
         batch = [r for r in batch if self._paused_until.get(r.channel, now) <= now]
         if batch:  # due rows, but their chats or channels are busy: wait for an answer or a chat's interval
             waits = [self.throttle(r.channel).next_ready([r.chat_id]) for r in batch
-                     if self.throttle(r.channel).has_room() and r.chat_id not in self.throttle(r.channel).busy]
+                     if self.throttle(r.channel).has_outbox_room() and r.chat_id not in self.throttle(r.channel).busy]
             timeout = min(waits) if waits else None
             await self._wait_for(running, 0.05 if timeout is None and not running else timeout)
             return True
@@ -401,7 +401,7 @@ class Dispatcher:
         except Exception:  # noqa: BLE001 - a bookkeeping error must not stop the other rows
             log.exception("outbox %s: could not record the result of the attempt", row.key)
         finally:
-            throttle.release(row.chat_id)
+            throttle.release(row.chat_id, outbox=True)
 
     async def _deliver_claimed(self, row: OutboxRow, attempt: int, now: datetime, result: SweepResult,
                                fixed: bool) -> None:

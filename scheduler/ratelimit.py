@@ -22,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import heapq
 import itertools
+import math
 import time
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
@@ -132,6 +133,9 @@ class Throttle:
         self.busy: set[str] = set()
         self._pause_until = 0.0
         self._released: asyncio.Event | None = None
+        self.outbox_in_flight = 0
+        self._sent_at: dict[str, float] = {}
+        self._latencies: list[float] = []   # the last answers' times, for `outbox_limit`
 
     def chat_ready_at(self, chat: str) -> float:
         return self._chat_next.get(chat, 0.0)
@@ -139,12 +143,28 @@ class Throttle:
     def has_room(self) -> bool:
         return self.in_flight < max(1, self.limits.max_in_flight)
 
-    def ready(self, chat: str) -> bool:
-        return self.has_room() and chat not in self.busy and self.chat_ready_at(chat) <= self._clock()
+    def outbox_limit(self) -> int:
+        """Outbox requests in flight: what the outbox's rate needs at the answer times seen lately
+        (Little's law: rate × mean of the last 100, plus two), within `max_in_flight`. Each request in
+        flight is one a crash may repeat (ARCHITECTURE.md, "the exactly-once window"); more would only
+        wait, fewer would slow the outbox down."""
+        bound = max(1, self.limits.max_in_flight)
+        if self.limits.per_second <= 0:
+            return bound
+        latency = sum(self._latencies) / len(self._latencies) if self._latencies else 0.5
+        return max(1, min(bound, math.ceil(self.limits.per_second * latency) + 2))
 
-    def take(self, chat: str) -> None:
+    def has_outbox_room(self) -> bool:
+        return self.has_room() and self.outbox_in_flight < self.outbox_limit()
+
+    def ready(self, chat: str) -> bool:
+        """May the outbox take a row for `chat` now."""
+        return self.has_outbox_room() and chat not in self.busy and self.chat_ready_at(chat) <= self._clock()
+
+    def take(self, chat: str, outbox: bool = False) -> None:
         """Reserve room for `chat` before waiting for the slot (so it is not chosen twice)."""
         self.in_flight += 1
+        self.outbox_in_flight += int(outbox)
         self.busy.add(chat)
 
     async def acquire(self) -> None:
@@ -204,6 +224,7 @@ class Throttle:
                 pass
 
     def started(self, chat: str) -> None:
+        self._sent_at[chat] = self._clock()
         if self.limits.per_chat_interval > 0:
             self._chat_next[chat] = self._clock() + self.limits.per_chat_interval
             if len(self._chat_next) > 10000:  # forget chats whose interval has long passed
@@ -212,13 +233,17 @@ class Throttle:
 
     def answered(self, chat: str) -> None:
         """A request to `chat` got its answer: its interval also counts from now (the messenger measures
-        it at arrival, which a slow request may have delayed)."""
+        it at arrival, which a slow request may have delayed), and its answer time is noted."""
+        sent = self._sent_at.pop(chat, None)
+        if sent is not None:
+            self._latencies = (self._latencies + [self._clock() - sent])[-100:]
         if self.limits.per_chat_interval > 0:
             self._chat_next[chat] = max(self._chat_next.get(chat, 0.0), self._clock() + self.limits.per_chat_interval)
 
-    def release(self, chat: str) -> None:
+    def release(self, chat: str, outbox: bool = False) -> None:
         self.answered(chat)
         self.in_flight = max(0, self.in_flight - 1)
+        self.outbox_in_flight = max(0, self.outbox_in_flight - int(outbox))
         self.busy.discard(chat)
         if self._released is not None:  # wake replies waiting for this chat or for room
             self._released.set()
