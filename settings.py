@@ -53,6 +53,7 @@ class Settings:
     zalo_webhook_secret: str = ""
     zalo_outbox_rate: float = 1.0     # reminders/broadcasts a second on Zalo (0: no limit; -1: invalid)
     telegram_outbox_rate: float = 25.0  # reminders/broadcasts a second on Telegram (0: no limit; -1: invalid)
+    telegram_read_timeout: float = 5.0  # seconds to wait for the Bot API's answer to a request
     admin_telegram_ids: tuple[str, ...] = field(default_factory=tuple)
 
     @property
@@ -81,5 +82,6 @@ def load_settings(db_path: str | None = None) -> Settings:
         zalo_webhook_secret=_env("ZALO_WEBHOOK_SECRET"),
         zalo_outbox_rate=_rate(_env("ZALO_OUTBOX_RATE"), 1.0),
         telegram_outbox_rate=_rate(_env("TELEGRAM_OUTBOX_RATE"), 25.0),
+        telegram_read_timeout=_rate(_env("TELEGRAM_READ_TIMEOUT"), 5.0) or 5.0,
         admin_telegram_ids=admins,
     )

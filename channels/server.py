@@ -62,6 +62,7 @@ class Runtime:
     steps: list[tuple[Step, Step | None, bool]] = field(default_factory=list)
     extras: dict[str, Any] = field(default_factory=dict)   # e.g. the Telegram Application, for tests
     limits: dict[str, Any] = field(default_factory=dict)   # channel → scheduler.ratelimit.ChannelLimits
+    throttles: dict[str, Any] = field(default_factory=dict)  # channel → the Throttle its replies use
 
     def add_step(self, start: Step, stop: Step | None = None, after_http: bool = False) -> None:
         """`start` runs at start-up (after the HTTP server listens if `after_http`); `stop` at the end,
@@ -70,9 +71,18 @@ class Runtime:
 
 
 # -- Telegram ---------------------------------------------------------------------------------------------
-def build_telegram_application(settings: Settings, channel: TelegramChannel, webhook: bool) -> Application:
-    """The Application: concurrent updates, the Bot API address override, no updater for webhooks."""
-    builder = Application.builder().token(settings.telegram_token).concurrent_updates(True)
+def build_telegram_application(settings: Settings, channel: TelegramChannel, webhook: bool,
+                               throttle=None) -> Application:
+    """The Application: concurrent updates, the Bot API address override, no updater for webhooks, and
+    every send through the channel's one limiter (`throttle`, shared with the outbox; made when None)."""
+    from channels.telegram_limiter import SharedLimiter
+    from scheduler.ratelimit import Throttle
+    throttle = throttle or Throttle(telegram_limits(settings))
+    channel.throttle = throttle
+    builder = (Application.builder().token(settings.telegram_token).concurrent_updates(True)
+               .rate_limiter(SharedLimiter(throttle)))
+    if settings.telegram_read_timeout > 0:  # after it, a send's outcome is unknown (scheduler/outbox.py)
+        builder = builder.read_timeout(settings.telegram_read_timeout)
     base = settings.telegram_api_base_url
     if base:
         builder = builder.base_url(base)
@@ -156,6 +166,7 @@ def add_telegram(runtime: Runtime) -> None:
         runtime.add_step(set_webhook, after_http=True)
     runtime.senders["telegram"] = channel.send_text
     runtime.limits["telegram"] = telegram_limits(settings)
+    runtime.throttles["telegram"] = channel.throttle   # replies and the outbox share it
     runtime.health["telegram"] = lambda: application.running
     runtime.extras["telegram_application"] = application
 
@@ -186,24 +197,47 @@ def add_scheduler(runtime: Runtime) -> None:
     db = runtime.assistant.db
     handle: dict[str, Any] = {}
 
+    def begin(dispatcher) -> None:
+        handle["scheduler"] = jobs.start_scheduler(db, dispatcher)
+        dispatcher.kick()  # broadcasts a previous run left unfinished resume now, not in 30 s
+
+    async def standby(dispatcher) -> None:
+        """Another process holds the outbox lease: send nothing, and take over once it is gone."""
+        while "scheduler" not in handle:
+            await asyncio.sleep(dispatcher.lease.heartbeat)
+            if dispatcher.ensure_lease():
+                log.warning("outbox lease taken: this process now sends reminders and broadcasts")
+                begin(dispatcher)
+
     async def start() -> None:
         dispatcher = jobs.create_dispatcher(db)
         for channel, send in runtime.senders.items():
             dispatcher.register_sender(channel, send)
         for channel, limits in runtime.limits.items():
-            dispatcher.set_limits(channel, limits)
-        handle["scheduler"] = jobs.start_scheduler(db, dispatcher)
+            if channel in runtime.throttles:
+                dispatcher.use_throttle(channel, runtime.throttles[channel])  # one limiter per channel
+            else:
+                dispatcher.set_limits(channel, limits)
         runtime.extras["dispatcher"] = dispatcher
         runtime.assistant.outbox_waker = dispatcher.kick  # a confirmed broadcast goes out at once
-        dispatcher.kick()  # broadcasts a previous run left unfinished resume now, not in 30 s
+        if dispatcher.ensure_lease():
+            begin(dispatcher)
+            return
+        print(f"CẢNH BÁO: {dispatcher.lease.holder_text()} đang gửi nhắc hạn và thông báo từ cơ sở dữ liệu này. "
+              "Tiến trình này không gửi gì từ hàng đợi (để không ai nhận trùng tin) và sẽ nhận việc gửi khi "
+              "tiến trình kia dừng.", file=sys.stderr, flush=True)
+        handle["standby"] = asyncio.get_running_loop().create_task(standby(dispatcher))
 
     async def stop() -> None:
+        waiting = handle.pop("standby", None)
+        if waiting is not None:
+            waiting.cancel()
         scheduler = handle.get("scheduler")
         if scheduler is not None:
             scheduler.shutdown(wait=False)
         dispatcher = runtime.extras.get("dispatcher")
         if dispatcher is not None and hasattr(dispatcher, "stop"):
-            await dispatcher.stop()  # requests in flight get their answers recorded
+            await dispatcher.stop()  # requests in flight get their answers recorded; the lease is released
 
     runtime.add_step(start, stop, after_http=True)
 

@@ -18,6 +18,7 @@ transactions interleave on that connection. The network part (sending, editing) 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import json
 import logging
@@ -30,6 +31,7 @@ from telegram import (BotCommand, BotCommandScopeChat, Chat, InlineKeyboardButto
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import Application, CallbackQueryHandler, ContextTypes, MessageHandler, filters
 
+from channels.http_outcome import may_have_arrived
 from channels.render import split_text
 from handlers import texts
 from handlers.assistant import Assistant
@@ -195,6 +197,7 @@ class TelegramChannel:
         self._live_tasks: set[asyncio.Task] = set()   # progress messages being edited
         self._admin_menus: set[str] = set()   # user ids whose private menu holds the admin commands
         self._menu_refused: set[str] = set()  # Telegram refused their menu (no chat yet): retried when they write
+        self.throttle = None   # the channel's Throttle (set with the Application): replies keep its limits
 
     # -- set-up -----------------------------------------------------------------------------------
     def register(self, application: Application) -> None:
@@ -400,7 +403,8 @@ class TelegramChannel:
     async def send_text(self, chat_id: str, text: str, attachment: dict | None = None) -> None:
         """The outbox sender (reminders, broadcasts): Telegram errors become the outbox's own. A broadcast's
         photo or file (`attachment`: kind, file_id) goes as one message with the text as its caption."""
-        from scheduler.outbox import RecipientBlockedError, RetryableSendError  # only the outbox calls this
+        from scheduler.outbox import (OutcomeUnknownError, RecipientBlockedError,  # only the outbox calls this
+                                      RetryableSendError)
         try:
             if attachment:
                 await self._send_attachment(chat_id, text, attachment)
@@ -416,6 +420,8 @@ class TelegramChannel:
                 raise RecipientBlockedError(str(exc)) from exc
             raise
         except NetworkError as exc:  # time-outs, 5xx, connection trouble
+            if may_have_arrived(exc):  # written, then no answer: it may have been delivered
+                raise OutcomeUnknownError(str(exc) or type(exc).__name__) from exc
             raise RetryableSendError(str(exc)) from exc
 
     async def _send_attachment(self, chat_id: str, caption: str, attachment: dict) -> None:
@@ -424,8 +430,20 @@ class TelegramChannel:
         else:
             await self._bot.send_document(chat_id, document=attachment["file_id"], caption=caption or None)
 
+    def _slot(self, chat_id: str | int):
+        """One send slot for the whole answer: its parts go out in order, one chat interval apart, and no
+        other message to that chat (another answer, an outbox row) comes in between."""
+        if self.throttle is None:
+            return contextlib.nullcontext()
+        return self.throttle.reply_slot(str(chat_id))
+
     async def send_replies(self, chat_id: str | int, replies: list[Reply], group: bool = False,
                            reply_to: int | None = None) -> None:
+        async with self._slot(chat_id):
+            await self._send_replies(chat_id, replies, group, reply_to)
+
+    async def _send_replies(self, chat_id: str | int, replies: list[Reply], group: bool,
+                            reply_to: int | None) -> None:
         for i, reply in enumerate(replies):
             sent = await self.send_reply(chat_id, reply, group=group, reply_to=reply_to if i == 0 else None)
             if reply.live is not None and sent:
@@ -480,14 +498,15 @@ class TelegramChannel:
         except BadRequest as exc:
             if "not modified" not in str(exc).lower():  # the same button pressed twice
                 raise
-        for i, part in enumerate(parts[1:], start=1):
-            await self._bot.send_message(message.chat_id, part,
-                                         reply_markup=markup if i == len(parts) - 1 else None,
-                                         link_preview_options=NO_PREVIEW)
-        if first.live is not None and only:
-            self._follow(message.chat_id, message.message_id, first)
-        await self._send_document(message.chat_id, first)
-        await self.send_replies(message.chat_id, rest, group=group)
+        async with self._slot(message.chat_id):
+            for i, part in enumerate(parts[1:], start=1):
+                await self._bot.send_message(message.chat_id, part,
+                                             reply_markup=markup if i == len(parts) - 1 else None,
+                                             link_preview_options=NO_PREVIEW)
+            if first.live is not None and only:
+                self._follow(message.chat_id, message.message_id, first)
+            await self._send_document(message.chat_id, first)
+            await self._send_replies(message.chat_id, rest, group, None)
 
     async def _edit_markup(self, message: Message, markup: InlineKeyboardMarkup | None) -> None:
         try:

@@ -46,7 +46,7 @@ from handlers import texts
 from handlers.assistant import Assistant
 from handlers.messages import Incoming, Reply
 from settings import TIMEZONE
-from scheduler.ratelimit import RateLimiter  # evenly spaced outbox sends, shared with the dispatcher
+from scheduler.ratelimit import SLOT, ChannelLimits, RateLimiter, SlotState, Throttle
 from storage import zalo as seen
 from storage.bots import remember_bot_name
 
@@ -57,6 +57,8 @@ WEBHOOK_PATH = "/zalo/webhook"
 SECRET_HEADER = "X-Bot-Api-Secret-Token"
 TEXT_EVENT = "message.text.received"
 DEFAULT_OUTBOX_RATE = 1.0          # messages a second for reminders and broadcasts (Zalo publishes none)
+DEFAULT_SEND_RATE = 20.0           # every message a second, replies first (a guess: no quota is published)
+REPLY_MAX_WAIT = 120.0             # a reply waits out 429s for at most this long, then is given up
 SEEN_KEEP = timedelta(days=7)      # how long a message_id is remembered for de-duplication
 
 # Zalo-only phrasing (the neutral texts live in handlers/texts.py).
@@ -180,14 +182,24 @@ def message_parts(text: str, limit: int = TEXT_LIMIT) -> list[str]:
 
 
 # -- the channel ------------------------------------------------------------------------------------------
+def zalo_limits(outbox_rate: float, send_rate: float = DEFAULT_SEND_RATE) -> ChannelLimits:
+    """Zalo's limits for replies and the outbox: Zalo publishes no quota, so the outbox keeps to
+    ZALO_OUTBOX_RATE, everything together to `send_rate`, and 429s are honoured as they come."""
+    return ChannelLimits(per_second=outbox_rate, per_chat_interval=0.0, max_in_flight=8,
+                         channel_per_second=send_rate)
+
+
 class ZaloChannel:
     """Connects a `ZaloClient` to the assistant."""
 
-    def __init__(self, assistant: Assistant, client: ZaloClient, *, outbox_rate: float = DEFAULT_OUTBOX_RATE):
+    def __init__(self, assistant: Assistant, client: ZaloClient, *, outbox_rate: float = DEFAULT_OUTBOX_RATE,
+                 throttle: Throttle | None = None):
         self.assistant = assistant
         self.db = assistant.db
         self.client = client
-        self.outbox_limiter = RateLimiter(outbox_rate)
+        self.outbox_limiter = RateLimiter(outbox_rate)   # direct outbox callers (the dispatcher paces itself)
+        # One limiter for every message to Zalo, shared with the dispatcher (channels/server.py).
+        self.throttle = throttle or Throttle(zalo_limits(outbox_rate), clock=client.monotonic)
         self._tasks: set[asyncio.Task] = set()
         self._chat_locks: dict[str, asyncio.Lock] = {}
         self._seen_inserts = 0
@@ -248,7 +260,8 @@ class ZaloChannel:
         except Exception:  # noqa: BLE001 - log first, then apologise; the channel keeps running
             log.exception("Zalo: error while handling message %s (event %s)", update.message_id, update.event)
             try:
-                await self.client.send_message(update.chat_id, texts.ERROR)
+                async with self.throttle.reply_slot(update.chat_id) as slot:
+                    await self._send_part(slot, texts.ERROR)
             except ZaloError as exc:
                 log.warning("Zalo: could not send the apology to chat %s: %s", update.chat_id, exc)
 
@@ -260,11 +273,33 @@ class ZaloChannel:
 
     # -- sending ----------------------------------------------------------------------------------
     async def send_reply(self, chat_id: str, reply: Reply) -> int:
-        """Send one reply as one or more texts; returns how many messages went out."""
+        """Send one reply as one or more texts, in order, within the channel's limits (429s waited out);
+        returns how many messages went out."""
         parts = message_parts(render(reply))
-        for part in parts:
-            await self.client.send_message(chat_id, part)
+        async with self.throttle.reply_slot(str(chat_id)) as slot:
+            for part in parts:
+                await self._send_part(slot, part)
         return len(parts)
+
+    async def _send_part(self, slot: SlotState, text: str) -> None:
+        """One sendMessage within a slot. A 429 pauses the channel and is tried again (it delivered
+        nothing) — except the first request of an outbox row, which goes back to the dispatcher."""
+        deadline = time.monotonic() + REPLY_MAX_WAIT
+        while True:
+            await self.throttle.next_part(slot)
+            try:
+                await self.client.call("sendMessage", {"chat_id": slot.chat, "text": text}, max_429_retries=0)
+            except ZaloRateLimited as exc:
+                self.throttle.answered(slot.chat)
+                wait = exc.retry_after if exc.retry_after is not None else 1.0
+                self.throttle.pause(wait)
+                if (slot.sent == 0 and not slot.retry_first) or time.monotonic() + wait > deadline:
+                    raise
+                log.warning("Zalo 429 for chat %s: waiting %.1f s, then sending again", slot.chat, wait)
+                continue
+            self.throttle.answered(slot.chat)
+            slot.sent += 1
+            return
 
     async def send(self, chat_id: str, message: Reply | str) -> None:
         """The outbox sender (scheduler.outbox.Sender): one reminder or broadcast to one chat.
@@ -272,28 +307,36 @@ class ZaloChannel:
         Keeps to the outbox rate; raises the dispatcher's RetryableSendError (429 with retry_after,
         5xx, network) or RecipientBlockedError. A 429 on a later part of a long text is waited out here
         (the earlier parts are already delivered, so the row must not be retried from the start)."""
-        from scheduler.outbox import RecipientBlockedError, RetryableSendError, SendError
-
         text = render(message) if isinstance(message, Reply) else str(message)
         parts = message_parts(text)
-        for i, part in enumerate(parts):
-            await self.outbox_limiter.wait()
-            try:
-                await self.client.call("sendMessage", {"chat_id": str(chat_id), "text": part},
-                                       max_429_retries=0 if i == 0 else 3)
-            except ZaloRateLimited as exc:
-                raise RetryableSendError(str(exc), retry_after=exc.retry_after) from None
-            except ZaloUnauthorized as exc:
-                log.error("Zalo refused the bot token (401): check ZALO_BOT_TOKEN; outbox paused")
-                raise RetryableSendError(str(exc), retry_after=600) from None
-            except ZaloApiError as exc:
-                if is_blocked(exc):
-                    raise RecipientBlockedError(str(exc)) from None
-                if exc.retryable:
-                    raise RetryableSendError(str(exc)) from None
-                raise SendError(str(exc)) from None
-            except ZaloNetworkError as exc:
+        held = SLOT.get()
+        if held is None or held.chat != str(chat_id):
+            await self.outbox_limiter.wait()   # not under the dispatcher: keep the outbox rate here
+        async with self.throttle.reply_slot(str(chat_id), retry_first=False) as slot:
+            for i, part in enumerate(parts):
+                await self._send_outbox_part(slot, i, part)
+
+    async def _send_outbox_part(self, slot: SlotState, i: int, part: str) -> None:
+        """Zalo's errors as the dispatcher's: 429 (first part only; later ones are waited out) and 5xx
+        retryable, blocked, or unknown when the request was written and no answer came."""
+        from scheduler.outbox import OutcomeUnknownError, RecipientBlockedError, RetryableSendError, SendError
+        try:
+            await self._send_part(slot, part)
+        except ZaloRateLimited as exc:
+            raise RetryableSendError(str(exc), retry_after=exc.retry_after) from None
+        except ZaloUnauthorized as exc:
+            log.error("Zalo refused the bot token (401): check ZALO_BOT_TOKEN; outbox paused")
+            raise RetryableSendError(str(exc), retry_after=600) from None
+        except ZaloApiError as exc:
+            if is_blocked(exc):
+                raise RecipientBlockedError(str(exc)) from None
+            if exc.retryable:
                 raise RetryableSendError(str(exc)) from None
+            raise SendError(str(exc)) from None
+        except ZaloNetworkError as exc:
+            if exc.may_have_arrived or i > 0:  # written, no answer; or earlier parts already went
+                raise OutcomeUnknownError(str(exc)) from None
+            raise RetryableSendError(str(exc)) from None
 
     # -- polling (development) --------------------------------------------------------------------
     async def poll(self, stop: asyncio.Event | None = None, timeout: int = POLL_TIMEOUT,
@@ -427,6 +470,8 @@ def add_zalo(runtime: Any) -> ZaloChannel:
     if webhook:
         runtime.routes.append(webhook_route(channel, secret))
     runtime.senders[CHANNEL] = channel.send
+    runtime.limits[CHANNEL] = channel.throttle.limits
+    runtime.throttles[CHANNEL] = channel.throttle   # replies and the outbox share it
     runtime.health[CHANNEL] = healthy
     runtime.extras["zalo_channel"] = channel
     return channel

@@ -33,6 +33,7 @@ from typing import Any, Awaitable, Callable
 
 import httpx
 
+from channels.http_outcome import may_have_arrived
 from logging_setup import RedactSecrets
 
 log = logging.getLogger(__name__)
@@ -84,8 +85,14 @@ class ZaloTimeout(ZaloApiError):
 
 
 class ZaloNetworkError(ZaloError):
-    """No usable answer: connection refused or reset, timeout, or a body that is not JSON."""
+    """No usable answer: connection refused or reset, timeout, or a body that is not JSON.
+    `may_have_arrived`: the request was written completely (a read time-out, an unreadable answer), so
+    a send may have been delivered; False when it failed before that (nothing was delivered)."""
     retryable = True
+
+    def __init__(self, method: str, description: str = "", *, may_have_arrived: bool = True, **kwargs: Any):
+        super().__init__(method, description, **kwargs)
+        self.may_have_arrived = may_have_arrived
 
 
 def _error_class(code: int | None) -> type[ZaloApiError]:
@@ -141,6 +148,7 @@ class ZaloClient:
         self.backoff_base = backoff_base
         self.backoff_max = backoff_max
         self._sleep, self._monotonic = sleep, monotonic
+        self.monotonic = monotonic   # the clock its pauses are measured on (shared with the channel's limiter)
         self._paused_until = 0.0  # monotonic() before which no call is made (after a 429)
         self._http = httpx.AsyncClient(transport=transport, timeout=timeout,
                                        headers={"User-Agent": "tro-ly-dai-hoi-cong-doan"})
@@ -226,10 +234,12 @@ class ZaloClient:
         try:
             response = await self._http.post(self._prefix + method, json=payload,
                                              timeout=http_timeout or self.timeout)
-        except httpx.TimeoutException:
-            raise ZaloNetworkError(method, "hết thời gian chờ phản hồi") from None
+        except httpx.TimeoutException as exc:
+            raise ZaloNetworkError(method, "hết thời gian chờ phản hồi",
+                                   may_have_arrived=may_have_arrived(exc)) from None
         except httpx.HTTPError as exc:
-            raise ZaloNetworkError(method, f"lỗi kết nối ({type(exc).__name__})") from None
+            raise ZaloNetworkError(method, f"lỗi kết nối ({type(exc).__name__})",
+                                   may_have_arrived=may_have_arrived(exc)) from None
         status = response.status_code
         try:
             body = response.json()

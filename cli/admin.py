@@ -165,14 +165,14 @@ async def _senders(db: sqlite_utils.Database, settings, dispatcher) -> list:
     """Register a sender for each configured messenger; returns the clean-up coroutines."""
     cleanup = []
     if settings.telegram_token:
-        from channels.server import build_telegram_application, telegram_limits
+        from channels.server import build_telegram_application
         from channels.telegram import TelegramChannel
         from handlers.assistant import Assistant
         channel = TelegramChannel(Assistant(db, settings.active_edition))
         application = build_telegram_application(settings, channel, webhook=True)  # no polling here
         await application.initialize()
         dispatcher.register_sender("telegram", channel.send_text)
-        dispatcher.set_limits("telegram", telegram_limits(settings))
+        dispatcher.use_throttle("telegram", channel.throttle)   # telegram_limits(settings), shared
         cleanup.append(application.shutdown)
     if settings.zalo_token:
         from channels.zalo import ZaloChannel
@@ -188,7 +188,10 @@ async def _senders(db: sqlite_utils.Database, settings, dispatcher) -> list:
 async def _send(db: sqlite_utils.Database, settings, broadcast_id: int | None, out: TextIO,
                 recover: bool = False) -> int:
     from scheduler.jobs import create_dispatcher
-    dispatcher = create_dispatcher(db)
+    dispatcher = create_dispatcher(db, role="broadcast")
+    if not dispatcher.ensure_lease():  # one dispatcher per database: the live one sends, not this one
+        print(_handover_text(dispatcher, broadcast_id, recover), file=out)
+        return 0
     cleanup = await _senders(db, settings, dispatcher)
     try:
         if not dispatcher.channels:
@@ -206,8 +209,16 @@ async def _send(db: sqlite_utils.Database, settings, broadcast_id: int | None, o
             failed += await _send_one(db, dispatcher, bid, out)
         return 1 if failed else 0
     finally:
+        dispatcher.lease.release()
         for close in cleanup:
             await close()
+
+
+def _handover_text(dispatcher, broadcast_id: int | None, recover: bool) -> str:
+    what = "các thông báo còn dở" if broadcast_id is None else f"thông báo #{broadcast_id}"
+    return (f"{dispatcher.lease.holder_text()[0].upper()}{dispatcher.lease.holder_text()[1:]} đang giữ quyền gửi "
+            f"tin của cơ sở dữ liệu này, nên {what} do tiến trình đó gửi (trong vòng 30 giây). Không gửi gì từ "
+            "đây, để không ai nhận trùng tin. Xem kết quả: python bot.py stats")
 
 
 async def _send_one(db: sqlite_utils.Database, dispatcher, broadcast_id: int, out: TextIO) -> int:
@@ -219,6 +230,9 @@ async def _send_one(db: sqlite_utils.Database, dispatcher, broadcast_id: int, ou
     follower = asyncio.create_task(bc.follow_progress(db, broadcast_id, update, interval=PROGRESS_EVERY))
     try:
         while bstore.waiting_count(db, broadcast_id, dispatcher.channels):
+            if not dispatcher.ensure_lease():  # taken over (this process stalled past the lease)
+                print(_handover_text(dispatcher, broadcast_id, False), file=out)
+                return 0
             await dispatcher.sweep()
             if bstore.waiting_count(db, broadcast_id, dispatcher.channels):
                 await asyncio.sleep(0.5)  # rows backing off, or claimed by another process
@@ -235,7 +249,7 @@ async def _send_one(db: sqlite_utils.Database, dispatcher, broadcast_id: int, ou
         print(f"Còn {elsewhere} tin chờ kênh chưa cấu hình ở đây; bot đang chạy sẽ gửi.", file=out)
     else:
         print(report_text(db, b), file=out, flush=True)
-    return progress.failed
+    return progress.failed + progress.unknown
 
 
 # -- commands ---------------------------------------------------------------------------------------------

@@ -216,23 +216,49 @@ def preview(db: sqlite_utils.Database, start_text: str | None, end_text: str | N
 
 
 def run_reminders_once(db: sqlite_utils.Database, all_channels: bool, out: TextIO | None = None) -> int:
-    """Plan and send what is due now; console rows (and, with all_channels, every row) go to the log."""
+    """Plan and send what is due now. Console rows go to the log (the console's own delivery); rows of
+    other channels wait for the bot that sends on them. `all_channels` is a simulation on a copy of the
+    database: every channel's messages are printed, and the real database is left as it was."""
     out = out or sys.stdout
+    if all_channels:
+        return _simulate(db, out)
+    return _run_once(db, ("console",), out)
+
+
+def _simulate(db: sqlite_utils.Database, out: TextIO) -> int:
+    import tempfile
+    from storage.db import copy_db
+    with tempfile.TemporaryDirectory(prefix="mo-phong-") as folder:
+        copy = copy_db(db, Path(folder) / "mo-phong.db")
+        try:
+            print("MÔ PHỎNG trên một bản sao cơ sở dữ liệu: không tin nào được gửi thật, cơ sở dữ liệu thật "
+                  "không thay đổi.", file=out)
+            return _run_once(copy, ("console", "telegram", "zalo"), out)
+        finally:
+            copy.conn.close()
+
+
+def _run_once(db: sqlite_utils.Database, channels: tuple[str, ...], out: TextIO) -> int:
     now = clock.now()
-    dispatcher = create_dispatcher(db)
+    dispatcher = create_dispatcher(db, role="reminders")
 
     def echo(chat_id: str, text: str) -> None:
         print(f"\n--- gửi tới {chat_id} ---\n{text}", file=out)
 
-    for channel in (("console", "telegram", "zalo") if all_channels else ("console",)):
+    for channel in channels:
         dispatcher.register_sender(channel, log_sender(db, channel, echo))
     print(f"Thời điểm: {moment(now)} (giờ Việt Nam)", file=out)
     result = asyncio.run(run_once(db, dispatcher, now))
+    dispatcher.lease.release()
     print(f"\nLập lịch: {result.planned}.", file=out)
-    print(f"Gửi: {result.sent}.", file=out)
-    for channel, count in sorted(result.waiting.items()):
-        print(f"Còn {count} tin chờ kênh {channel} (bot đang chạy sẽ gửi; thử mô phỏng: --all-channels).",
+    if result.lease_holder:
+        print(f"Không gửi: {result.lease_holder} đang giữ quyền gửi tin của cơ sở dữ liệu này và sẽ gửi.",
               file=out)
+    else:
+        print(f"Gửi: {result.sent}.", file=out)
+    for channel, count in sorted(result.waiting.items()):
+        print(f"Còn {count} tin chờ kênh {channel}: bot đang chạy trên kênh đó sẽ gửi (ở đây chỉ gửi tới "
+              "trò chuyện trên terminal; xem trước: --all-channels).", file=out)
     if not result.sent.sent:
         upcoming = reminders.preview(db, clock.local_date(now), clock.local_date(now) + timedelta(days=PREVIEW_DAYS))
         ahead = [ln for ln in upcoming if ln.due_at > now][:3]
@@ -286,7 +312,7 @@ def cmd_reminders_preview(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_reminders_run_once(args: argparse.Namespace, settings: Settings) -> int:
-    """Plan due reminders and send them once (console chats, or every channel with --all-channels)."""
+    """Plan due reminders and send them once to console chats (--all-channels: a simulation on a copy)."""
     return run_reminders_once(database(settings), args.all_channels)
 
 
@@ -335,5 +361,5 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=cmd_reminders_preview)
     p = rsub.add_parser("run-once", help="lập lịch và gửi một lượt những nhắc hạn đã đến giờ")
     p.add_argument("--all-channels", action="store_true",
-                   help="mô phỏng: ghi cả tin Telegram/Zalo vào nhật ký thay vì gửi thật")
+                   help="mô phỏng trên bản sao cơ sở dữ liệu: in cả tin Telegram/Zalo, không gửi và không ghi gì")
     p.set_defaults(func=cmd_reminders_run_once)

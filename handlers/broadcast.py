@@ -156,7 +156,9 @@ def progress_text(b: store.Broadcast, p: store.Progress, now: datetime | None = 
         return T.SENDING.format(id=b.id, sent=p.sent, total=p.total, failed=p.failed, waiting=p.waiting)
     when = moment(now or clock.now())
     blocked = ST.BLOCKED_NOTE.format(blocked=p.blocked) if p.blocked else ""
-    return T.FINISHED.format(id=b.id, when=when, sent=p.sent, total=p.total, failed=p.failed, blocked_note=blocked)
+    unknown = T.UNKNOWN_NOTE.format(unknown=p.unknown) if p.unknown else ""
+    return T.FINISHED.format(id=b.id, when=when, sent=p.sent, total=p.total, failed=p.failed, blocked_note=blocked,
+                             unknown_note=unknown)
 
 
 def queue_notice(db: sqlite_utils.Database, text: str, resolution: Resolution, notice: str, now: datetime, *,

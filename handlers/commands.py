@@ -41,8 +41,8 @@ class Command:
 def start(a: Assistant, msg: Incoming, args: str) -> list[Reply]:
     """Bắt đầu, giới thiệu trợ lý"""
     if args:  # deep link t.me/<bot>?start=<invite code>
-        return [Reply(texts.WELCOME, kind="smalltalk"), *registration.join(a.db, msg, args)]
-    return [Reply(texts.WELCOME, kind="smalltalk")]
+        return [Reply(a.faq.welcome(), kind="smalltalk"), *registration.join(a.db, msg, args)]
+    return [Reply(a.faq.welcome(), kind="smalltalk")]
 
 
 def show_help(a: Assistant, msg: Incoming, args: str) -> list[Reply]:

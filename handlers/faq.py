@@ -11,7 +11,7 @@ from handlers import texts
 from handlers.messages import Choice, Incoming, Reply
 from knowledge.calculators import calculate
 from knowledge.scope import mixup
-from knowledge.editions import COMMON, edition_ids, edition_on, get_edition, unheld_note
+from knowledge.editions import COMMON, edition_ids, edition_on, get_edition, load_editions, unheld_note
 from knowledge.entries import Entry
 from knowledge.matcher import Matcher, MatchResult
 from storage.knowledge import knowledge_version, read_entries
@@ -66,6 +66,14 @@ class FaqService:
         if self.fixed_edition in edition_ids():
             return self.fixed_edition
         return edition_on(clock.local_today()).id
+
+    def welcome(self) -> str:
+        """The greeting, naming the edition in force at the clock and the others it can answer from."""
+        current = get_edition(self.active_edition)
+        others = [e.term for e in load_editions() if e.id != self.active_edition]
+        return texts.WELCOME.format(
+            current=current.term if current else self.active_edition,
+            others=texts.WELCOME_OTHERS.format(terms=", ".join(others)) if others else "")
 
     def entry(self, entry_id: str) -> Entry | None:
         self.matcher  # refresh if needed

@@ -88,6 +88,8 @@ def _outbox_counts(db: sqlite_utils.Database, kind: str, since: str, units: set[
             counts["failed"] += n
         elif status in ("pending", "sending"):
             counts["waiting"] += n
+        elif status == "unknown":
+            counts["unknown"] = counts.get("unknown", 0) + n
     return counts
 
 
@@ -135,8 +137,9 @@ def collect_stats(db: sqlite_utils.Database, now: datetime, days: int = DEFAULT_
     stats.broadcasts = len(ids)
     counts = {"sent": 0, "failed": 0, "waiting": 0}
     for status, n in store.broadcast_message_counts(db, ids):
-        key = ("sent" if status == "sent" else "waiting" if status in ("pending", "sending") else "failed")
-        counts[key] += n
+        key = ("sent" if status == "sent" else "waiting" if status in ("pending", "sending")
+               else "unknown" if status == "unknown" else "failed")
+        counts[key] = counts.get(key, 0) + n
     stats.broadcast_messages = counts
     return stats
 
@@ -158,10 +161,11 @@ def stats_text(stats: Stats) -> str:
     lines.append(f"👍 Đánh giá hữu ích: {_percent(stats.thumbs_up_ratio)} ({stats.thumbs_up} 👍 / {stats.thumbs_down} 👎"
                  f"{'' if votes else ', chưa có đánh giá'})")
     r = stats.reminders
-    lines.append(f"⏰ Nhắc hạn: đã gửi {r.get('sent', 0)}, lỗi {r.get('failed', 0)}, đang chờ {r.get('waiting', 0)}")
+    lines.append(f"⏰ Nhắc hạn: đã gửi {r.get('sent', 0)}, lỗi {r.get('failed', 0)}, đang chờ {r.get('waiting', 0)}"
+                 + (f", chưa rõ {r['unknown']}" if r.get("unknown") else ""))
     b = stats.broadcast_messages
     lines.append(f"📣 Thông báo: {stats.broadcasts} lần — tin đã gửi {b.get('sent', 0)}, lỗi {b.get('failed', 0)}, "
-                 f"đang chờ {b.get('waiting', 0)}")
+                 f"đang chờ {b.get('waiting', 0)}" + (f", chưa rõ {b['unknown']}" if b.get("unknown") else ""))
     lines.append("")
     title, periods = questions_by_period(stats.per_day)
     lines.append(title)

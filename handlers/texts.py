@@ -1,11 +1,12 @@
 """Everything the assistant says that is not knowledge content (Vietnamese, with diacritics)."""
 
 BOT_NAME = "Trợ lý Đại hội Công đoàn"
+WELCOME_OTHERS = " và cả {terms} khi anh/chị hỏi"
 
 WELCOME = (
     f"Xin chào! Tôi là {BOT_NAME}.\n"
     "Tôi giúp cán bộ công đoàn tổ chức đại hội công đoàn cơ sở, công đoàn bộ phận và đại hội đại biểu, "
-    "theo quy định đang có hiệu lực (nhiệm kỳ 2025–2030) và cả nhiệm kỳ 2023–2028 khi anh/chị hỏi:\n"
+    "theo quy định đang có hiệu lực ({current}){others}:\n"
     "• trả lời câu hỏi theo Điều lệ Công đoàn Việt Nam và các hướng dẫn của Tổng Liên đoàn, có ghi nguồn;\n"
     "• gợi ý các chủ đề gần nhất khi câu hỏi chưa rõ.\n\n"
     "Cứ gõ câu hỏi, có dấu hay không dấu đều được. Ví dụ: «đại hội hợp lệ khi nào?», "

@@ -376,7 +376,55 @@ def working_days(query: str, edition: str) -> Calculation | None:
     return None
 
 
-CALCULATORS = (quorum, elected, bch_size, delegates, guests, appointed, supplementary, working_days)
+_B2_SOURCE = "KH 22/KH-TLĐ ngày 29/8/2025, Mục III phần B.2; Điều lệ CĐVN khóa XIII, Điều 13 khoản 7"
+_OLD_UNKNOWN = ("Hiện chưa có quy định cố định trên toàn quốc mà trợ lý biết về {what} theo Điều lệ khóa XII, "
+                "HD 03; theo Điều lệ khóa XIII và KH 22 (nhiệm kỳ 2025–2030): ")
+
+
+def btv_size(query: str, edition: str) -> Calculation | None:
+    """BCH members → whether a standing committee is elected and how many at most (≥ 09 members, ≤ 1/3)."""
+    padded = f" {query} "
+    if " ban thuong vu " not in padded or not _has(padded, ("bao nhieu", "may", "toi da", "co duoc", "duoc bau")):
+        return None
+    size = _count_before(query.split(), ("uy vien", "nguoi", "thanh vien"))
+    if size is None or " ban chap hanh " not in padded:
+        return None
+    if size < 9:
+        line = f"ban chấp hành {_fmt(size)} ủy viên (dưới 09) thì không bầu ban thường vụ."
+    else:
+        line = (f"ban chấp hành {_fmt(size)} ủy viên (từ 09 trở lên) được bầu ban thường vụ; {_fmt(size)} : 3 = "
+                + f"{size / 3:.2f}".replace(".00", "").replace(".", ",")
+                + f", nên ban thường vụ không quá {_fmt(size // 3)} ủy viên (tối đa 1/3 số ủy viên ban chấp hành).")
+    text = (_OLD_UNKNOWN.format(what="ngưỡng và số ủy viên ban thường vụ") + line if edition == OLD
+            else line[0].upper() + line[1:])
+    return Calculation(text, _B2_SOURCE, "btv_size", NEW)
+
+
+_UBKT_PROVINCE = [(20000, 5), (60000, 7), (100000, 9), (200000, 11), (400000, 13), (None, 15)]
+
+
+def ubkt_size(query: str, edition: str) -> Calculation | None:
+    """Members → inspection committee size (KH 22: grassroots at most 09; provincial tiers by members)."""
+    padded = f" {query} "
+    if not _has(padded, ("uy ban kiem tra",)) or not _has(padded, ("bao nhieu", "may", "toi da", "so luong")):
+        return None
+    members = _count_before(query.split(), ("doan vien",))
+    if members is None:
+        return None
+    if _has(padded, _UPPER_LEVEL):
+        size = _tier(members, _UBKT_PROVINCE)
+        line = (f"công đoàn cấp tỉnh, ngành trung ương {_fmt(members)} đoàn viên: ủy ban kiểm tra không quá {size:02d} ủy "
+                "viên.")
+    else:
+        line = (f"công đoàn cơ sở {_fmt(members)} đoàn viên: ủy ban kiểm tra không quá 09 ủy viên (số cụ thể "
+                "tùy số đoàn viên, do ban chấp hành quyết định và bầu).")
+    text = (_OLD_UNKNOWN.format(what="số ủy viên ủy ban kiểm tra") + line if edition == OLD
+            else line[0].upper() + line[1:])
+    return Calculation(text, "KH 22/KH-TLĐ ngày 29/8/2025, Mục III phần B.3", "ubkt_size", NEW)
+
+
+CALCULATORS = (quorum, elected, bch_size, btv_size, ubkt_size, delegates, guests, appointed, supplementary,
+               working_days)
 
 
 def calculate(question: str, edition: str) -> Calculation | None:

@@ -1,15 +1,21 @@
 """Match a question to knowledge entries.
 
-Ranking (see ARCHITECTURE.md, "Matching"):
-- BM25 over each entry's phrasings, on folded syllables and syllable pairs; a syllable the person typed
-  with diacritics counts only against entries that spell it the same way ("số dư" is not "số dự"), or
-  that were only ever written without accents;
-- the share of the question's weight an entry covers, and of the best phrasing the question covers;
-- rapidfuzz similarity with the entry's phrasings (typos, word order).
-Candidates come from one edition (the one in force, or the one the question names) and from entries
-true in every edition; local practice (entries with `place`) only when the question names the place.
-Out-of-scope questions (other organisations, neighbouring subjects) are recognised before scoring, from
-knowledge/scope.toml.
+1. Analyse (knowledge/normalize.py): folded syllables, with the accent key of those typed with diacritics.
+2. Scope (knowledge/scope.py, data in scope.toml): other organisations and neighbouring subjects are
+   recognised before scoring.
+3. Clean: unknown syllables take the closest known one (typos, sound-alike pairs); cited documents
+   ("theo Điều lệ … QĐ 174/QĐ-TLĐ") are dropped unless the question is about the document
+   (knowledge/citations.py); the officer's own counts are dropped (the calculators use them).
+4. Rank: BM25 over each entry's phrasings and tags (syllables and pairs); a syllable typed with diacritics
+   counts ×0.2 in entries spelling it otherwise ("số dư" is not "số dự"). For the best 16: coverage of the
+   question's weight and fuzzy similarity. Candidates come from one edition (the one named, else the one
+   in force) plus entries true in both; local practice only when the place is named.
+5. Decide: answer from 0.42 when the lead is ≥ 0.02, when the two best state the same fact, when the
+   question's telling words are held only by the first (`_decisive`), or from 0.50 in a two-way tie (the
+   reply then offers the runner-up); three abreast, or below, are offered as choices (from 0.38); else
+   "không tìm thấy". An entry of the other edition answers, labelled, only when the edition asked has
+   nothing clear.
+Parameters live in MatchParams and were tuned on the dev split (bench/answers.py prints the effect).
 """
 from __future__ import annotations
 

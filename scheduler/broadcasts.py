@@ -37,6 +37,7 @@ def report_text(db: sqlite_utils.Database, b: store.Broadcast) -> str:
     blocked = T.BLOCKED_NOTE.format(blocked=p.blocked) if p.blocked else ""
     return T.REPORT.format(id=b.id, target=describe(kind, value), sent=p.sent, total=p.total, failed=p.failed,
                            blocked_note=blocked,
+                           unknown_line=T.UNKNOWN_LINE.format(unknown=p.unknown) if p.unknown else "",
                            queued=_local(b.queued_at), finished=_local(b.finished_at))
 
 

@@ -103,14 +103,16 @@ class RunOnceResult:
     planned: reminders.PlanResult
     sent: SweepResult
     waiting: dict[str, int]      # channel → due rows left for a channel with no sender here
+    lease_holder: str = ""       # who holds the dispatcher lease, when it was not this process
 
 
 async def run_once(db: sqlite_utils.Database, dispatcher: Dispatcher, now: datetime) -> RunOnceResult:
-    """One planning pass and one dispatch sweep at `now` (the CLI's `reminders run-once`, tests).
-    It does not recover 'sending' rows: a running bot may own them."""
+    """One planning pass and one dispatch sweep at `now` (the CLI's `reminders run-once`, tests). Beside
+    a live dispatcher (it holds the lease) nothing is sent: rows stay pending for it."""
     planned = _plan_all(db, now)
-    sent = await dispatcher.sweep(now)
+    holder = "" if dispatcher.ensure_lease() else dispatcher.lease.holder_text()
+    sent = await dispatcher.sweep(now) if not holder else SweepResult()
     waiting = dict(db.execute(
         "SELECT channel, COUNT(*) FROM outbox WHERE status = 'pending' AND due_at <= ? GROUP BY channel",
         (clock.iso(now),)).fetchall())
-    return RunOnceResult(planned, sent, waiting)
+    return RunOnceResult(planned, sent, waiting, holder)

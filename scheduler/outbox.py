@@ -18,6 +18,14 @@ twice is that the messenger accepted the request and the process died before com
 the one window no HTTP API without idempotency keys can close (ARCHITECTURE.md). A 'sending' row without
 an open attempt (claimed by `claim_due`, which keeps no log) is marked failed rather than guessed about.
 
+Outcomes: a sender tells "not sent" (connection refused, DNS, 429, 5xx: the messenger did not take the
+message — `RetryableSendError`, retried) from "outcome unknown" (`OutcomeUnknownError`: the request was
+written and no answer came, e.g. a read time-out — it may have been delivered). An unknown outcome is
+never retried blindly: the policy is per kind (`UNKNOWN_RESENDS`). A notice (broadcast, report) goes at
+most once: the row ends as 'unknown' and reports count it as "chưa rõ". A reminder may be sent once more
+after `unknown_retry_after` (a missed deadline costs more than a repeated reminder); a second unknown
+outcome ends it as 'unknown' too.
+
 Errors: a 429 (`RetryableSendError.retry_after`) pauses the whole channel until a deadline that only
 moves later (max of every retry_after seen: a request that finishes meanwhile cannot end the pause — see
 python-telegram-bot issue #5338), and the row is retried then without using up an attempt; other
@@ -40,7 +48,8 @@ import sqlite_utils
 
 import clock
 from storage import outbox as store
-from scheduler.ratelimit import ChannelLimits, Throttle
+from scheduler.lease import Lease
+from scheduler.ratelimit import SLOT, ChannelLimits, SlotState, Throttle
 from storage.outbox import OutboxRow
 
 log = logging.getLogger(__name__)
@@ -72,6 +81,16 @@ class RecipientBlockedError(SendError):
     """The recipient blocked the bot or the chat is gone: never retried."""
 
 
+class OutcomeUnknownError(SendError):
+    """The request was written and its answer never came (a time-out after sending, a connection cut
+    while waiting): the message may have been delivered. Never retried blindly (see UNKNOWN_RESENDS)."""
+
+
+# How many more times a row whose outcome is unknown may be sent, by kind (absent: 0, at most once).
+UNKNOWN_RESENDS = {"reminder": 1}
+UNKNOWN_RETRY_AFTER = timedelta(minutes=10)
+
+
 def in_quiet_hours(now: datetime, start: time = QUIET_START, end: time = QUIET_END) -> bool:
     """True between `start` and `end` local time (Asia/Ho_Chi_Minh), across midnight."""
     local = clock.to_local(now).time()
@@ -93,17 +112,25 @@ class SweepResult:
     retried: int = 0
     failed: int = 0
     dropped: int = 0
+    unknown: int = 0         # ended 'unknown': may or may not have been delivered
     handled: int = 0         # rows claimed and tried (max_rows counts these)
 
     def __str__(self) -> str:
-        return f"đã gửi {self.sent}, thử lại sau {self.retried}, lỗi {self.failed}, bỏ qua {self.dropped}"
+        text = f"đã gửi {self.sent}, thử lại sau {self.retried}, lỗi {self.failed}, bỏ qua {self.dropped}"
+        return text + (f", chưa rõ {self.unknown}" if self.unknown else "")
 
 
 class Dispatcher:
     def __init__(self, db: sqlite_utils.Database, *, batch_size: int = 50, max_attempts: int = 5,
                  backoff: timedelta = timedelta(seconds=30), quiet_start: time = QUIET_START,
-                 quiet_end: time = QUIET_END, linger: timedelta = timedelta(seconds=5)):
+                 quiet_end: time = QUIET_END, linger: timedelta = timedelta(seconds=5),
+                 unknown_retry_after: timedelta = UNKNOWN_RETRY_AFTER,
+                 unknown_resends: dict[str, int] | None = None, lease: Lease | None = None,
+                 role: str = "run"):
         self.db = db
+        self.lease = lease or Lease(db, role)
+        self.unknown_retry_after = unknown_retry_after
+        self.unknown_resends = dict(UNKNOWN_RESENDS if unknown_resends is None else unknown_resends)
         self.batch_size = batch_size
         self.max_attempts = max_attempts
         self.backoff = backoff
@@ -140,6 +167,10 @@ class Dispatcher:
         """Rate, per-chat interval and requests in flight for `channel` (default: one at a time, no rate)."""
         self._throttles[channel] = Throttle(limits)
 
+    def use_throttle(self, channel: str, throttle: Throttle) -> None:
+        """Share `throttle` with the channel's direct replies (one limiter per channel)."""
+        self._throttles[channel] = throttle
+
     def after_sweep(self, hook: AfterSweepHook) -> None:
         """`hook(now)` runs after every sweep (e.g. to finish broadcasts and queue their reports)."""
         self._after_sweep.append(hook)
@@ -156,14 +187,41 @@ class Dispatcher:
     def channels(self) -> list[str]:
         return sorted(self._senders)
 
-    # -- start-up ---------------------------------------------------------------------------------
+    # -- start-up and the lease --------------------------------------------------------------------
+    def ensure_lease(self) -> bool:
+        """Hold the database's dispatcher lease (scheduler/lease.py), taking it when it is free. Only
+        its holder sends; on taking it, rows its dead previous holder left in flight are recovered."""
+        if self.lease.held:
+            return self.lease.refresh()
+        if not self._take_lease():
+            return False
+        self._recover(clock.now())
+        return True
+
+    def _take_lease(self) -> bool:
+        if not self.lease.acquire():
+            return False
+        try:
+            self.lease.start_heartbeat()
+        except RuntimeError:  # no running loop (a synchronous caller): `refresh` keeps it instead
+            pass
+        return True
+
     def recover_interrupted(self, now: datetime | None = None) -> int:
-        """Call once at start-up, before the first sweep (see the module docstring)."""
-        now = now or clock.now()
-        for row in store.recover_in_flight(self.db, now):
+        """Call once at start-up, before the first sweep (see the module docstring). Touches only rows of
+        a dispatcher whose lease has expired; with another live dispatcher it does nothing."""
+        if not (self.lease.refresh() if self.lease.held else self._take_lease()):
+            log.warning("outbox: another process holds the dispatcher lease (%s); nothing recovered",
+                        self.lease.holder_text())
+            return 0
+        return self._recover(now or clock.now())
+
+    def _recover(self, now: datetime) -> int:
+        owner, lease_now = self.lease.owner, self.lease.now()
+        for row in store.recover_in_flight(self.db, now, owner, lease_now):
             log.warning("outbox %s (%s → %s:%s) was in flight when the process stopped; sending it again",
                         row.key, row.kind, row.channel, row.chat_id)
-        stuck = store.recover_interrupted(self.db, now)
+        stuck = store.recover_interrupted(self.db, now, owner, lease_now)
         for row in stuck:
             log.warning("outbox %s (%s → %s:%s) was claimed with no attempt logged when the process stopped; "
                         "not resending", row.key, row.kind, row.channel, row.chat_id)
@@ -201,6 +259,8 @@ class Dispatcher:
         self._stopping = True
         if self._kick_task is not None and not self._kick_task.done():
             await asyncio.wait({self._kick_task}, timeout=timeout)
+        if not self._sweep_lock.locked():
+            self.lease.release()  # the next process may start sending at once
 
     # -- the sweep --------------------------------------------------------------------------------
     async def sweep(self, now: datetime | None = None, max_rows: int | None = None) -> SweepResult:
@@ -208,6 +268,9 @@ class Dispatcher:
         that fixed instant; without, the real clock (see the module docstring)."""
         async with self._sweep_lock:
             result = SweepResult()
+            if not self.ensure_lease():
+                log.warning("outbox: not sending, %s holds the dispatcher lease", self.lease.holder_text())
+                return result
             while True:
                 at = now or clock.now()
                 await self._sweep_once(now, max_rows, result)
@@ -229,6 +292,8 @@ class Dispatcher:
         try:
             while (max_rows is None or result.handled < max_rows) and not self._stopping:
                 now = fixed or clock.now()
+                if fixed is None:
+                    self._follow_reply_pauses(now)
                 quiet = in_quiet_hours(now, self.quiet_start, self.quiet_end)
                 if not batch:
                     open_channels = [c for c in self._senders if self._paused_until.get(c, now) <= now]
@@ -241,17 +306,22 @@ class Dispatcher:
                         continue
                     break
                 throttle = self.throttle(row.channel)
-                throttle.take(row.chat_id)
+                throttle.take(row.chat_id, outbox=True)
                 try:
                     await throttle.acquire()
                     now = fixed or clock.now()
                     claimed = (None if self._paused_until.get(row.channel, now) > now
-                               else store.claim_row(self.db, row.id, now))
+                               or not self.lease.refresh()
+                               else store.claim_row(self.db, row.id, now, self.lease.owner, self.lease.now(),
+                                                    quiet=in_quiet_hours(now, self.quiet_start, self.quiet_end)))
                 except BaseException:
-                    throttle.release(row.chat_id)
+                    throttle.release(row.chat_id, outbox=True)
                     raise
-                if claimed is None:  # paused meanwhile (a 429), or another dispatcher took it
-                    throttle.release(row.chat_id)
+                if claimed is None:  # paused meanwhile (a 429), another dispatcher took it, lease lost,
+                    # or the quiet hours began while it waited for its slot (re-checked at the claim)
+                    throttle.release(row.chat_id, outbox=True)
+                    if not self.lease.held:
+                        break
                     continue
                 throttle.started(row.chat_id)
                 result.handled += 1
@@ -262,6 +332,14 @@ class Dispatcher:
         finally:
             if running:
                 await asyncio.gather(*running, return_exceptions=True)
+
+    def _follow_reply_pauses(self, now: datetime) -> None:
+        """A 429 a direct reply got pauses the outbox of that channel too (the throttle is shared)."""
+        for channel, throttle in self._throttles.items():
+            wait = throttle.paused_for()
+            if wait > 0:
+                until = now + timedelta(seconds=wait)
+                self._paused_until[channel] = max(self._paused_until.get(channel, until), until)
 
     def _choose(self, batch: list[OutboxRow], now: datetime, result: SweepResult) -> OutboxRow | None:
         """The first row whose channel has room and whose chat may take a message now. Rows of recipients
@@ -288,7 +366,7 @@ class Dispatcher:
         batch = [r for r in batch if self._paused_until.get(r.channel, now) <= now]
         if batch:  # due rows, but their chats or channels are busy: wait for an answer or a chat's interval
             waits = [self.throttle(r.channel).next_ready([r.chat_id]) for r in batch
-                     if self.throttle(r.channel).has_room() and r.chat_id not in self.throttle(r.channel).busy]
+                     if self.throttle(r.channel).has_outbox_room() and r.chat_id not in self.throttle(r.channel).busy]
             timeout = min(waits) if waits else None
             await self._wait_for(running, 0.05 if timeout is None and not running else timeout)
             return True
@@ -323,7 +401,7 @@ class Dispatcher:
         except Exception:  # noqa: BLE001 - a bookkeeping error must not stop the other rows
             log.exception("outbox %s: could not record the result of the attempt", row.key)
         finally:
-            throttle.release(row.chat_id)
+            throttle.release(row.chat_id, outbox=True)
 
     async def _deliver_claimed(self, row: OutboxRow, attempt: int, now: datetime, result: SweepResult,
                                fixed: bool) -> None:
@@ -344,6 +422,7 @@ class Dispatcher:
                 text = rendered
                 store.set_text(self.db, row.id, text, now)
         extra = {"attachment": row.payload["attachment"]} if row.payload.get("attachment") else {}
+        slot = SLOT.set(SlotState(row.chat_id, prepaid=True, retry_first=False))  # paced above already
         try:
             await self._senders[row.channel](row.chat_id, text, **extra)
         except RecipientBlockedError as exc:
@@ -352,6 +431,8 @@ class Dispatcher:
             result.failed += 1
             for hook in self._blocked_hooks:
                 hook(row.channel, row.chat_id, done)
+        except OutcomeUnknownError as exc:
+            self._outcome_unknown(row, attempt, exc, now if fixed else clock.now(), result)
         except Exception as exc:  # RetryableSendError and anything unexpected: try again later
             done = now if fixed else clock.now()
             retry_after = getattr(exc, "retry_after", None)
@@ -362,6 +443,7 @@ class Dispatcher:
                 # The whole channel waits; the deadline only moves later (issue #5338).
                 until = done + timedelta(seconds=float(retry_after))
                 self._paused_until[row.channel] = max(self._paused_until.get(row.channel, until), until)
+                self.throttle(row.channel).pause(float(retry_after))  # replies wait too
                 store.mark_retry(self.db, row.id, until, error, done, attempt, "rate_limited", refund=True)
                 result.retried += 1
             elif row.attempts >= self.max_attempts:
@@ -376,6 +458,24 @@ class Dispatcher:
         else:
             store.mark_sent(self.db, row.id, text, now if fixed else clock.now(), attempt)
             result.sent += 1
+        finally:
+            SLOT.reset(slot)
+
+
+    def _outcome_unknown(self, row: OutboxRow, attempt: int, exc: Exception, done: datetime,
+                         result: SweepResult) -> None:
+        """The policy for a request that may have been delivered (see the module docstring)."""
+        error = f"chưa rõ đã tới người nhận hay chưa: {exc}"
+        earlier = store.attempts_with_outcome(self.db, row.id, "unknown")
+        if earlier < self.unknown_resends.get(row.kind, 0):
+            log.warning("outbox %s: outcome unknown (%s); one more try after %s", row.key, exc,
+                        self.unknown_retry_after)
+            store.mark_retry(self.db, row.id, done + self.unknown_retry_after, error, done, attempt, "unknown")
+            result.retried += 1
+        else:
+            log.warning("outbox %s: outcome unknown (%s); not sent again", row.key, exc)
+            store.mark_final(self.db, row.id, "unknown", error, done, attempt, "unknown")
+            result.unknown += 1
 
 
 def log_sender(db: sqlite_utils.Database, channel: str, echo: Callable[[str, str], None] | None = None) -> Sender:

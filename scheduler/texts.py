@@ -23,7 +23,8 @@ SCOPE_UNIT = "các đơn vị thuộc {name}"
 
 # -- the report of a finished broadcast ----------------------------------------------------------------------
 BLOCKED_NOTE = " (trong đó {blocked} người đã chặn trợ lý)"
+UNKNOWN_LINE = "\n• Chưa rõ đã nhận hay chưa: {unknown} (máy chủ không trả lời kịp; không gửi lại để tránh trùng)"
 REPORT = ("📊 Báo cáo thông báo #{id} — {target}\n"
           "• Đã gửi: {sent}/{total}\n"
-          "• Không gửi được: {failed}{blocked_note}\n"
+          "• Không gửi được: {failed}{blocked_note}{unknown_line}\n"
           "• Bắt đầu: {queued}; xong: {finished}")

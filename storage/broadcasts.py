@@ -174,6 +174,7 @@ class Progress:
     failed: int
     blocked: int        # of `failed`: the recipient blocked the bot
     waiting: int        # pending or being sent
+    unknown: int = 0    # sent, but no answer came: may or may not have been delivered ("chưa rõ")
 
     @property
     def done(self) -> bool:
@@ -181,7 +182,7 @@ class Progress:
 
 
 def progress(db: sqlite_utils.Database, broadcast_id: int) -> Progress:
-    counts = {"sent": 0, "failed": 0, "waiting": 0, "blocked": 0}
+    counts = {"sent": 0, "failed": 0, "waiting": 0, "blocked": 0, "unknown": 0}
     for status, blocked, n in db.execute(
             "SELECT status, last_error LIKE 'người nhận đã chặn bot%', COUNT(*) FROM outbox"
             " WHERE origin = ? AND kind = ? GROUP BY 1, 2", (f"broadcast:{broadcast_id}", KIND)):
@@ -189,12 +190,15 @@ def progress(db: sqlite_utils.Database, broadcast_id: int) -> Progress:
             counts["sent"] += n
         elif status in ("pending", "sending"):
             counts["waiting"] += n
+        elif status == "unknown":
+            counts["unknown"] += n
         else:  # failed, dropped, cancelled
             counts["failed"] += n
             if blocked:
                 counts["blocked"] += n
-    total = counts["sent"] + counts["failed"] + counts["waiting"]
-    return Progress(total, counts["sent"], counts["failed"], counts["blocked"], counts["waiting"])
+    total = counts["sent"] + counts["failed"] + counts["waiting"] + counts["unknown"]
+    return Progress(total, counts["sent"], counts["failed"], counts["blocked"], counts["waiting"],
+                    counts["unknown"])
 
 
 def finish_if_done(db: sqlite_utils.Database, broadcast_id: int, now: datetime) -> bool:

@@ -53,3 +53,16 @@ def db_path(db: sqlite_utils.Database) -> str:
     """The file behind `db` ('' for an in-memory database), for a worker thread's own connection."""
     row = db.execute("PRAGMA database_list").fetchone()
     return row[2] if row else ""
+
+
+def copy_db(db: sqlite_utils.Database, path: str | Path) -> sqlite_utils.Database:
+    """A consistent copy of `db` at `path` (SQLite's online backup), opened: for simulations that must
+    not change the real database. The copy has no dispatcher lease: nobody else sends from it."""
+    target = sqlite3.connect(str(path))
+    try:
+        db.conn.backup(target)
+    finally:
+        target.close()
+    copy = open_db(path)
+    copy.execute("DELETE FROM dispatcher_lease")
+    return copy

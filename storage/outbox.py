@@ -3,8 +3,10 @@ channel. Producers enqueue with an idempotency key (UNIQUE, so re-planning never
 dispatcher claims due rows (pending → sending, in one write transaction) before sending and marks them
 after. See scheduler/outbox.py for the sending side.
 
-Statuses: pending (waiting for its due time) → sending (claimed) → sent | failed; or cancelled (its
-producer withdrew it, e.g. a unit's date changed) or dropped (too late to be useful, never sent).
+Statuses: pending (waiting for its due time) → sending (claimed) → sent | failed | unknown; or cancelled
+(its producer withdrew it, e.g. a unit's date changed) or dropped (too late to be useful, never sent).
+'unknown' is final: the request reached the messenger and timed out before its answer, so it may or may
+not have been delivered, and the row's kind does not allow (another) resend.
 """
 from __future__ import annotations
 
@@ -18,7 +20,7 @@ import sqlite_utils
 from clock import from_iso, iso
 from storage.transactions import immediate
 
-STATUSES = ("pending", "sending", "sent", "failed", "cancelled", "dropped")
+STATUSES = ("pending", "sending", "sent", "failed", "cancelled", "dropped", "unknown")
 
 
 @dataclass(frozen=True)
@@ -171,8 +173,8 @@ def mark_retry(db: sqlite_utils.Database, row_id: int, due_at: datetime, error: 
 
 def mark_final(db: sqlite_utils.Database, row_id: int, status: str, error: str, now: datetime,
                attempt_id: int | None = None, outcome: str | None = None) -> None:
-    """'failed' or 'dropped', with the reason."""
-    assert status in ("failed", "dropped")
+    """'failed', 'dropped' or 'unknown', with the reason."""
+    assert status in ("failed", "dropped", "unknown")
     with immediate(db):
         db.execute("UPDATE outbox SET status = ?, last_error = ?, updated_at = ? WHERE id = ?",
                    (status, error[:500], iso(now), row_id))
@@ -204,14 +206,22 @@ def next_due_at(db: sqlite_utils.Database, channels: Iterable[str], quiet: bool)
     return from_iso(row[0]) if row and row[0] else None
 
 
-def claim_row(db: sqlite_utils.Database, row_id: int, now: datetime) -> tuple[OutboxRow, int] | None:
+def claim_row(db: sqlite_utils.Database, row_id: int, now: datetime, owner: str | None = None,
+              lease_now: float | None = None, quiet: bool = False) -> tuple[OutboxRow, int] | None:
     """pending → sending (attempts + 1) and an open attempt, in one transaction, right before the request.
-    None when the row is no longer pending (another dispatcher took it). A row in 'sending' therefore
-    always has exactly one open attempt: a request about to leave, or in flight."""
+    None when the row is no longer pending (another dispatcher took it), when `owner` does not hold a live
+    dispatcher lease at `lease_now` (Unix seconds; storage/lease.py), or when `quiet` (quiet hours now)
+    and the row keeps them. A row in 'sending' therefore always has exactly one open attempt: a request
+    about to leave, or in flight, by the holder of the lease."""
     stamp = iso(now)
+    lease_clause = (" AND EXISTS (SELECT 1 FROM dispatcher_lease WHERE name = 'outbox' AND owner = ?"
+                    " AND expires_at > ?)") if owner is not None else ""
+    quiet_clause = " AND quiet_hours = 0" if quiet else ""
+    params = (stamp, owner, stamp, row_id) + ((owner, lease_now) if owner is not None else ())
     with immediate(db):
         cur = db.execute("UPDATE outbox SET status = 'sending', attempts = attempts + 1, claimed_at = ?,"
-                         " updated_at = ? WHERE id = ? AND status = 'pending'", (stamp, stamp, row_id))
+                         " claimed_by = ?, updated_at = ? WHERE id = ? AND status = 'pending'"
+                         + quiet_clause + lease_clause, params)
         if cur.rowcount != 1:
             return None
         row = _row(db.execute(f"SELECT {_COLUMNS} FROM outbox WHERE id = ?", (row_id,)).fetchone())
@@ -225,6 +235,12 @@ def close_attempt(db: sqlite_utils.Database, attempt_id: int | None, outcome: st
     if attempt_id is not None:
         db.execute("UPDATE outbox_attempts SET finished_at = ?, outcome = ?, detail = ? WHERE id = ?",
                    (iso(now), outcome, (detail or None) and detail[:500], attempt_id))
+
+
+def attempts_with_outcome(db: sqlite_utils.Database, row_id: int, outcome: str) -> int:
+    """How many tries of the row ended with `outcome` (e.g. 'unknown')."""
+    return db.execute("SELECT COUNT(*) FROM outbox_attempts WHERE outbox_id = ? AND outcome = ?",
+                      (row_id, outcome)).fetchone()[0]
 
 
 def skip_blocked(db: sqlite_utils.Database, row_id: int, now: datetime) -> bool:
@@ -242,15 +258,23 @@ def is_blocked(db: sqlite_utils.Database, channel: str, chat_id: str) -> bool:
     return bool(row and row[0])
 
 
-def recover_in_flight(db: sqlite_utils.Database, now: datetime) -> list[OutboxRow]:
-    """Rows whose request was in flight when the process died (an open attempt): they go back to
-    pending and are sent again. The message reached the recipient twice only if the messenger had
-    accepted the request in the instant between its answer leaving and our commit of it."""
+# Rows claimed by a dispatcher that no longer holds a live lease (or by one that kept no owner).
+_ORPHANED = ("(claimed_by IS NULL OR (claimed_by IS NOT ? AND NOT EXISTS (SELECT 1 FROM dispatcher_lease"
+             " WHERE name = 'outbox' AND owner = outbox.claimed_by AND expires_at > ?)))")
+
+
+def recover_in_flight(db: sqlite_utils.Database, now: datetime, owner: str | None = None,
+                      lease_now: float = 0.0) -> list[OutboxRow]:
+    """Rows whose request was in flight when their dispatcher died (an open attempt, claimed by someone
+    other than `owner` whose lease is no longer live at `lease_now`): they go back to pending and are
+    sent again. The message reached the recipient twice only if the messenger had accepted the request
+    in the instant between its answer leaving and our commit of it. Rows of a live dispatcher are never
+    touched: its requests are still in flight."""
     stamp = iso(now)
     with immediate(db):
         rows = [_row(r) for r in db.execute(
-            f"SELECT {_COLUMNS} FROM outbox WHERE status = 'sending' AND id IN"
-            " (SELECT outbox_id FROM outbox_attempts WHERE outcome IS NULL)")]
+            f"SELECT {_COLUMNS} FROM outbox WHERE status = 'sending' AND {_ORPHANED} AND id IN"
+            " (SELECT outbox_id FROM outbox_attempts WHERE outcome IS NULL)", (owner, lease_now))]
         if rows:
             ids = [r.id for r in rows]
             marks = ",".join("?" * len(ids))
@@ -282,15 +306,19 @@ def cancel(db: sqlite_utils.Database, now: datetime, origin: str | None = None, 
     return len(targets)
 
 
-def recover_interrupted(db: sqlite_utils.Database, now: datetime) -> list[OutboxRow]:
-    """Rows a crashed process left in 'sending'. The message may or may not have gone out; resending
-    could deliver it twice, so they are marked failed (at most once) and returned for the log."""
+def recover_interrupted(db: sqlite_utils.Database, now: datetime, owner: str | None = None,
+                        lease_now: float = 0.0) -> list[OutboxRow]:
+    """Rows a crashed dispatcher (not `owner`, lease no longer live) left in 'sending' without an open
+    attempt. The message may or may not have gone out; resending could deliver it twice, so they are
+    marked failed (at most once) and returned for the log."""
     with immediate(db):
-        stuck = [_row(r) for r in db.execute(f"SELECT {_COLUMNS} FROM outbox WHERE status = 'sending'")]
+        stuck = [_row(r) for r in db.execute(
+            f"SELECT {_COLUMNS} FROM outbox WHERE status = 'sending' AND {_ORPHANED}", (owner, lease_now))]
         if stuck:
+            ids = [r.id for r in stuck]
             db.execute("UPDATE outbox SET status = 'failed', last_error = 'gián đoạn khi đang gửi:"
                        " không rõ đã tới người nhận hay chưa, không gửi lại', updated_at = ?"
-                       " WHERE status = 'sending'", (iso(now),))
+                       f" WHERE id IN ({','.join('?' * len(ids))})", (iso(now), *ids))
     return stuck
 
 

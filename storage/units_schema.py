@@ -111,7 +111,62 @@ def v11_outbox(db: sqlite_utils.Database) -> None:
         )""")
 
 
+def v12_outbox_unknown_status(db: sqlite_utils.Database) -> None:
+    # A new final status, 'unknown': the request reached the messenger but its answer never came (a
+    # time-out after the request was written), so nobody can tell whether it was delivered. SQLite cannot
+    # change a CHECK constraint in place: the table is rebuilt with the same columns and indexes.
+    db.execute("""
+        CREATE TABLE outbox_v12 (
+            id INTEGER PRIMARY KEY,
+            key TEXT NOT NULL UNIQUE,
+            kind TEXT NOT NULL,
+            origin TEXT NOT NULL DEFAULT '',
+            channel TEXT NOT NULL,
+            chat_id TEXT NOT NULL,
+            text TEXT NOT NULL,
+            payload TEXT NOT NULL DEFAULT '{}',
+            due_at TEXT NOT NULL,
+            expires_at TEXT,
+            quiet_hours INTEGER NOT NULL DEFAULT 1,
+            status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN
+                ('pending', 'sending', 'sent', 'failed', 'cancelled', 'dropped', 'unknown')),
+            attempts INTEGER NOT NULL DEFAULT 0,
+            last_error TEXT,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            claimed_at TEXT,
+            sent_at TEXT
+        )""")
+    db.execute("INSERT INTO outbox_v12 SELECT id, key, kind, origin, channel, chat_id, text, payload, due_at,"
+               " expires_at, quiet_hours, status, attempts, last_error, created_at, updated_at, claimed_at,"
+               " sent_at FROM outbox")
+    db.execute("DROP TABLE outbox")
+    db.execute("ALTER TABLE outbox_v12 RENAME TO outbox")
+    db.execute("CREATE INDEX idx_outbox_due ON outbox (status, due_at)")
+    db.execute("CREATE INDEX idx_outbox_origin ON outbox (origin, status)")
+    db.execute("CREATE INDEX idx_outbox_recipient ON outbox (channel, chat_id, status)")
+
+
+def v13_dispatcher_lease(db: sqlite_utils.Database) -> None:
+    # One dispatcher per database: who may send, until when (storage/lease.py). The outbox row remembers
+    # which dispatcher claimed it, so recovery after a crash touches only rows of a lease that expired.
+    db.execute("""
+        CREATE TABLE dispatcher_lease (
+            name TEXT PRIMARY KEY,              -- 'outbox'
+            owner TEXT NOT NULL,                -- a token per dispatcher
+            pid INTEGER NOT NULL,
+            host TEXT NOT NULL,
+            started TEXT NOT NULL DEFAULT '',   -- the process's start mark (a reused pid is not it)
+            role TEXT NOT NULL DEFAULT '',      -- 'run', 'broadcast', 'reminders'
+            heartbeat_at REAL NOT NULL,         -- Unix seconds, real time
+            expires_at REAL NOT NULL
+        )""")
+    db.execute("ALTER TABLE outbox ADD COLUMN claimed_by TEXT")
+
+
 UNIT_MIGRATIONS = [
     (10, v10_units_and_officers),
     (11, v11_outbox),
+    (12, v12_outbox_unknown_status),
+    (13, v13_dispatcher_lease),
 ]

@@ -11,7 +11,10 @@ message a second to a chat; past either, 429 with `retry_after`. An injected 429
 starts a flood wait for the whole bot, as Telegram does: until it ends every request gets 429 too, and
 each such request is counted in `requests_during_pause` (a well-behaved client sends none). Chats in
 `blocked` answer 403 "bot was blocked by the user"; `p500` injects 500s. Nothing that answered an error
-is delivered; `script` forces a 429 or 500 on chosen requests. `hold()` makes send requests wait unanswered (requests in flight), `drop_held()` ends them
+is delivered; `script` forces a 429 or 500 on chosen requests. `answer_latency` delays every answer *after* the
+message was accepted (the window in which a killed client cannot know it went out); `slow_every` makes
+every n-th accepted message's answer take `slow_delay` seconds, and so does every message to
+`slow_chats` (past the client's read time-out: delivered, but the client never hears so). `hold()` makes send requests wait unanswered (requests in flight), `drop_held()` ends them
 undelivered — used to kill a client with requests in flight.
 
 Methods: getMe, sendMessage, sendPhoto, sendDocument, editMessageText, setMyCommands, deleteWebhook,
@@ -67,6 +70,10 @@ class FakeBotApi:
     seed: int = 5
     latency: float = 0.0
     script: dict[int, int] = field(default_factory=dict)   # n-th send request (from 1) → 429 or 500
+    answer_latency: float = 0.0      # seconds between accepting a message and answering
+    slow_every: int = 0              # every n-th accepted message is answered after `slow_delay`
+    slow_delay: float = 6.0
+    slow_chats: set[str] = field(default_factory=set)
 
     def __post_init__(self):
         self.port = free_port()
@@ -99,6 +106,10 @@ class FakeBotApi:
     def hold(self) -> None:
         """From now on, send requests wait unanswered (and undelivered) until `drop_held`."""
         self._held.clear()
+
+    def release_held(self) -> None:
+        """Let every held request through (delivered and answered as usual), and stop holding."""
+        self._held.set()
 
     def drop_held(self) -> None:
         """Answer every held request with 500, undelivered (its client is gone), and stop holding."""
@@ -170,7 +181,14 @@ class FakeBotApi:
                 return self._error(500, "Internal Server Error: client gone")
         if self.latency:
             await asyncio.sleep(self.latency)
-        return self._send(method, params, time.monotonic())
+        response = self._send(method, params, time.monotonic())
+        if response.status_code == 200:
+            accepted = getattr(response, "delivery_index", 0)
+            slow = (self.slow_every and accepted % self.slow_every == 0) or str(params.get("chat_id")) in self.slow_chats
+            delay = self.answer_latency + (self.slow_delay if slow else 0.0)
+            if delay:
+                await asyncio.sleep(delay)
+        return response
 
     def _send(self, method: str, params: dict, now: float) -> JSONResponse:
         chat = str(params.get("chat_id"))
@@ -214,7 +232,10 @@ class FakeBotApi:
             self._message_id += 1
             message_id = self._message_id
             self.messages.append((chat, message_id, text))
-        return self._ok(self._message(params, text, message_id, method))
+            index = len(self.deliveries)
+        response = self._ok(self._message(params, text, message_id, method))
+        response.delivery_index = index
+        return response
 
     def _message(self, params: dict, text: str, message_id: int, method: str = "sendmessage") -> dict:
         chat = params.get("chat_id")

@@ -59,11 +59,19 @@ def test_run_once_with_now_sends_what_is_due_to_console_officers_once(cli, capsy
     assert clock.now() > local("2024-01-01 00:00")  # --now does not outlive the command
 
 
-def test_run_once_with_all_channels_logs_telegram_rows_instead_of_sending(cli, capsys):
+def test_run_once_with_all_channels_simulates_on_a_copy_and_marks_nothing_sent(cli, capsys):
     imported(cli)
+    capsys.readouterr()
     assert cli("--now", "2023-03-08 08:00", "reminders", "run-once", "--all-channels") == 0
+    out = capsys.readouterr().out
+    assert "MÔ PHỎNG" in out and "gửi tới 4242" in out and "gửi tới an" in out   # every channel shown
     db = open_db(cli.db_path)
-    assert {ch for ch, *_ in outbox.deliveries(db)} == {"console", "telegram"}
+    assert outbox.deliveries(db) == [] and outbox.counts(db)["sent"] == 0      # the real database untouched
+    db.conn.close()
+    assert cli("--now", "2023-03-08 08:00", "reminders", "run-once") == 0     # the real run: console only
+    db = open_db(cli.db_path)
+    assert [r.status for r in outbox.rows(db, "channel = 'telegram'")] == ["pending"]   # left for the bot
+    assert [r.status for r in outbox.rows(db, "channel = 'console'")] == ["sent"]
 
 
 def test_preview_lists_who_gets_what_and_when(cli, capsys):
@@ -141,3 +149,18 @@ def test_console_does_not_touch_real_units(cli, capsys):
     from handlers.demo import newcomer_demo
     assert newcomer_demo(open_db(cli.db_path)) == ""
     assert store.count_units(open_db(cli.db_path), demo=True) == 0
+
+
+def test_run_once_beside_a_live_bot_sends_nothing_and_says_who_sends(cli, capsys):
+    import time
+    from storage import lease
+    imported(cli)
+    db = open_db(cli.db_path)
+    now = time.time()
+    lease.take(db, lease.LeaseRow("other-host:77:live", 77, "other-host", "", "run", now, now + 60), now,
+               lambda row: False)
+    capsys.readouterr()
+    assert cli("--now", "2023-03-08 08:00", "reminders", "run-once") == 0
+    out = capsys.readouterr().out
+    assert "Không gửi:" in out and "tiến trình 77 trên máy other-host" in out
+    assert outbox.deliveries(db) == [] and outbox.counts(db)["sent"] == 0

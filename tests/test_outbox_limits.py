@@ -216,3 +216,22 @@ def _choice_keys(db):
     """The target keys of the newest draft (as the menu offered them)."""
     b = db.execute("SELECT MAX(id) FROM broadcasts").fetchone()[0]
     return [f"bc:t:{b}:all"]
+
+
+def test_outbox_requests_in_flight_follow_what_the_rate_needs_at_the_answer_times_seen():
+    from scheduler.ratelimit import Throttle
+    now = [0.0]
+    throttle = Throttle(ChannelLimits(per_second=25, max_in_flight=16), clock=lambda: now[0])
+    assert throttle.outbox_limit() == 15          # nothing measured yet: 0.5 s assumed
+    for i in range(100):                          # answers after 150 ms
+        chat = str(i)
+        throttle.take(chat, outbox=True)
+        throttle.started(chat)
+        now[0] += 0.15
+        throttle.release(chat, outbox=True)
+    assert throttle.outbox_limit() == 6           # 25/s × 0.15 s = 3.75 → 4, plus two
+    for chat in "abcdef":
+        throttle.take(chat, outbox=True)
+    assert not throttle.ready("g") and throttle.has_room()   # replies still have room
+    slow = Throttle(ChannelLimits(per_second=1, max_in_flight=8), clock=lambda: now[0])
+    assert slow.outbox_limit() == 3               # Zalo's 1/s never needs 8 requests in flight

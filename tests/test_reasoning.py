@@ -219,3 +219,28 @@ def test_membership_questions_of_retirees_are_the_unions_and_issuers_are_not_lea
     assert out_of_scope(normalize("cách tính lương hưu khi nghỉ hưu sớm")) is not None
     # "174/QĐ-TLĐ" names the Tổng Liên đoàn as issuer: "khóa XII" beside it still names the edition
     assert named_editions("Quyết định 174/QĐ-TLĐ ban hành Điều lệ khóa XII ký ngày nào") == ["2023-2028"]
+
+
+def test_standing_and_inspection_committee_sizes_follow_khoa_xiii_and_say_so_for_khoa_xii():
+    btv = calculate("BCH 15 ủy viên thì bầu ban thường vụ tối đa mấy người", "2025-2030")
+    assert btv.rule == "btv_size" and "15 : 3 = 5" in btv.text and "không quá 5" in btv.text
+    assert "không bầu ban thường vụ" in calculate("ban chấp hành 7 người có được bầu ban thường vụ không",
+                                                  "2025-2030").text
+    older = calculate("BCH 15 ủy viên thì bầu ban thường vụ tối đa mấy người", "2023-2028")
+    assert older.text.startswith("Hiện chưa có quy định cố định trên toàn quốc mà trợ lý biết")
+    ubkt = calculate("LĐLĐ tỉnh 85.000 đoàn viên thì ủy ban kiểm tra bao nhiêu ủy viên", "2025-2030")
+    assert "85.000" in ubkt.text and "không quá 09" in ubkt.text
+    assert "không quá 09" in calculate("cđcs 300 đoàn viên bầu ubkt mấy người", "2025-2030").text
+
+
+def test_the_welcome_names_the_edition_in_force_at_the_clock(loaded_db):
+    assistant = Assistant(loaded_db, active_edition="")
+    try:
+        clock.set_now(clock.parse_local("2023-03-01 09:00"))
+        [then] = assistant.handle(Incoming("console", "c", "u", "/start"))
+        clock.set_now(clock.parse_local("2026-12-02 09:00"))
+        [now] = assistant.handle(Incoming("console", "c", "u", "/start"))
+    finally:
+        clock.set_now(None)
+    assert "đang có hiệu lực (nhiệm kỳ 2023–2028) và cả nhiệm kỳ 2025–2030" in then.text
+    assert "đang có hiệu lực (nhiệm kỳ 2025–2030) và cả nhiệm kỳ 2023–2028" in now.text

@@ -35,7 +35,7 @@ async def test_start_command_gets_the_welcome(bot, emulator):
     user = ChatUser(emulator, bot.token, user_id=101)
     await user.send("/start")
     [welcome] = await user.wait_count(1)
-    assert welcome.text == texts.WELCOME
+    assert welcome.text == bot.assistant.faq.welcome() and "nhiệm kỳ 2025–2030" in welcome.text
 
 
 async def test_start_with_a_deep_link_payload_hands_the_payload_to_the_assistant(bot_api, emulator, tmp_path):
@@ -44,7 +44,7 @@ async def test_start_with_a_deep_link_payload_hands_the_payload_to_the_assistant
     def customise(assistant):
         def start(msg, args):
             received.append((msg.channel, msg.user_id, args))
-            return [Reply(texts.WELCOME)]
+            return [Reply("Xin chào!")]
         assistant.add_command("start", start, "Bắt đầu, giới thiệu trợ lý")
 
     async with running_bot(bot_api, tmp_path, customise=customise) as bot:

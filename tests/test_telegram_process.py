@@ -36,7 +36,7 @@ async def test_bot_py_run_answers_on_telegram_keeps_the_token_out_of_logs_and_st
     finally:
         code = await stop_process(process)
     log = log_path.read_text()
-    assert welcome.text == texts.WELCOME and answer.text.startswith(CLEAR_ANSWER)
+    assert welcome.text.startswith("Xin chào!") and "{" not in welcome.text and answer.text.startswith(CLEAR_ANSWER)
     assert code == 0, log[-2000:]
     said = "Telegram bằng polling" if mode == "polling" else "Telegram qua webhook POST /telegram/webhook"
     assert f"Trợ lý đang chạy: {said}." in log

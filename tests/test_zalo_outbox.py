@@ -13,7 +13,7 @@ from scheduler.ratelimit import RateLimiter
 from channels.zalo_client import ZaloClient
 from handlers.assistant import Assistant
 from storage.knowledge import reload_from_files
-from scheduler.outbox import Dispatcher, RecipientBlockedError, RetryableSendError
+from scheduler.outbox import Dispatcher, OutcomeUnknownError, RecipientBlockedError, RetryableSendError
 from storage import outbox
 from storage.outbox import NewMessage
 from tests.zalo_fake import TOKEN, finish, running_fake, start, zalo_settings
@@ -135,8 +135,12 @@ async def test_sender_raises_typed_errors(fake, channel, mono):
     with pytest.raises(RecipientBlockedError):
         await channel.send("z1", "a")
     fake.fail("sendMessage", status=200, raw="<html>oops</html>")
-    with pytest.raises(RetryableSendError):
+    with pytest.raises(OutcomeUnknownError):  # HTTP 200 with an unreadable body: it may have gone out
         await channel.send("z1", "a")
+    fake.fail("sendMessage", status=502, raw="<html>bad gateway</html>")
+    with pytest.raises(RetryableSendError) as caught:  # an error status: not sent, retried
+        await channel.send("z1", "a")
+    assert not isinstance(caught.value, OutcomeUnknownError)
 
 
 async def test_outbox_sends_keep_to_the_configured_rate(db, fake):

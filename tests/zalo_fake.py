@@ -64,12 +64,19 @@ class FakeZalo:
     token: str = TOKEN
     poll_wait: float = 0.3                   # getUpdates waits this long before "408 no update"
     send_delay: float = 0.0                  # sendMessage answers after this long (a slow API)
+    per_second: int = 0                      # flood limit: sendMessage past this many in a second → 429
+    chat_interval: float = 0.0               # … or sooner than this after the last one to the chat
+    retry_after: float = 1.0
     calls: list[tuple[str, dict]] = field(default_factory=list)
     sent: list[dict] = field(default_factory=list)
     webhook: dict = field(default_factory=lambda: {"url": "", "secret_token": "", "updated_at": 0})
     base_url: str = ""
 
     def __post_init__(self) -> None:
+        self._window: list[float] = []
+        self.sent_at: list[float] = []          # time.monotonic() of each `sent` entry
+        self._chat_last: dict[str, float] = {}
+        self.limit_429s = 0
         self._failures: dict[str, list[Failure]] = {}
         self._updates: asyncio.Queue[dict] = asyncio.Queue()
         self._message_ids = itertools.count(1)
@@ -154,9 +161,19 @@ class FakeZalo:
             return self._error(400, 400, "Bad Request: chat_id is required")
         if not isinstance(text, str) or not 1 <= len(text) <= 2000:
             return self._error(400, 400, "Bad Request: text must have 1-2000 characters")
+        now = time.monotonic()
+        if self.per_second or self.chat_interval:
+            self._window = [t for t in self._window if now - t < 1.0]
+            if (self.per_second and len(self._window) >= self.per_second) or (
+                    self.chat_interval and now - self._chat_last.get(chat_id, -1e9) < self.chat_interval):
+                self.limit_429s += 1
+                return self._error(429, 429, "Quota exceeded", self.retry_after)
+            self._window.append(now)
+            self._chat_last[chat_id] = now
         if self.send_delay:
             await asyncio.sleep(self.send_delay)
         self.sent.append({"chat_id": chat_id, "text": text})
+        self.sent_at.append(time.monotonic())
         return self._ok({"message_id": f"sent{next(self._message_ids):05d}", "date": int(time.time() * 1000)})
 
     async def _m_sendChatAction(self, body: dict) -> JSONResponse:
