@@ -23,7 +23,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 import clock
 from scheduler import broadcasts, followups, reminders
 from scheduler.outbox import Dispatcher, SweepResult
-from storage import open_db
+from storage import open_db, outbox
 from storage.db import db_path
 from storage import units as unit_store
 
@@ -112,7 +112,5 @@ async def run_once(db: sqlite_utils.Database, dispatcher: Dispatcher, now: datet
     planned = _plan_all(db, now)
     holder = "" if dispatcher.ensure_lease() else dispatcher.lease.holder_text()
     sent = await dispatcher.sweep(now) if not holder else SweepResult()
-    waiting = dict(db.execute(
-        "SELECT channel, COUNT(*) FROM outbox WHERE status = 'pending' AND due_at <= ? GROUP BY channel",
-        (clock.iso(now),)).fetchall())
+    waiting = outbox.due_by_channel(db, now)
     return RunOnceResult(planned, sent, waiting, holder)

@@ -330,6 +330,12 @@ def counts(db: sqlite_utils.Database, origin_prefix: str = "") -> dict[str, int]
     return result
 
 
+def due_by_channel(db: sqlite_utils.Database, now: datetime) -> dict[str, int]:
+    """Channel → pending rows due by `now` (what `reminders run-once` leaves for a running bot)."""
+    return dict(db.execute("SELECT channel, COUNT(*) FROM outbox WHERE status = 'pending' AND due_at <= ?"
+                           " GROUP BY channel", (iso(now),)).fetchall())
+
+
 def record_delivery(db: sqlite_utils.Database, channel: str, chat_id: str, text: str, now: datetime) -> None:
     """What the console/log sender delivered (no messenger behind it)."""
     db.execute("INSERT INTO delivery_log (channel, chat_id, text, delivered_at) VALUES (?,?,?,?)",

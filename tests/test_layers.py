@@ -26,9 +26,7 @@ BASE = {"clock", "settings", "logging_setup", "datefmt"}
 KNOWN: dict[tuple[str, str], str] = {
 }
 # SQL outside storage/ that waits the same way: module → why.
-KNOWN_SQL = {
-    "scheduler.jobs": "run_once counts the due rows left per channel; to fix after the delivery merge "
-                      "(branch delivery rewrites run_once and storage/outbox.py)",
+KNOWN_SQL: dict[str, str] = {
 }
 SQL = re.compile(r"^\s*(SELECT|INSERT|UPDATE|DELETE|REPLACE|CREATE|PRAGMA|BEGIN|WITH)\b")
 
