@@ -28,15 +28,15 @@ import ipaddress
 import logging
 import time
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Any, Awaitable, Callable, Coroutine
 from urllib.parse import urlsplit, urlunsplit
-from zoneinfo import ZoneInfo
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
+import clock
 from channels.base import ConfigError
 from channels.render import split_text
 from channels.zalo_client import (POLL_TIMEOUT, TEXT_LIMIT, ZaloApiError, ZaloClient, ZaloError,
@@ -45,7 +45,6 @@ from datefmt import moment
 from handlers import texts
 from handlers.assistant import Assistant
 from handlers.messages import Incoming, Reply
-from settings import TIMEZONE
 from scheduler.ratelimit import SLOT, ChannelLimits, RateLimiter, SlotState, Throttle
 from storage import zalo as seen
 from storage.bots import remember_bot_name
@@ -219,7 +218,7 @@ class ZaloChannel:
         return "queued"
 
     def _first_sighting(self, update: ZaloUpdate) -> bool:
-        now = datetime.now(timezone.utc)
+        now = clock.now()
         first = seen.first_sighting(self.db, update.message_id, update.chat_id, now)
         if first:
             self._seen_inserts += 1
@@ -503,7 +502,7 @@ def _is_loopback(host: str) -> bool:
 def _when(ms: Any) -> str:
     if not isinstance(ms, (int, float)) or ms <= 0:
         return "không rõ"
-    return moment(datetime.fromtimestamp(ms / 1000, tz=ZoneInfo(TIMEZONE)))
+    return moment(datetime.fromtimestamp(ms / 1000, tz=clock.LOCAL_TZ))
 
 
 async def _admin(settings: Any, action: Callable[[ZaloClient], Awaitable[str]]) -> tuple[int, str]:

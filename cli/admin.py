@@ -128,7 +128,7 @@ def broadcast(db: sqlite_utils.Database, settings, target: str | None, text: str
         print(f"LỖI: {exc}", file=out)
         return 2
     text = text.strip()
-    header = bc.notice_header(db, None)
+    header = bc.notice_header(db, None, clock.now())
     problem = bc.check_text(text, None, header)
     if problem:
         print(f"LỖI: {problem}", file=out)
@@ -227,7 +227,7 @@ async def _send_one(db: sqlite_utils.Database, dispatcher, broadcast_id: int, ou
     async def update(text: str) -> None:
         print(text, file=out, flush=True)
 
-    follower = asyncio.create_task(bc.follow_progress(db, broadcast_id, update, interval=PROGRESS_EVERY))
+    follower = asyncio.create_task(bc.follow_progress(db, broadcast_id, update, now=clock.now, interval=PROGRESS_EVERY))
     try:
         while bstore.waiting_count(db, broadcast_id, dispatcher.channels):
             if not dispatcher.ensure_lease():  # taken over (this process stalled past the lease)
@@ -243,7 +243,7 @@ async def _send_one(db: sqlite_utils.Database, dispatcher, broadcast_id: int, ou
     finish(db, broadcast_id)
     b = bstore.get(db, broadcast_id)
     progress = bstore.progress(db, broadcast_id)
-    print(bc.progress_text(b, progress), file=out)
+    print(bc.progress_text(b, progress, clock.now()), file=out)
     elsewhere = bstore.waiting_count(db, broadcast_id)
     if elsewhere:
         print(f"Còn {elsewhere} tin chờ kênh chưa cấu hình ở đây; bot đang chạy sẽ gửi.", file=out)

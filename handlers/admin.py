@@ -18,7 +18,6 @@ import logging
 
 import sqlite_utils
 
-import clock
 from handlers import admin_texts as T
 from handlers import insight
 from handlers.broadcast import BroadcastFlow
@@ -74,14 +73,14 @@ class AdminCommands:
     def __init__(self, assistant):
         self.assistant = assistant
         self.db: sqlite_utils.Database = assistant.db
-        self.broadcast = BroadcastFlow(self.db, waker=lambda: getattr(assistant, "outbox_waker", None))
+        self.broadcast = BroadcastFlow(self.db, waker=lambda: assistant.outbox_waker, clock=assistant.clock)
 
     # -- /thongke ------------------------------------------------------------------------------------
     def stats(self, admin: Admin, msg: Incoming, args: str) -> list[Reply]:
         days = _days(args, insight.DEFAULT_DAYS)
         if days is None:
             return [Reply("Số ngày phải là số từ 1 đến 365, ví dụ: /thongke 30", kind="error")]
-        stats = insight.collect_stats(self.db, clock.now(), days, scope=admin.scope_unit)
+        stats = insight.collect_stats(self.db, msg.at, days, scope=admin.scope_unit)
         return [Reply(insight.stats_text(stats), kind="info")]
 
     # -- /chuatraloi ---------------------------------------------------------------------------------
@@ -89,7 +88,7 @@ class AdminCommands:
         days = _days(args, insight.UNANSWERED_DAYS)
         if days is None:
             return [Reply("Số ngày phải là số từ 1 đến 365, ví dụ: /chuatraloi 7", kind="error")]
-        groups = insight.unanswered_groups(self.db, clock.now(), days)
+        groups = insight.unanswered_groups(self.db, msg.at, days)
         if not groups:
             return [Reply(T.UNANSWERED_NONE.format(days=days), kind="info")]
         choices = [Choice(f"ua:g:{g.id}", f"«{clip(g.text, GROUP_LABEL_MAX)}» ({g.count} lần)")
@@ -102,7 +101,7 @@ class AdminCommands:
             return [Reply(T.GROUP_GONE, kind="error")]
         action, qid = parts[1], int(parts[2])
         value = parts[3] if len(parts) > 3 else ""
-        now = clock.now()
+        now = msg.at
         group = insight.find_group(self.db, qid, now, days=365)
         if group is None:
             return [Reply(T.GROUP_GONE, kind="info")]

@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import logging
 import re
+from dataclasses import replace
+from datetime import datetime
 from typing import Callable
 
 import sqlite_utils
 
+from clock import now as clock_now
 from handlers import admin, deadlines, progress, results_flow, smalltalk, texts
 from handlers.commands import COMMANDS, Command
 from handlers.faq import FaqService, topic_key
@@ -35,8 +38,12 @@ _CODE_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{2,31}")  # an invite code typed
 
 
 class Assistant:
-    def __init__(self, db: sqlite_utils.Database, active_edition: str = "2023-2028"):
+    def __init__(self, db: sqlite_utils.Database, active_edition: str = "2023-2028",
+                 clock: Callable[[], datetime] = clock_now):
+        """`clock` is the one clock (clock.now, moved by --now and tests): every message is stamped with
+        it on arrival (`Incoming.at`), and handlers take their `now` from the message."""
         self.db = db
+        self.clock = clock
         self.faq = FaqService(db, active_edition)
         self.commands: list[Command] = []                  # this assistant's copy of the table, in order
         self._commands: dict[str, CommandHandler] = {}     # name → handler, role check included
@@ -106,8 +113,12 @@ class Assistant:
         for hook in self._contact_hooks:
             hook(msg)
 
+    def _stamped(self, msg: Incoming) -> Incoming:
+        return msg if msg.at is not None else replace(msg, at=self.clock())
+
     def handle_attachment(self, msg: Incoming) -> list[Reply] | None:
         """A photo or file (with its caption as text): replies when a feature wants it, else None."""
+        msg = self._stamped(msg)
         self._contact(msg)
         return self._intercept(msg)
 
@@ -120,6 +131,7 @@ class Assistant:
 
     # -- entry points for channels ----------------------------------------------------------------
     def handle(self, msg: Incoming) -> list[Reply]:
+        msg = self._stamped(msg)
         self._contact(msg)
         replies = self._handle(msg)
         # A reply that offers nothing to pick ends the previous list: a "2" typed after an answer must
@@ -135,7 +147,7 @@ class Assistant:
         if len(text) > MAX_QUESTION_CHARS:
             return [Reply(texts.TOO_LONG.format(length=len(text), limit=MAX_QUESTION_CHARS), kind="error")]
         text = self._slashless_command(text)
-        msg = Incoming(msg.channel, msg.chat_id, msg.user_id, text, msg.user_name, msg.is_group)
+        msg = replace(msg, text=text, attachment=None)
         intercepted = self._intercept(msg)
         if intercepted is not None:
             return intercepted
@@ -166,6 +178,7 @@ class Assistant:
 
     def pick(self, msg: Incoming, key: str) -> list[Reply]:
         """The person chose `key` (from a button, or by typing its number)."""
+        msg = self._stamped(msg)
         self._contact(msg)
         return self._pick(msg, key)
 
@@ -196,6 +209,7 @@ class Assistant:
         return [Reply(texts.PICK_EXPIRED, kind="error")]
 
     def feedback(self, msg: Incoming, question_id: int, value: int) -> Reply:
+        msg = self._stamped(msg)
         self._contact(msg)
         ok = self.faq.record_feedback(question_id, msg.user_id, msg.channel, value)
         if not ok:

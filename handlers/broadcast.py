@@ -127,9 +127,9 @@ def sender_name(db: sqlite_utils.Database, scope: str | None) -> str:
     return unit.name if unit is not None else T.NOTICE_SENDER_FALLBACK
 
 
-def notice_header(db: sqlite_utils.Database, scope: str | None, now: datetime | None = None) -> str:
+def notice_header(db: sqlite_utils.Database, scope: str | None, now: datetime) -> str:
     """'📢 Thông báo của <union> — ngày dd/mm/yyyy': officers see at once that it is a notice and whose."""
-    return T.NOTICE_HEADER.format(sender=sender_name(db, scope), day=dmy(clock.local_date(now or clock.now())))
+    return T.NOTICE_HEADER.format(sender=sender_name(db, scope), day=dmy(clock.local_date(now)))
 
 
 def notice_text(header: str, text: str) -> str:
@@ -151,10 +151,10 @@ def check_text(text: str, attachment: dict | None, header: str = "") -> str | No
     return None
 
 
-def progress_text(b: store.Broadcast, p: store.Progress, now: datetime | None = None) -> str:
+def progress_text(b: store.Broadcast, p: store.Progress, now: datetime) -> str:
     if not p.done:
         return T.SENDING.format(id=b.id, sent=p.sent, total=p.total, failed=p.failed, waiting=p.waiting)
-    when = moment(now or clock.now())
+    when = moment(now)
     blocked = ST.BLOCKED_NOTE.format(blocked=p.blocked) if p.blocked else ""
     unknown = T.UNKNOWN_NOTE.format(unknown=p.unknown) if p.unknown else ""
     return T.FINISHED.format(id=b.id, when=when, sent=p.sent, total=p.total, failed=p.failed, blocked_note=blocked,
@@ -172,11 +172,14 @@ def queue_notice(db: sqlite_utils.Database, text: str, resolution: Resolution, n
 
 # -- the chat flow ----------------------------------------------------------------------------------------
 class BroadcastFlow:
-    """The /thongbao conversation of one assistant. `waker` (set by the runtime) wakes the dispatcher."""
+    """The /thongbao conversation of one assistant. `waker` (set by the runtime) wakes the dispatcher;
+    `clock` is the assistant's, for the live progress message (the chat steps take `msg.at`)."""
 
-    def __init__(self, db: sqlite_utils.Database, waker: Callable[[], Waker | None] = lambda: None):
+    def __init__(self, db: sqlite_utils.Database, waker: Callable[[], Waker | None] = lambda: None, *,
+                 clock: Callable[[], datetime]):
         self.db = db
         self._waker = waker
+        self.clock = clock
 
     def _wake(self) -> None:
         wake = self._waker()
@@ -185,7 +188,7 @@ class BroadcastFlow:
 
     # /thongbao [text]
     def start(self, admin: Admin, msg: Incoming, args: str) -> list[Reply]:
-        now = clock.now()
+        now = msg.at
         if args.strip():
             return self._draft(admin, msg, args.strip(), None, now)
         store.set_flow(self.db, msg.channel, msg.chat_id, "await_text", None, now)
@@ -198,7 +201,7 @@ class BroadcastFlow:
         if flow is None:
             return [Reply(T.NOTHING_TO_CANCEL, kind="info")]
         if flow[1] is not None:
-            store.cancel_draft(self.db, flow[1], clock.now())
+            store.cancel_draft(self.db, flow[1], msg.at)
         return [Reply(T.CANCELLED, kind="info")]
 
     def intercept(self, admin: Admin, msg: Incoming) -> list[Reply] | None:
@@ -206,12 +209,12 @@ class BroadcastFlow:
         attachment = _attachment(msg)
         text = (msg.text or "").strip()
         if attachment is not None and fold_command(text) == "thongbao":  # a photo captioned "/thongbao …"
-            return self._draft(admin, msg, text.partition(" ")[2].strip(), attachment, clock.now())
+            return self._draft(admin, msg, text.partition(" ")[2].strip(), attachment, msg.at)
         flow = store.get_flow(self.db, msg.channel, msg.chat_id)
         if flow is None or text.startswith("/"):
             return None
         state, broadcast_id, _ = flow
-        now = clock.now()
+        now = msg.at
         if state == "await_text":
             return self._draft(admin, msg, text, attachment, now)
         if attachment is not None:
@@ -257,7 +260,7 @@ class BroadcastFlow:
             return [Reply(T.ALREADY_QUEUED, kind="info")]
         if b.status != "draft":
             return [Reply(T.DRAFT_GONE, kind="error")]
-        now = clock.now()
+        now = msg.at
         if action == "no":
             store.cancel_draft(self.db, b.id, now)
             store.clear_flow(self.db, msg.channel, msg.chat_id)
@@ -310,29 +313,31 @@ class BroadcastFlow:
                  msg.channel, msg.user_id)
         self._wake()
         b = store.get(self.db, b.id)
-        return [Reply(progress_text(b, store.progress(self.db, b.id)), kind="info", live=self.follower(b.id))]
+        return [Reply(progress_text(b, store.progress(self.db, b.id), now), kind="info", live=self.follower(b.id))]
 
     # -- the live progress message --------------------------------------------------------------------------
     def follower(self, broadcast_id: int, interval: float | None = None) -> Callable[[Update], Awaitable[None]]:
         """A coroutine function for `Reply.live`: edits the progress message until the broadcast is done."""
         async def follow(update: Update) -> None:
-            await follow_progress(self.db, broadcast_id, update, interval=interval, wake=self._wake)
+            await follow_progress(self.db, broadcast_id, update, now=self.clock, interval=interval, wake=self._wake)
         return follow
 
 
 async def follow_progress(db: sqlite_utils.Database, broadcast_id: int, update: Update, *,
-                          interval: float | None = None, wake: Callable[[], None] = lambda: None,
+                          now: Callable[[], datetime], interval: float | None = None,
+                          wake: Callable[[], None] = lambda: None,
                           max_seconds: float | None = None) -> store.Progress:
     """Call `update(text)` whenever the counts moved, at most every `interval` seconds, until nothing is
-    left to send; then the final text, and the report is queued. Errors of `update` are logged and
-    skipped (a missed edit is not worth stopping for)."""
+    left to send; then the final text, and the report is queued. `now` is the clock it reads at each
+    round. Errors of `update` are logged and skipped (a missed edit is not worth stopping for)."""
     interval = PROGRESS_INTERVAL if interval is None else interval
     deadline = asyncio.get_running_loop().time() + (PROGRESS_MAX_SECONDS if max_seconds is None else max_seconds)
     last = ""
     while True:
         b = store.get(db, broadcast_id)
         p = store.progress(db, broadcast_id)
-        text = progress_text(b, p)
+        at = now()
+        text = progress_text(b, p, at)
         if text != last:
             try:
                 await update(text)
@@ -340,7 +345,7 @@ async def follow_progress(db: sqlite_utils.Database, broadcast_id: int, update: 
             except Exception:  # noqa: BLE001 - the next round tries again
                 log.warning("broadcast %s: progress update failed", broadcast_id, exc_info=True)
         if p.done:
-            if finish(db, broadcast_id):
+            if finish(db, broadcast_id, at):
                 wake()
             return p
         if asyncio.get_running_loop().time() >= deadline:
@@ -368,7 +373,7 @@ def fold_command(text: str) -> str:
 
 
 def _attachment(msg: Incoming) -> dict | None:
-    a = getattr(msg, "attachment", None)
+    a = msg.attachment
     if a is None:
         return None
     return {"kind": a.kind, "file_id": a.file_id, "filename": a.filename}

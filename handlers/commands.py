@@ -13,7 +13,7 @@ it should appear in menus, and test it through `Assistant.handle`.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Callable
 
 from handlers import deadlines, registration, reminder_settings, texts
@@ -56,7 +56,7 @@ def ask(a: Assistant, msg: Incoming, args: str) -> list[Reply]:
     """Hỏi một câu: /hoi <câu hỏi>"""
     if not args:
         return [Reply("Anh/chị gõ câu hỏi sau lệnh, ví dụ: /hoi đại hội hợp lệ khi nào?", kind="error")]
-    return a.handle(Incoming(msg.channel, msg.chat_id, msg.user_id, args, msg.user_name, msg.is_group))
+    return a.handle(replace(msg, text=args, attachment=None))
 
 
 def topics(a: Assistant, msg: Incoming, args: str) -> list[Reply]:

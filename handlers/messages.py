@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Awaitable, Callable
 
 
@@ -24,6 +25,7 @@ class Incoming:
     user_name: str = ""
     is_group: bool = False
     attachment: Attachment | None = None   # a photo or file sent with the text (its caption)
+    at: datetime | None = None             # when it arrived: the assistant stamps it from its one clock
 
 
 @dataclass(frozen=True)

@@ -126,7 +126,7 @@ def test_an_admin_of_every_unit_signs_with_the_one_top_unit_or_the_upper_level_u
 
 def test_the_header_counts_against_the_caption_limit(world):
     photo = Attachment("photo", "AgAC-file", "ảnh.jpg", "image/jpeg")
-    header = bc.notice_header(world.db, None)
+    header = bc.notice_header(world.db, None, clock.now())
     room = bc.CAPTION_LIMIT - len(bc.notice_text(header, "").encode("utf-16-le")) // 2  # 📢 counts twice
     [reply] = world.handle_attachment(admin_msg("/thongbao " + "x" * (room + 1), attachment=photo))
     assert reply.kind == "error" and f"giới hạn {room} ký tự" in reply.text
@@ -224,7 +224,7 @@ async def test_progress_is_updated_as_rows_are_sent_then_the_final_text_and_one_
             else:
                 outbox.mark_sent(db, row.id, row.text, now)
 
-    await asyncio.gather(bc.follow_progress(db, bstore.unfinished(db)[0].id, update, interval=0.02), deliver())
+    await asyncio.gather(bc.follow_progress(db, bstore.unfinished(db)[0].id, update, now=clock.now, interval=0.02), deliver())
     assert seen[0].startswith("📤") and "đã gửi 0/5" in seen[0]
     assert len(seen) >= 3 and len(set(seen)) == len(seen)
     assert seen[-1].startswith("✅") and "4/5" in seen[-1] and "1 người đã chặn" in seen[-1]
