@@ -9,13 +9,12 @@ and feeds each update to `application.update_queue` (python-telegram-bot's custo
 Everything plugs into a `Runtime`: a channel adds start/stop steps, its webhook routes, a health probe
 and an outbox sender `(chat_id, text)` (what the dispatcher calls to deliver reminders and broadcasts).
 A Zalo channel adds itself the same way beside `add_telegram`. `add_scheduler` starts the reminder
-scheduler when `scheduler/jobs.py` exists, after the channels run, and stops it before they stop.
+scheduler after the channels run, and stops it before they stop.
 """
 from __future__ import annotations
 
 import asyncio
 import hmac
-import importlib.util
 import logging
 import re
 import secrets
@@ -38,6 +37,7 @@ from channels.base import ConfigError
 from channels.telegram import ALLOWED_UPDATES, TelegramChannel
 from handlers.assistant import Assistant
 from logging_setup import RedactSecrets, add_secret
+from scheduler import jobs
 from settings import Settings
 from storage.bots import remember_bot_name
 
@@ -180,20 +180,12 @@ def telegram_limits(settings: Settings):
     return replace(TELEGRAM_LIMITS, per_second=settings.telegram_outbox_rate)
 
 
-# -- scheduler (optional hook) -------------------------------------------------------------------------
+# -- scheduler --------------------------------------------------------------------------------------------
 def add_scheduler(runtime: Runtime) -> None:
-    """Start the reminder scheduler and outbox dispatcher when `scheduler/jobs.py` exists (issue 4).
-
-    Follows the usage documented there: `create_dispatcher(db)`, one `register_sender(channel, send)`
-    per running channel, `start_scheduler(db, dispatcher)` inside the loop once the channels run, and
-    `shutdown(wait=False)` before they stop.
-    """
-    if importlib.util.find_spec("scheduler.jobs") is None:
-        return
-    jobs = importlib.import_module("scheduler.jobs")
-    if not all(hasattr(jobs, name) for name in ("create_dispatcher", "start_scheduler")):
-        log.warning("scheduler.jobs lacks create_dispatcher/start_scheduler: reminders are not started")
-        return
+    """Start the reminder scheduler and the outbox dispatcher once the channels run (scheduler/jobs.py):
+    one dispatcher with every running channel's sender and limits, `start_scheduler` inside the loop
+    when this process holds the outbox lease (else it stands by), `shutdown(wait=False)` before the
+    channels stop."""
     db = runtime.assistant.db
     handle: dict[str, Any] = {}
 
@@ -236,7 +228,7 @@ def add_scheduler(runtime: Runtime) -> None:
         if scheduler is not None:
             scheduler.shutdown(wait=False)
         dispatcher = runtime.extras.get("dispatcher")
-        if dispatcher is not None and hasattr(dispatcher, "stop"):
+        if dispatcher is not None:
             await dispatcher.stop()  # requests in flight get their answers recorded; the lease is released
 
     runtime.add_step(start, stop, after_http=True)

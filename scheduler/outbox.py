@@ -16,7 +16,7 @@ After a crash (`recover_interrupted`, at start-up): a 'sending' row with an open
 in flight; it goes back to pending and is sent again. The only way a recipient then gets the message
 twice is that the messenger accepted the request and the process died before committing the answer —
 the one window no HTTP API without idempotency keys can close (ARCHITECTURE.md). A 'sending' row without
-an open attempt (claimed by `claim_due`, which keeps no log) is marked failed rather than guessed about.
+an open attempt (claimed by an older version, which kept no log) is marked failed rather than guessed about.
 
 Outcomes: a sender tells "not sent" (connection refused, DNS, 429, 5xx: the messenger did not take the
 message — `RetryableSendError`, retried) from "outcome unknown" (`OutcomeUnknownError`: the request was

@@ -126,27 +126,6 @@ def expire_due(db: sqlite_utils.Database, now: datetime) -> list[OutboxRow]:
     return expired
 
 
-def claim_due(db: sqlite_utils.Database, now: datetime, channels: Iterable[str], limit: int,
-              quiet: bool) -> list[OutboxRow]:
-    """Atomically take up to `limit` due rows for `channels` (pending → sending, attempts + 1).
-    During quiet hours only rows that ignore them (quiet_hours = 0) are taken."""
-    channels = list(channels)
-    if not channels:
-        return []
-    stamp = iso(now)
-    quiet_clause = " AND quiet_hours = 0" if quiet else ""
-    with immediate(db):
-        claimed = [_row(r) for r in db.execute(
-            f"SELECT {_COLUMNS} FROM outbox WHERE status = 'pending' AND due_at <= ?"
-            f" AND channel IN ({','.join('?' * len(channels))}){quiet_clause}"
-            " ORDER BY due_at, id LIMIT ?", (stamp, *channels, limit))]
-        if claimed:
-            ids = [r.id for r in claimed]
-            db.execute(f"UPDATE outbox SET status = 'sending', attempts = attempts + 1, claimed_at = ?,"
-                       f" updated_at = ? WHERE id IN ({','.join('?' * len(ids))})", (stamp, stamp, *ids))
-    return [replace(r, status="sending", attempts=r.attempts + 1) for r in claimed]
-
-
 def mark_sent(db: sqlite_utils.Database, row_id: int, text: str, now: datetime,
               attempt_id: int | None = None) -> None:
     with immediate(db):

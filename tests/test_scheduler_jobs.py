@@ -9,7 +9,7 @@ from apscheduler.jobstores.memory import MemoryJobStore
 import clock
 from scheduler.jobs import create_dispatcher, dispatch_job, plan_job, start_scheduler
 from storage import open_db, outbox
-from unit_fixtures import Recorder, fixture_plans, local, make_officer, make_unit, real_clock  # noqa: F401
+from unit_fixtures import Recorder, claim_without_attempt, fixture_plans, local, make_officer, make_unit, real_clock  # noqa: F401
 
 pytestmark = pytest.mark.usefixtures("fixture_plans", "real_clock")
 
@@ -48,7 +48,7 @@ async def test_start_marks_rows_a_crash_left_sending_as_failed(filled_db):
     now = local("2023-03-08 08:00")
     clock.set_now(now)
     await plan_job(filled_db)
-    outbox.claim_due(filled_db, now, ["telegram"], 10, quiet=False)
+    claim_without_attempt(filled_db, now, "telegram")
     scheduler = start_scheduler(filled_db, create_dispatcher(filled_db))
     scheduler.shutdown(wait=False)
     assert [r.status for r in outbox.rows(filled_db)] == ["failed"]

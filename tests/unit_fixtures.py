@@ -75,3 +75,16 @@ def real_clock():
     """Whatever a test does to the clock is undone after it."""
     yield
     clock.set_now(None)
+
+
+def claim_without_attempt(db, now: datetime, channel: str, limit: int = 10) -> list:
+    """Put due rows in the state an older dispatcher left them in when it died: 'sending', with no
+    attempt logged (it kept no log). Returns those rows."""
+    from storage import outbox
+    stamp = clock.iso(now)
+    with immediate(db):
+        ids = [r[0] for r in db.execute("SELECT id FROM outbox WHERE status = 'pending' AND due_at <= ? AND channel = ?"
+                                        " ORDER BY due_at, id LIMIT ?", (stamp, channel, limit))]
+        db.execute(f"UPDATE outbox SET status = 'sending', attempts = attempts + 1, claimed_at = ?, updated_at = ?"
+                   f" WHERE id IN ({','.join('?' * len(ids))})", (stamp, stamp, *ids))
+    return outbox.rows(db, f"id IN ({','.join('?' * len(ids))})", tuple(ids))
