@@ -17,6 +17,19 @@ server's flood-wait time taken out (time no client may send); lost (recipients w
 message); duplicated (extra copies); requests the server refused for exceeding its limits; requests that
 arrived while a flood wait ran (a well-behaved client sends none — python-telegram-bot #5338 is one way
 to send them).
+
+Measured (5,000 recipients, 20 ms per request, 2 % injected 429s with a 1-s flood wait each — about 100 s
+in which nobody may send):
+
+    sender                       elapsed s  rate/limit  outside flood waits  lost  dup  refused  sent in a wait
+    outbox (this project)              304        66 %                 96 %     0    0        0               0
+    PTB AIORateLimiter, loop           370        54 %                 77 %     0    0      112               0
+    PTB AIORateLimiter, gather         276        72 %                118 %    60    0      110           1,762
+
+The limiter's leaky bucket lets a burst through after every pause (refused for exceeding 30/s); with
+concurrent sends, requests finishing during a flood wait release it (#5338), so 1,762 requests hit the
+wait and 60 messages ran out of retries ("outside flood waits" above 100 % is that burst). The outbox
+keeps to 96 % of the limit whenever sending is allowed.
 """
 from __future__ import annotations
 

@@ -8,6 +8,18 @@ SIGKILL at a random moment after 50–200 deliveries, then `bot.py broadcast --r
 Counted per kill: requests in flight (outbox rows left in 'sending' with an open attempt), and
 recipients who got the notice twice in the end. Side by side: this checkout ("after") and `--baseline`
 ("before", exported with `git archive`; the fake Bot API of this checkout is used for both).
+
+Measured (300 recipients, answers 150 ms after each message is accepted):
+
+    code               in flight at the kill (mean, max)   duplicates per kill (mean, max)
+    before (c35753b)   3.8, 4                              3.8, 4
+    after              4.0, 4                              4.0, 4
+
+At a steady 150 ms the figure does not move, and cannot for free: by Little's law the requests in flight
+are the sending rate times the answer time (25/s × 0.15 s ≈ 4), and every one of them was accepted by
+Telegram before the kill; fewer would mean a slower outbox. The bound on requests in flight
+(`Throttle.outbox_limit`) removes the headroom beyond that — bursts of slow answers, Zalo's 1/s — where
+extra requests bought no speed but could all have been repeated by one crash.
 """
 from __future__ import annotations
 

@@ -13,6 +13,11 @@ one unit in ten has a reminder due. Phases, each timed on its own:
 - sweep — one dispatcher sweep draining every due row through a no-op sender: claim, re-render, mark.
 
 Memory is the peak resident set during the phase (Linux /proc VmHWM, reset before each phase).
+
+Measured (100,000 units × 5 officers): the morning planning run ≈ 5 s in its worker thread, the other 95
+runs of the day ≈ 0 s, peak resident memory ≈ 85 MB; one sweep of 55,555 reminders ≈ 42 s of our own
+work (≈ 1,300 messages/s, re-rendering each; Telegram's ≈ 25 messages/s is the real limit). Time grows
+linearly with units.
 """
 from __future__ import annotations
 

@@ -14,6 +14,17 @@ shared connection (milliseconds); keeping every database call on the loop's thre
 transactions interleave on that connection. The network part (sending, editing) is awaited, so with
 `concurrent_updates` many people are served at once. To move the assistant off the loop, change
 `_call` only.
+
+Callback data is `c:<choice key>` or `f:<question id>:±` (at most 64 bytes, never question text); a key
+that would not fit is replaced by a hash remembered in memory (after a restart such a button answers
+"expired"). Groups: answered only when addressed (/hoi, a mention, a reply to the bot), one message per
+answer (a long one is cut with a pointer to the private chat); edits, stickers and other bots' commands
+are ignored there. Private chats: edits are answered again, stickers/photos/voice get "please type".
+Long texts are split counting UTF-16 units as Telegram does, at paragraph, line or sentence ends. Admins'
+private menus follow the `admins` table: at once for someone who writes, within 30 s otherwise
+(`watch_admins`). Every request goes through the channel's one limiter (channels/telegram_limiter.py).
+Tests run the real Application against the telegram-test-api emulator through a proxy that fixes what
+the emulator gets wrong for python-telegram-bot 22 (tests/telegram_emulator.py); no test-only branch here.
 """
 from __future__ import annotations
 

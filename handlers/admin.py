@@ -11,6 +11,11 @@ An admin is a row in `admins` (channel, user id): from ADMIN_TELEGRAM_IDS or `bo
 Anyone else gets a polite refusal and nothing happens; choices ("bc:…", "ua:…") are checked the same
 way, since callback data can be forged. Admin commands work in private chats only (a preview in a
 group would show the notice and its audience to everyone there).
+
+Roles come from the command table's admin flag: admin commands are kept out of the public menu and
+/help, and the assistant checks the role before one runs. ADMIN_TELEGRAM_IDS is synchronised at each
+start (source 'env'); admins added with `bot.py admin add` (source 'cli') are never touched by it. The
+contact hook clears `blocked_at` of someone a 403 marked, as soon as they write or press a button.
 """
 from __future__ import annotations
 

@@ -1,5 +1,10 @@
 """Deadline lookups for registered officers: /hanchot, /lich (and /lich ics), and free-text questions
-about their own unit's dates ("bao giờ đại hội", "còn mấy ngày")."""
+about their own unit's dates ("bao giờ đại hội", "còn mấy ngày").
+
+Free text: `Assistant.handle` asks `answer_question` before the FAQ; it answers only a registered officer
+whose text clearly asks about dates ("bao giờ đại hội", "còn mấy ngày", "hạn chót") and names no rule or
+other body ("hợp lệ", "quy định", "toàn quốc", "XIII", "thành phố" …); anything else is a question.
+"""
 from __future__ import annotations
 
 import re

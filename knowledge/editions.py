@@ -4,6 +4,15 @@ An edition is one generation of the union's rules (Điều lệ + its guidance +
 term it governs. The assistant answers from the edition in force at its clock; a question that names an
 edition ("theo HD 03", "khóa XIII", "2025–2030") is answered from that one; ACTIVE_EDITION overrides the
 clock for a whole deployment.
+
+The edition used is, in order: ACTIVE_EDITION if set, an edition the question names, the one in force at
+the clock (`--now "2023-03-01 09:00"` is the seed articles' world). Candidates come only from that edition
+and `chung` entries (true in every edition), and every answer ends with "📘 Áp dụng: <edition>". Only when
+that edition has nothing for the question may an entry of the other one answer, and then it starts with
+a line saying the assistant holds no verified rule of the edition asked: never mixed silently. An
+edition's `caveat` (from 01/06/2026: Đại hội XIV may have changed the Điều lệ) is added to its answers
+from that day. Rules the assistant does not hold (an "unheld" document or edition a question names) get
+`unheld_note` in front of the answer instead of a guess.
 """
 from __future__ import annotations
 

@@ -1,4 +1,11 @@
-"""Load the authored knowledge files (knowledge/faq/*.toml) and check them."""
+"""Load the authored knowledge files (knowledge/faq/*.toml) and check them.
+
+An entry: id, topic, question, at least 4 phrasings, answer, source, edition, confidence, tags, optional
+`place` (format and writing rules in knowledge/faq/README.md). `check_entries` rejects missing sources,
+duplicate ids or phrasings, answers over 800 characters, internal labels a user would see (KC, SL, CKC,
+"seed", fact ids), CKC answers without the one "no rule known" wording; knowledge/check.py then asks the
+matcher that every phrasing is answered by its own entry (or one stating the same fact).
+"""
 from __future__ import annotations
 
 import hashlib

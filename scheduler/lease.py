@@ -8,6 +8,12 @@ The lease row (storage/lease.py) names its owner, pid, host and expiry (`ttl`, 6
 `heartbeat` (15 s). It is free once it expires, once its holder released it (a clean stop), or at once
 when its holder is a process on this machine that is gone (a kill -9: no need to wait for the expiry).
 A pid reused by another process is told apart by the process's start mark (Linux /proc).
+
+Only the holder sends: each claim checks the lease in its own transaction and records the owner in
+`outbox.claimed_by`; taking the lease recovers the rows of the previous holder, never those of a live
+one. So a second `bot.py run` warns and stands by (it takes over once the first stops), and `bot.py
+broadcast` or `reminders run-once` beside a live bot send nothing and say which process (pid, host) will
+(tests/test_dispatcher_lease.py).
 """
 from __future__ import annotations
 

@@ -15,7 +15,7 @@ exactly the requests in flight.
 After a crash (`recover_interrupted`, at start-up): a 'sending' row with an open attempt had its request
 in flight; it goes back to pending and is sent again. The only way a recipient then gets the message
 twice is that the messenger accepted the request and the process died before committing the answer —
-the one window no HTTP API without idempotency keys can close (ARCHITECTURE.md). A 'sending' row without
+the one window no HTTP API without idempotency keys can close (below). A 'sending' row without
 an open attempt (claimed by an older version, which kept no log) is marked failed rather than guessed about.
 
 Outcomes: a sender tells "not sent" (connection refused, DNS, 429, 5xx: the messenger did not take the
@@ -35,6 +35,24 @@ fails the row, marks the officer, and their other rows are skipped until they wr
 `sweep(now)` with a fixed `now` (tests, `reminders run-once`) sends what is due at that instant;
 `sweep()` follows the real clock, waits out short 429 pauses and short backoffs (`linger`), and is what
 `kick()` runs in the background when a broadcast is queued.
+
+The quiet hours (21:00–07:00) are checked again in the claim, with the clock read after the slot wait,
+so a row peeked at 20:59:59 and due to leave at 21:00:00 stays pending until 07:00. Every attempt is a
+row of `outbox_attempts` (started, finished, outcome sent | rate_limited | retryable | unknown | error |
+blocked | dropped | interrupted, detail).
+
+The exactly-once window. After a SIGKILL at any moment the next holder of the lease (scheduler/lease.py)
+finds each row pending (sent normally: nothing lost, nothing repeated — there is no "claimed but not
+tried" state, since the claim and the opening of the attempt are one transaction), sent (never again; the
+UNIQUE key stops a second queueing), or sending with an open attempt (sent again). Only that last case can
+repeat a message, and only if the messenger had accepted the request before the process died: the window
+from the instant Telegram accepts a request to the instant we commit its answer. The Bot API has no
+idempotency key and no way to ask whether a message went out, so no client can close it; "never resend"
+would turn it into a wider window for losing messages instead. It is as small as it can be here: the
+attempt is opened after the rate-limit wait, right before the request; the answer is committed first
+thing on arrival; and no more requests are in flight than the rate needs at the answer times seen
+(`Throttle.outbox_limit`, bench/kill.py). tests/test_broadcast_kill.py kills `bot.py broadcast` with
+requests held in flight and checks that `--resume` reaches everyone exactly once.
 """
 from __future__ import annotations
 

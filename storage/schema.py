@@ -1,4 +1,12 @@
-"""Schema migrations, applied in order on every start. Append new steps; never edit an applied one."""
+"""Schema migrations, applied in order on every start. Append new steps; never edit an applied one.
+
+One SQLite file (`data/assistant.db`, `--db` / DB_PATH), WAL mode, `busy_timeout` 30 s (storage/db.py).
+Each step runs once in its own transaction; steps are grouped by family in `*_schema.py` modules
+(units 10–19, admins 20–29, Zalo 30–39, results 50–59). Instants are UTC ISO text (text order is time
+order); congress days are local `YYYY-MM-DD`. Core tables: faq_entries / faq_phrasings (the knowledge,
+storage/knowledge.py), questions and feedback (storage/questions.py), meta (storage/meta.py),
+pending_choices (the numbered options last offered to a chat, so "2" picks right after a restart).
+"""
 from __future__ import annotations
 
 from typing import Callable
