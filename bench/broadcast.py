@@ -81,7 +81,7 @@ def measure(name: str, api, chats: list[str], started: float, finished: float) -
 
 async def run_outbox(chats: list[str], rate: float, make_api) -> Row:
     import clock
-    from channels.server import build_telegram_application
+    from channels.telegram import build_telegram_application
     from channels.telegram import TelegramChannel
     from handlers.assistant import Assistant
     from scheduler.jobs import create_dispatcher

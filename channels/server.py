@@ -1,51 +1,37 @@
 """Run every configured messenger on one event loop: `run_channels(settings, assistant)`.
 
-Telegram polls by default. With TELEGRAM_WEBHOOK_URL set, one small Starlette app (uvicorn, on
-WEBHOOK_HOST:WEBHOOK_PORT) serves
-    POST /telegram/webhook   Telegram updates; X-Telegram-Bot-Api-Secret-Token checked, 403 otherwise
-    GET  /healthz            {"ok": true, "channels": {"telegram": true}}
-and feeds each update to `application.update_queue` (python-telegram-bot's custom webhook pattern).
-
-Everything plugs into a `Runtime`: a channel adds start/stop steps, its webhook routes, a health probe
-and an outbox sender `(chat_id, text)` (what the dispatcher calls to deliver reminders and broadcasts).
-A Zalo channel adds itself the same way beside `add_telegram`. `add_scheduler` starts the reminder
-scheduler after the channels run, and stops it before they stop.
+Each configured channel of channels/registry.py joins one `Runtime` (channels/base.py's `join`): start/
+stop steps, its webhook routes, a health probe, and its outbox sender and limits. When some channel uses
+a webhook, one small Starlette app (uvicorn, on WEBHOOK_HOST:WEBHOOK_PORT) serves its routes and
+    GET  /healthz            {"ok": true, "channels": {"telegram": true, "zalo": true}}
+`add_scheduler` starts the reminder scheduler and the outbox dispatcher after the channels run, and stops
+them before the channels stop.
 """
 from __future__ import annotations
 
 import asyncio
-import hmac
 import logging
-import re
-import secrets
 import signal
 import socket
 import sys
 from dataclasses import dataclass, field
 from typing import Any, Awaitable, Callable
-from urllib.parse import urlsplit, urlunsplit
 
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
-from telegram import Update
 from telegram.error import TelegramError
-from telegram.ext import Application
 
-from channels.base import ConfigError
-from channels.telegram import ALLOWED_UPDATES, TelegramChannel
+from channels import registry
+from channels.base import Channel, ConfigError
 from handlers.assistant import Assistant
-from logging_setup import RedactSecrets, add_secret
+from logging_setup import RedactSecrets
 from scheduler import jobs
 from settings import Settings
-from storage.bots import remember_bot_name
 
 log = logging.getLogger(__name__)
 
-TELEGRAM_WEBHOOK_PATH = "/telegram/webhook"
-TELEGRAM_SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
-_SECRET_RE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 
 Step = Callable[[], Awaitable[None]]
 Sender = Callable[[str, str], Awaitable[None]]   # outbox sender: (chat_id, text); see scheduler/outbox.py
@@ -63,121 +49,12 @@ class Runtime:
     extras: dict[str, Any] = field(default_factory=dict)   # e.g. the Telegram Application, for tests
     limits: dict[str, Any] = field(default_factory=dict)   # channel → scheduler.ratelimit.ChannelLimits
     throttles: dict[str, Any] = field(default_factory=dict)  # channel → the Throttle its replies use
+    channels: dict[str, Channel] = field(default_factory=dict)  # the channels that joined, in order
 
     def add_step(self, start: Step, stop: Step | None = None, after_http: bool = False) -> None:
         """`start` runs at start-up (after the HTTP server listens if `after_http`); `stop` at the end,
         also when `start` failed halfway (so it must cope with a partial start)."""
         self.steps.append((start, stop, after_http))
-
-
-# -- Telegram ---------------------------------------------------------------------------------------------
-def build_telegram_application(settings: Settings, channel: TelegramChannel, webhook: bool,
-                               throttle=None) -> Application:
-    """The Application: concurrent updates, the Bot API address override, no updater for webhooks, and
-    every send through the channel's one limiter (`throttle`, shared with the outbox; made when None)."""
-    from channels.telegram_limiter import SharedLimiter
-    from scheduler.ratelimit import Throttle
-    throttle = throttle or Throttle(telegram_limits(settings))
-    channel.throttle = throttle
-    builder = (Application.builder().token(settings.telegram_token).concurrent_updates(True)
-               .rate_limiter(SharedLimiter(throttle)))
-    if settings.telegram_read_timeout > 0:  # after it, a send's outcome is unknown (scheduler/outbox.py)
-        builder = builder.read_timeout(settings.telegram_read_timeout)
-    base = settings.telegram_api_base_url
-    if base:
-        builder = builder.base_url(base)
-        if base.endswith("/bot"):
-            builder = builder.base_file_url(base[:-len("/bot")] + "/file/bot")
-    if webhook:
-        builder = builder.updater(None)
-    application = builder.build()
-    channel.register(application)
-    return application
-
-
-def telegram_webhook_url(url: str) -> str:
-    """The public webhook address; a bare host gets the /telegram/webhook path."""
-    parts = urlsplit(url)
-    if parts.path in ("", "/"):
-        parts = parts._replace(path=TELEGRAM_WEBHOOK_PATH)
-    return urlunsplit(parts)
-
-
-def telegram_webhook_route(application: Application, secret: str) -> Route:
-    """POST /telegram/webhook: check the secret header in constant time, then queue the update."""
-    expected = secret.encode()
-
-    async def telegram_webhook(request: Request) -> Response:
-        given = request.headers.get(TELEGRAM_SECRET_HEADER, "").encode()
-        if not hmac.compare_digest(given, expected):
-            return PlainTextResponse("forbidden", status_code=403)
-        try:
-            data = await request.json()
-            update = Update.de_json(data, application.bot) if isinstance(data, dict) else None
-        except Exception:  # noqa: BLE001 - any malformed body is the sender's problem
-            update = None
-        if update is None:
-            return PlainTextResponse("bad request", status_code=400)
-        await application.update_queue.put(update)
-        return Response(status_code=200)
-
-    return Route(TELEGRAM_WEBHOOK_PATH, telegram_webhook, methods=["POST"])
-
-
-def add_telegram(runtime: Runtime) -> None:
-    settings = runtime.settings
-    webhook = bool(settings.telegram_webhook_url)
-    secret = settings.telegram_webhook_secret or secrets.token_urlsafe(32)
-    add_secret(secret)
-    if webhook and not _SECRET_RE.match(secret):
-        raise ConfigError("TELEGRAM_WEBHOOK_SECRET chỉ được gồm chữ cái Latin, chữ số, '_' và '-' "
-                          "(1–256 ký tự).")
-    channel = TelegramChannel(runtime.assistant)
-    application = build_telegram_application(settings, channel, webhook)
-
-    watcher: list[asyncio.Task] = []
-
-    async def start() -> None:
-        await application.initialize()  # getMe: the bot's username, for t.me links printed elsewhere
-        remember_bot_name(runtime.assistant.db, "telegram", application.bot.username or "")
-        await channel.publish_commands()
-        watcher.append(asyncio.create_task(channel.watch_admins(), name="telegram-admin-menus"))
-        await application.start()
-        if not webhook:
-            await application.updater.start_polling(allowed_updates=ALLOWED_UPDATES)
-
-    async def stop() -> None:
-        for task in watcher:
-            task.cancel()
-            await asyncio.gather(task, return_exceptions=True)
-        if application.updater is not None and application.updater.running:
-            await application.updater.stop()
-        if application.running:
-            await application.stop()
-        await application.shutdown()
-
-    async def set_webhook() -> None:
-        await application.bot.set_webhook(telegram_webhook_url(settings.telegram_webhook_url),
-                                          secret_token=secret, allowed_updates=ALLOWED_UPDATES)
-
-    runtime.add_step(start, stop)
-    if webhook:
-        runtime.routes.append(telegram_webhook_route(application, secret))
-        runtime.add_step(set_webhook, after_http=True)
-    runtime.senders["telegram"] = channel.send_text
-    runtime.limits["telegram"] = telegram_limits(settings)
-    runtime.throttles["telegram"] = channel.throttle   # replies and the outbox share it
-    runtime.health["telegram"] = lambda: application.running
-    runtime.extras["telegram_application"] = application
-
-
-def telegram_limits(settings: Settings):
-    """The outbox's limits for Telegram: TELEGRAM_OUTBOX_RATE a second, one a second per chat."""
-    from dataclasses import replace
-    from scheduler.ratelimit import TELEGRAM_LIMITS
-    if settings.telegram_outbox_rate < 0:
-        raise ConfigError("TELEGRAM_OUTBOX_RATE phải là số tin mỗi giây, không âm (ví dụ 25; 0 là không giới hạn).")
-    return replace(TELEGRAM_LIMITS, per_second=settings.telegram_outbox_rate)
 
 
 # -- scheduler --------------------------------------------------------------------------------------------
@@ -290,11 +167,10 @@ class _HttpServer:
 # -- running ----------------------------------------------------------------------------------------------
 def build_runtime(settings: Settings, assistant: Assistant) -> Runtime:
     runtime = Runtime(settings, assistant)
-    if settings.telegram_token:
-        add_telegram(runtime)
-    if settings.zalo_token:
-        from channels.zalo import add_zalo  # webhook with ZALO_WEBHOOK_SECRET, else polling
-        add_zalo(runtime)
+    for kind in registry.configured(settings):
+        channel = kind.from_settings(assistant, settings)
+        channel.join(runtime)
+        runtime.channels[channel.name] = channel
     if not runtime.senders:
         raise ConfigError("Chưa cấu hình kênh nào: đặt TELEGRAM_BOT_TOKEN (hoặc ZALO_BOT_TOKEN).")
     add_scheduler(runtime)
@@ -334,24 +210,18 @@ async def serve(runtime: Runtime, stop: asyncio.Event, ready: Callable[[], None]
                 log.exception("Error while stopping")
 
 
-CHANNEL_NAMES = {"telegram": "Telegram", "zalo": "Zalo"}
-WEBHOOK_PATHS = {"telegram": TELEGRAM_WEBHOOK_PATH, "zalo": "/zalo/webhook"}
-
-
 def channel_modes(runtime: Runtime) -> dict[str, str]:
-    """How each running channel takes updates in: 'webhook' or 'polling' (from the same settings the
-    channels themselves follow)."""
-    settings = runtime.settings
-    webhook = {"telegram": bool(settings.telegram_webhook_url), "zalo": bool(settings.zalo_webhook_secret)}
-    return {name: "webhook" if webhook.get(name) else "polling" for name in runtime.senders}
+    """How each running channel takes updates in: 'webhook' or 'polling'."""
+    return {name: "webhook" if channel.webhook_path else "polling" for name, channel in runtime.channels.items()}
 
 
 def startup_line(runtime: Runtime) -> str:
     """What really runs, per channel, and where GET /healthz answers (only with an HTTP server)."""
     parts = []
     for name, mode in channel_modes(runtime).items():
-        label = CHANNEL_NAMES.get(name, name)
-        parts.append(f"{label} qua webhook POST {WEBHOOK_PATHS.get(name, '')}".rstrip() if mode == "webhook"
+        channel = runtime.channels[name]
+        label = channel.label or name
+        parts.append(f"{label} qua webhook POST {channel.webhook_path}" if mode == "webhook"
                      else f"{label} bằng polling")
     settings = runtime.settings
     if runtime.routes:

@@ -31,22 +31,33 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
+import hmac
 import json
 import logging
 import re
+import secrets
 from collections import OrderedDict
 from typing import Any, Callable
+from urllib.parse import urlsplit, urlunsplit
+
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+from starlette.routing import Route
 
 from telegram import (BotCommand, BotCommandScopeChat, Chat, InlineKeyboardButton, InlineKeyboardMarkup,
                       LinkPreviewOptions, Message, MessageEntity, ReplyParameters, Update, User)
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import Application, CallbackQueryHandler, ContextTypes, MessageHandler, filters
 
+from channels.base import Channel, ConfigError, ReplyLimits
 from channels.http_outcome import may_have_arrived
 from channels.render import split_text
 from handlers import texts
 from handlers.assistant import Assistant
 from handlers.messages import Attachment, Incoming, Reply
+from logging_setup import add_secret
+from settings import Settings
+from storage.bots import remember_bot_name
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +70,9 @@ ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
 _COMMAND_NAME_RE = re.compile(r"^[a-z0-9_]{1,32}$")
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 ADMIN_MENU_SYNC_SECONDS = 30.0   # admins added or removed by another process get their menu within this
+WEBHOOK_PATH = "/telegram/webhook"
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+_SECRET_RE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 
 # Telegram-only labels.
 BACK_LABEL = "⬅️ Quay lại"
@@ -198,17 +212,92 @@ def describe(update: object) -> str:
     return repr(update)[:2000]
 
 
-class TelegramChannel:
-    """Connects an `Application` to the assistant. `register` adds the handlers; `send_text` serves the outbox."""
+class TelegramChannel(Channel):
+    """Connects an `Application` to the assistant (channels/base.py's contract). `register` adds the
+    handlers; `send` serves the outbox; `join` plugs polling or the webhook into the runtime."""
+    name = CHANNEL
+    label = "Telegram"
+    spellings = ("tele", "tg")
+    limits = ReplyLimits(text_limit=MESSAGE_LIMIT, buttons=True, files=True, edits=True)
 
-    def __init__(self, assistant: Assistant):
+    def __init__(self, assistant: Assistant, settings: Settings | None = None):
         self.assistant = assistant
+        self.settings = settings
         self.codec = CallbackCodec()
         self.application: Application | None = None
         self._live_tasks: set[asyncio.Task] = set()   # progress messages being edited
         self._admin_menus: set[str] = set()   # user ids whose private menu holds the admin commands
         self._menu_refused: set[str] = set()  # Telegram refused their menu (no chat yet): retried when they write
         self.throttle = None   # the channel's Throttle (set with the Application): replies keep its limits
+
+    # -- the channel contract ---------------------------------------------------------------------
+    @classmethod
+    def configured(cls, settings: Settings) -> bool:
+        return bool(settings.telegram_token)
+
+    @classmethod
+    def from_settings(cls, assistant: Assistant, settings: Settings) -> TelegramChannel:
+        return cls(assistant, settings)
+
+    @property
+    def webhook_path(self) -> str | None:
+        return WEBHOOK_PATH if self.settings is not None and self.settings.telegram_webhook_url else None
+
+    def join(self, runtime: Any) -> None:
+        """Polling by default; with TELEGRAM_WEBHOOK_URL, POST /telegram/webhook on the shared app (the
+        secret header checked) and setWebhook once the server listens."""
+        settings = self.settings
+        webhook = bool(settings.telegram_webhook_url)
+        secret = settings.telegram_webhook_secret or secrets.token_urlsafe(32)
+        add_secret(secret)
+        if webhook and not _SECRET_RE.match(secret):
+            raise ConfigError("TELEGRAM_WEBHOOK_SECRET chỉ được gồm chữ cái Latin, chữ số, '_' và '-' "
+                              "(1–256 ký tự).")
+        application = build_telegram_application(settings, self, webhook)
+        watcher: list[asyncio.Task] = []
+
+        async def start() -> None:
+            await application.initialize()  # getMe: the bot's username, for t.me links printed elsewhere
+            remember_bot_name(self.assistant.db, CHANNEL, application.bot.username or "")
+            await self.publish_commands()
+            watcher.append(asyncio.create_task(self.watch_admins(), name="telegram-admin-menus"))
+            await application.start()
+            if not webhook:
+                await application.updater.start_polling(allowed_updates=ALLOWED_UPDATES)
+
+        async def stop() -> None:
+            for task in watcher:
+                task.cancel()
+                await asyncio.gather(task, return_exceptions=True)
+            if application.updater is not None and application.updater.running:
+                await application.updater.stop()
+            if application.running:
+                await application.stop()
+            await application.shutdown()
+
+        async def set_webhook() -> None:
+            await application.bot.set_webhook(telegram_webhook_url(settings.telegram_webhook_url),
+                                              secret_token=secret, allowed_updates=ALLOWED_UPDATES)
+
+        runtime.add_step(start, stop)
+        if webhook:
+            runtime.routes.append(telegram_webhook_route(application, secret))
+            runtime.add_step(set_webhook, after_http=True)
+        runtime.health[CHANNEL] = lambda: application.running
+        runtime.extras["telegram_application"] = application
+        self.join_outbox(runtime)   # replies and the outbox share one throttle
+
+    async def open(self) -> None:
+        """Sending only (the command line's broadcast): an Application without an updater."""
+        await build_telegram_application(self.settings, self, webhook=True).initialize()
+
+    async def close(self) -> None:
+        if self.application is not None:
+            await self.application.shutdown()
+
+    async def send(self, chat_id: str, reply: Reply | str, **extra: Any) -> None:
+        """The outbox sender (reminders, broadcasts); see `send_text`."""
+        await self.send_text(chat_id, reply if isinstance(reply, str) else reply.full_text(), **extra)
 
     # -- set-up -----------------------------------------------------------------------------------
     def register(self, application: Application) -> None:
@@ -534,3 +623,66 @@ class TelegramChannel:
             return
         await self._bot.send_document(chat_id, document=reply.document.content,
                                       filename=reply.document.filename)
+
+
+# -- the Application and the webhook ---------------------------------------------------------------------
+def build_telegram_application(settings: Settings, channel: TelegramChannel, webhook: bool,
+                               throttle=None) -> Application:
+    """The Application: concurrent updates, the Bot API address override, no updater for webhooks, and
+    every send through the channel's one limiter (`throttle`, shared with the outbox; made when None)."""
+    from channels.telegram_limiter import SharedLimiter
+    from scheduler.ratelimit import Throttle
+    throttle = throttle or Throttle(telegram_limits(settings))
+    channel.throttle = throttle
+    builder = (Application.builder().token(settings.telegram_token).concurrent_updates(True)
+               .rate_limiter(SharedLimiter(throttle)))
+    if settings.telegram_read_timeout > 0:  # after it, a send's outcome is unknown (scheduler/outbox.py)
+        builder = builder.read_timeout(settings.telegram_read_timeout)
+    base = settings.telegram_api_base_url
+    if base:
+        builder = builder.base_url(base)
+        if base.endswith("/bot"):
+            builder = builder.base_file_url(base[:-len("/bot")] + "/file/bot")
+    if webhook:
+        builder = builder.updater(None)
+    application = builder.build()
+    channel.register(application)
+    return application
+
+
+def telegram_webhook_url(url: str) -> str:
+    """The public webhook address; a bare host gets the /telegram/webhook path."""
+    parts = urlsplit(url)
+    if parts.path in ("", "/"):
+        parts = parts._replace(path=WEBHOOK_PATH)
+    return urlunsplit(parts)
+
+
+def telegram_webhook_route(application: Application, secret: str) -> Route:
+    """POST /telegram/webhook: check the secret header in constant time, then queue the update."""
+    expected = secret.encode()
+
+    async def telegram_webhook(request: Request) -> Response:
+        given = request.headers.get(SECRET_HEADER, "").encode()
+        if not hmac.compare_digest(given, expected):
+            return PlainTextResponse("forbidden", status_code=403)
+        try:
+            data = await request.json()
+            update = Update.de_json(data, application.bot) if isinstance(data, dict) else None
+        except Exception:  # noqa: BLE001 - any malformed body is the sender's problem
+            update = None
+        if update is None:
+            return PlainTextResponse("bad request", status_code=400)
+        await application.update_queue.put(update)
+        return Response(status_code=200)
+
+    return Route(WEBHOOK_PATH, telegram_webhook, methods=["POST"])
+
+
+def telegram_limits(settings: Settings):
+    """The outbox's limits for Telegram: TELEGRAM_OUTBOX_RATE a second, one a second per chat."""
+    from dataclasses import replace
+    from scheduler.ratelimit import TELEGRAM_LIMITS
+    if settings.telegram_outbox_rate < 0:
+        raise ConfigError("TELEGRAM_OUTBOX_RATE phải là số tin mỗi giây, không âm (ví dụ 25; 0 là không giới hạn).")
+    return replace(TELEGRAM_LIMITS, per_second=settings.telegram_outbox_rate)

@@ -17,7 +17,7 @@ Outgoing reminders and broadcasts: `ZaloChannel.send(chat_id, text)` is the outb
 It keeps to ZALO_OUTBOX_RATE messages a second and turns Zalo errors into the dispatcher's typed errors
 (429 → RetryableSendError with retry_after, so the dispatcher pauses the channel).
 
-`add_zalo(runtime)` plugs all of this into channels/server.py's one-process runner. The admin functions
+`ZaloChannel.join(runtime)` plugs all of this into channels/server.py's one-process runner. The admin functions
 at the end back `python bot.py zalo set-webhook URL | webhook-info | delete-webhook | me`.
 """
 from __future__ import annotations
@@ -37,7 +37,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
 import clock
-from channels.base import ConfigError
+from channels.base import Channel, ConfigError, ReplyLimits
 from channels.render import split_text
 from channels.zalo_client import (POLL_TIMEOUT, TEXT_LIMIT, ZaloApiError, ZaloClient, ZaloError,
                                   ZaloNetworkError, ZaloRateLimited, ZaloUnauthorized)
@@ -188,8 +188,12 @@ def zalo_limits(outbox_rate: float, send_rate: float = DEFAULT_SEND_RATE) -> Cha
                          channel_per_second=send_rate)
 
 
-class ZaloChannel:
-    """Connects a `ZaloClient` to the assistant."""
+class ZaloChannel(Channel):
+    """Connects a `ZaloClient` to the assistant (channels/base.py's contract)."""
+    name = CHANNEL
+    label = "Zalo"
+    spellings = ("za lo",)
+    limits = ReplyLimits(text_limit=TEXT_LIMIT, buttons=False, files=False, edits=False)
 
     def __init__(self, assistant: Assistant, client: ZaloClient, *, outbox_rate: float = DEFAULT_OUTBOX_RATE,
                  throttle: Throttle | None = None):
@@ -203,6 +207,96 @@ class ZaloChannel:
         self._chat_locks: dict[str, asyncio.Lock] = {}
         self._seen_inserts = 0
         self.polling = False
+        self.secret = ""   # ZALO_WEBHOOK_SECRET once built from the settings: webhook mode
+
+    # -- the channel contract ---------------------------------------------------------------------
+    @classmethod
+    def configured(cls, settings: Any) -> bool:
+        return bool(settings.zalo_token)
+
+    @classmethod
+    def from_settings(cls, assistant: Assistant, settings: Any) -> ZaloChannel:
+        """Webhook mode when ZALO_WEBHOOK_SECRET is set (8–256 characters), else polling; ZALO_OUTBOX_RATE
+        for the outbox."""
+        secret = settings.zalo_webhook_secret
+        if secret and not 8 <= len(secret) <= 256:
+            raise ConfigError("ZALO_WEBHOOK_SECRET phải dài từ 8 đến 256 ký tự.")
+        rate = settings.zalo_outbox_rate
+        if rate < 0:
+            raise ConfigError("ZALO_OUTBOX_RATE phải là một số không âm (số tin mỗi giây, ví dụ 1 hoặc 0.5).")
+        try:
+            client = ZaloClient(settings.zalo_token, settings.zalo_api_base_url)
+        except ValueError as exc:
+            raise ConfigError(str(exc)) from None
+        channel = cls(assistant, client, outbox_rate=rate)
+        channel.secret = secret
+        return channel
+
+    @property
+    def webhook_path(self) -> str | None:
+        return WEBHOOK_PATH if self.secret else None
+
+    def join(self, runtime: Any) -> None:
+        """Start: getMe (the token works), then getWebhookInfo to catch a mode mismatch early; the webhook
+        route or the polling task; a health probe; the outbox sender and the shared throttle."""
+        webhook = bool(self.secret)
+        state: dict[str, Any] = {"started": False}
+
+        async def start() -> None:
+            try:
+                me = await self.client.get_me()
+                info = await self.client.get_webhook_info()
+            except ZaloUnauthorized:
+                await self.client.close()
+                raise ConfigError("Zalo từ chối ZALO_BOT_TOKEN (mã 401). Kiểm tra lại token trong Zalo Bot "
+                                  "Creator.") from None
+            except ZaloError as exc:
+                await self.client.close()
+                raise ConfigError(f"Không kết nối được Zalo Bot API ({exc}). Kiểm tra ZALO_API_BASE_URL và "
+                                  "kết nối mạng.") from None
+            hooked = bool(isinstance(info, dict) and info.get("url"))
+            if not webhook and hooked:
+                await self.client.close()
+                raise ConfigError("Bot Zalo đang đặt webhook nên không nhận tin bằng getUpdates. Đặt "
+                                  "ZALO_WEBHOOK_SECRET để chạy bằng webhook, hoặc chạy "
+                                  "`python bot.py zalo delete-webhook` để chạy kiểu polling.")
+            if webhook and not hooked:
+                log.warning("Zalo: no webhook is set; run `python bot.py zalo set-webhook https://…/zalo/webhook`")
+            log.info("Zalo bot %s ready (%s)", (me or {}).get("account_name", "?"),
+                     "webhook" if webhook else "polling")
+            remember_bot_name(self.db, CHANNEL, str((me or {}).get("account_name") or ""))
+            if not webhook:
+                state["poll"] = asyncio.create_task(self.poll(), name="zalo-poll")
+            state["started"] = True
+
+        async def stop() -> None:
+            state["started"] = False
+            task = state.get("poll")
+            if task is not None:
+                task.cancel()
+                try:
+                    await task
+                except (asyncio.CancelledError, Exception):  # noqa: BLE001
+                    pass
+            if not await self.wait_idle(timeout=10):
+                log.warning("Zalo: replies still being sent at shutdown were abandoned")
+            await self.client.close()
+
+        def healthy() -> bool:
+            if not state["started"]:
+                return False
+            task = state.get("poll")
+            return task is None or not task.done()
+
+        runtime.add_step(start, stop)
+        if webhook:
+            runtime.routes.append(webhook_route(self, self.secret))
+        runtime.health[CHANNEL] = healthy
+        runtime.extras["zalo_channel"] = self
+        self.join_outbox(runtime)   # replies and the outbox share one throttle
+
+    async def close(self) -> None:
+        await self.client.close()
 
     # -- taking updates in ------------------------------------------------------------------------
     def receive(self, body: Any) -> str:
@@ -300,7 +394,7 @@ class ZaloChannel:
             slot.sent += 1
             return
 
-    async def send(self, chat_id: str, message: Reply | str) -> None:
+    async def send(self, chat_id: str, message: Reply | str, **extra: Any) -> None:
         """The outbox sender (scheduler.outbox.Sender): one reminder or broadcast to one chat.
 
         Keeps to the outbox rate; raises the dispatcher's RetryableSendError (429 with retry_after,
@@ -396,84 +490,6 @@ def webhook_route(channel: ZaloChannel, secret: str) -> Route:
         return JSONResponse({"ok": True, "outcome": outcome})
 
     return Route(WEBHOOK_PATH, zalo_webhook, methods=["POST"])
-
-
-# -- one-process runner (channels/server.py) -------------------------------------------------------------
-def add_zalo(runtime: Any) -> ZaloChannel:
-    """Plug Zalo into the runner: webhook mode when ZALO_WEBHOOK_SECRET is set, else polling.
-
-    Start: getMe (the token works), then getWebhookInfo to catch a mode mismatch early. Adds the
-    webhook route, the outbox sender (`runtime.senders["zalo"]`) and a health probe."""
-    settings = runtime.settings
-    secret = settings.zalo_webhook_secret
-    webhook = bool(secret)
-    if webhook and not 8 <= len(secret) <= 256:
-        raise ConfigError("ZALO_WEBHOOK_SECRET phải dài từ 8 đến 256 ký tự.")
-    rate = settings.zalo_outbox_rate
-    if rate < 0:
-        raise ConfigError("ZALO_OUTBOX_RATE phải là một số không âm (số tin mỗi giây, ví dụ 1 hoặc 0.5).")
-    try:
-        client = ZaloClient(settings.zalo_token, settings.zalo_api_base_url)
-    except ValueError as exc:
-        raise ConfigError(str(exc)) from None
-    channel = ZaloChannel(runtime.assistant, client, outbox_rate=rate)
-    state: dict[str, Any] = {"started": False}
-
-    async def start() -> None:
-        try:
-            me = await client.get_me()
-            info = await client.get_webhook_info()
-        except ZaloUnauthorized:
-            await client.close()
-            raise ConfigError("Zalo từ chối ZALO_BOT_TOKEN (mã 401). Kiểm tra lại token trong Zalo Bot "
-                                "Creator.") from None
-        except ZaloError as exc:
-            await client.close()
-            raise ConfigError(f"Không kết nối được Zalo Bot API ({exc}). Kiểm tra ZALO_API_BASE_URL và "
-                                "kết nối mạng.") from None
-        hooked = bool(isinstance(info, dict) and info.get("url"))
-        if not webhook and hooked:
-            await client.close()
-            raise ConfigError("Bot Zalo đang đặt webhook nên không nhận tin bằng getUpdates. Đặt "
-                                "ZALO_WEBHOOK_SECRET để chạy bằng webhook, hoặc chạy "
-                                "`python bot.py zalo delete-webhook` để chạy kiểu polling.")
-        if webhook and not hooked:
-            log.warning("Zalo: no webhook is set; run `python bot.py zalo set-webhook https://…/zalo/webhook`")
-        log.info("Zalo bot %s ready (%s)", (me or {}).get("account_name", "?"),
-                 "webhook" if webhook else "polling")
-        remember_bot_name(runtime.assistant.db, CHANNEL, str((me or {}).get("account_name") or ""))
-        if not webhook:
-            state["poll"] = asyncio.create_task(channel.poll(), name="zalo-poll")
-        state["started"] = True
-
-    async def stop() -> None:
-        state["started"] = False
-        task = state.get("poll")
-        if task is not None:
-            task.cancel()
-            try:
-                await task
-            except (asyncio.CancelledError, Exception):  # noqa: BLE001
-                pass
-        if not await channel.wait_idle(timeout=10):
-            log.warning("Zalo: replies still being sent at shutdown were abandoned")
-        await client.close()
-
-    def healthy() -> bool:
-        if not state["started"]:
-            return False
-        task = state.get("poll")
-        return task is None or not task.done()
-
-    runtime.add_step(start, stop)
-    if webhook:
-        runtime.routes.append(webhook_route(channel, secret))
-    runtime.senders[CHANNEL] = channel.send
-    runtime.limits[CHANNEL] = channel.throttle.limits
-    runtime.throttles[CHANNEL] = channel.throttle   # replies and the outbox share it
-    runtime.health[CHANNEL] = healthy
-    runtime.extras["zalo_channel"] = channel
-    return channel
 
 
 # -- admin (python bot.py zalo …) -----------------------------------------------------------------------

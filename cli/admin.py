@@ -162,26 +162,18 @@ def broadcast(db: sqlite_utils.Database, settings, target: str | None, text: str
 
 
 async def _senders(db: sqlite_utils.Database, settings, dispatcher) -> list:
-    """Register a sender for each configured messenger; returns the clean-up coroutines."""
+    """Register the sender of each configured channel (channels/registry.py), ready to send but taking
+    no updates in; returns the clean-up coroutines."""
+    from channels import registry
+    from handlers.assistant import Assistant
     cleanup = []
-    if settings.telegram_token:
-        from channels.server import build_telegram_application
-        from channels.telegram import TelegramChannel
-        from handlers.assistant import Assistant
-        channel = TelegramChannel(Assistant(db, settings.active_edition))
-        application = build_telegram_application(settings, channel, webhook=True)  # no polling here
-        await application.initialize()
-        dispatcher.register_sender("telegram", channel.send_text)
-        dispatcher.use_throttle("telegram", channel.throttle)   # telegram_limits(settings), shared
-        cleanup.append(application.shutdown)
-    if settings.zalo_token:
-        from channels.zalo import ZaloChannel
-        from channels.zalo_client import ZaloClient
-        from handlers.assistant import Assistant
-        client = ZaloClient(settings.zalo_token, settings.zalo_api_base_url)
-        zalo = ZaloChannel(Assistant(db, settings.active_edition), client, outbox_rate=settings.zalo_outbox_rate)
-        dispatcher.register_sender("zalo", zalo.send)
-        cleanup.append(client.close)
+    for kind in registry.configured(settings):
+        channel = kind.from_settings(Assistant(db, settings.active_edition), settings)
+        await channel.open()
+        cleanup.append(channel.close)
+        dispatcher.register_sender(channel.name, channel.send)
+        if channel.throttle is not None:
+            dispatcher.use_throttle(channel.name, channel.throttle)   # the channel's one limiter
     return cleanup
 
 

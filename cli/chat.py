@@ -14,7 +14,8 @@ from settings import Settings
 
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     """Run every configured messenger; with no token, the terminal chat."""
-    if settings.telegram_token or settings.zalo_token:
+    from channels import registry
+    if registry.configured(settings):
         from channels.server import run_channels
         return run_channels(settings, build_assistant(settings))
     return cmd_console(args, settings)

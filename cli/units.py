@@ -15,6 +15,7 @@ import sqlite_utils
 
 import clock
 from datefmt import date_range, dmy, long_date, moment
+from channels import registry
 from cli.common import database
 from handlers import demo
 from handlers.calendar_ics import ics_filename, unit_calendar
@@ -52,8 +53,9 @@ def _no_unit(code: str, out: TextIO) -> int:
 # -- import, demo -----------------------------------------------------------------------------------
 def run_import(db: sqlite_utils.Database, what: str, path: str, dry_run: bool, out: TextIO | None = None) -> int:
     out = out or sys.stdout
+    options = {"channels": registry.spellings()} if what == "officers" else {}
     try:
-        report = IMPORTERS[what](db, Path(path), clock.now(), dry_run=dry_run)
+        report = IMPORTERS[what](db, Path(path), clock.now(), dry_run=dry_run, **options)
     except ImportFileError as exc:
         print(f"LỖI: {exc}", file=out)
         print("KHÔNG NHẬP GÌ: dữ liệu hiện có không thay đổi.", file=out)
@@ -233,7 +235,7 @@ def _simulate(db: sqlite_utils.Database, out: TextIO) -> int:
         try:
             print("MÔ PHỎNG trên một bản sao cơ sở dữ liệu: không tin nào được gửi thật, cơ sở dữ liệu thật "
                   "không thay đổi.", file=out)
-            return _run_once(copy, ("console", "telegram", "zalo"), out)
+            return _run_once(copy, tuple(registry.names()), out)
         finally:
             copy.conn.close()
 

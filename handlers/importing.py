@@ -16,7 +16,7 @@ import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Mapping
 
 import sqlite_utils
 
@@ -29,7 +29,6 @@ from storage import units as store
 from storage.transactions import immediate
 
 HEADER_SCAN_ROWS = 15
-CHANNELS = ("telegram", "zalo", "console")
 
 UNIT_HEADERS: dict[str, tuple[str, ...]] = {
     "code": ("ma don vi", "ma", "ma cong doan", "ma cd", "ma so", "ma dv", "ma to chuc", "ma don vi cong doan"),
@@ -309,15 +308,13 @@ def parse_yes_no(value: object) -> bool | None:
     raise CellError(f"«{_text(value)}» ở cột nhắc hạn phải là «có» hoặc «không»")
 
 
-def parse_channel(value: object) -> str:
-    t = fold(_text(value))
-    if t in ("telegram", "tele", "tg"):
-        return "telegram"
-    if t in ("zalo", "za lo"):
-        return "zalo"
-    if t in ("console", "terminal"):
-        return "console"
-    raise CellError(f"kênh «{_text(value)}» không hỗ trợ (dùng Telegram hoặc Zalo)")
+def parse_channel(value: object, channels: Mapping[str, str]) -> str:
+    """A channel as a spreadsheet writes it; `channels` maps folded spellings to channel names (the
+    registry's, channels/registry.py)."""
+    name = channels.get(fold(_text(value)))
+    if name is None:
+        raise CellError(f"kênh «{_text(value)}» không hỗ trợ (dùng Telegram hoặc Zalo)")
+    return name
 
 
 def _collect(line: int, problems: list[str], report: ImportReport) -> None:
@@ -492,9 +489,10 @@ def _count_changes(existing: dict, parsed: list[tuple[int, dict]], report: Impor
 
 # -- officers ---------------------------------------------------------------------------------------
 def import_officers(db: sqlite_utils.Database, path: Path, now: datetime | None = None,
-                    dry_run: bool = False) -> ImportReport:
+                    dry_run: bool = False, *, channels: Mapping[str, str]) -> ImportReport:
     """Each row registers one officer (by messenger and id) to a unit, as /dangky would; a person in
-    several units takes several rows. Re-importing updates name, position, phone and the reminder choice."""
+    several units takes several rows. Re-importing updates name, position, phone and the reminder choice.
+    `channels`: how the sheet may write each channel (channels/registry.spellings())."""
     now = now or clock.now()
     report, table = _open_table(path, "cán bộ", OFFICER_HEADERS, OFFICER_REQUIRED, "danh sách cán bộ")
     implied_channel = None
@@ -517,7 +515,7 @@ def import_officers(db: sqlite_utils.Database, path: Path, now: datetime | None 
         name = " ".join(_text(raw.get("name")).split())
         if not name:
             problems.append("thiếu họ và tên")
-        channel = implied_channel or _field(problems, parse_channel, raw.get("channel"))
+        channel = implied_channel or _field(problems, lambda v: parse_channel(v, channels), raw.get("channel"))
         chat_id = _text(raw.get("chat_id"))
         if not chat_id:
             problems.append("thiếu ID người dùng")

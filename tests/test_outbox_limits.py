@@ -11,7 +11,7 @@ from datetime import timedelta
 
 
 import clock
-from channels.server import build_telegram_application
+from channels.telegram import build_telegram_application
 from channels.telegram import TelegramChannel
 from handlers.assistant import Assistant
 from scheduler.jobs import create_dispatcher

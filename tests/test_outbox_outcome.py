@@ -15,7 +15,7 @@ from telegram.error import TimedOut
 
 import clock
 from channels.http_outcome import may_have_arrived
-from channels.server import build_telegram_application
+from channels.telegram import build_telegram_application
 from channels.telegram import TelegramChannel
 from scheduler.broadcasts import report_text
 from handlers.assistant import Assistant

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import logging
 
-from channels.server import telegram_webhook_url
+from channels.telegram import telegram_webhook_url
 from channels.telegram import CallbackCodec, render, split_message, utf16_len, without_feedback
 from handlers.messages import Choice, Reply
 from logging_setup import RedactSecrets

@@ -7,6 +7,7 @@ from datetime import date, datetime
 import pytest
 from openpyxl import Workbook
 
+from channels.registry import spellings
 from handlers.importing import ImportFileError, import_officers, import_units
 from scheduler import reminders
 from storage import outbox
@@ -217,7 +218,7 @@ BP-02,Nguyễn Văn An,Ủy viên,telegram,123456789,,
 
 def test_officers_csv_registers_each_officer_to_their_units(db, tmp_path):
     import_units(db, write(tmp_path, "dv.csv", GOOD_CSV), NOW)
-    report = import_officers(db, write(tmp_path, "cb.csv", OFFICERS_CSV), NOW)
+    report = import_officers(db, write(tmp_path, "cb.csv", OFFICERS_CSV), NOW, channels=spellings())
     assert report.errors == [] and report.applied
     an = store.find_officer(db, "telegram", "123456789")
     binh = store.find_officer(db, "zalo", "za-998877")
@@ -229,7 +230,7 @@ def test_officers_xlsx_with_an_id_telegram_column_needs_no_channel_column(db, tm
     import_units(db, write(tmp_path, "dv.csv", GOOD_CSV), NOW)
     path = xlsx(tmp_path, [["Mã đơn vị", "Họ tên", "ID Telegram"], ["BP-01", "Lê Văn C", 555000111]],
                 name="cb.xlsx")
-    report = import_officers(db, path, NOW)
+    report = import_officers(db, path, NOW, channels=spellings())
     assert report.errors == []
     assert store.find_officer(db, "telegram", "555000111") is not None
 
@@ -241,7 +242,7 @@ def test_bad_officer_rows_change_nothing(db, tmp_path):
            "BP-99,Trần B,telegram,456\n"
            "BP-01,Lê C,viber,789\n"
            "BP-01,Nguyễn Văn An,telegram,123\n")
-    report = import_officers(db, write(tmp_path, "cb.csv", bad), NOW)
+    report = import_officers(db, write(tmp_path, "cb.csv", bad), NOW, channels=spellings())
     lines = dict(report.errors)
     assert sorted(lines) == [3, 4, 5]
     assert "BP-99" in lines[3] and "viber" in lines[4] and "trùng với dòng 2" in lines[5]
