@@ -227,7 +227,7 @@ class TelegramChannel:
 
     def _admin_commands(self) -> list[BotCommand]:
         return [BotCommand(name, description[:256])
-                for name, description in getattr(self.assistant, "admin_command_help", {}).items()
+                for name, description in self.assistant.admin_command_help.items()
                 if _COMMAND_NAME_RE.match(name)]
 
     async def publish_admin_commands(self) -> None:

@@ -1,4 +1,5 @@
-"""Admin commands and the role check every one of them goes through.
+"""Admin commands and the role check every one of them goes through (the commands are listed in
+handlers/commands.py):
 
     /thongbao [nội dung]   send a notice to officers (handlers/broadcast.py)
     /huy                   drop the notice being written
@@ -14,7 +15,6 @@ group would show the notice and its audience to everyone there).
 from __future__ import annotations
 
 import logging
-from typing import Callable
 
 import sqlite_utils
 
@@ -32,15 +32,6 @@ log = logging.getLogger(__name__)
 
 UNANSWERED_PREFIX = "ua:"
 MAX_GROUPS_SHOWN = 10
-COMMANDS = {
-    "thongbao": "Gửi thông báo tới cán bộ (quản trị)",
-    "huy": "Hủy thông báo đang soạn (quản trị)",
-    "thongke": "Thống kê sử dụng (quản trị)",
-    "chuatraloi": "Câu hỏi chưa trả lời được (quản trị)",
-    "quantri": "Các lệnh quản trị",
-}
-
-AdminHandler = Callable[[Admin, Incoming, str], list[Reply]]
 GROUP_LABEL_MAX = 120
 
 
@@ -55,37 +46,26 @@ def admin_for(db: sqlite_utils.Database, msg: Incoming) -> Admin | None:
     return get_admin(db, msg.channel, msg.user_id)
 
 
-def refusal(command: str | None) -> str:
-    """The refusal for a non-admin, naming the command refused (or a choice, for a pressed button)."""
+def refusal(command: str | None, purpose: str = "quản trị") -> str:
+    """The refusal for a non-admin, naming the command refused and what it is for (or a choice, for a
+    pressed button)."""
     if command is None:
         return T.NOT_ADMIN_CHOICE
-    return T.NOT_ADMIN.format(command=command, purpose=T.PURPOSES.get(command, "quản trị"))
+    return T.NOT_ADMIN.format(command=command, purpose=purpose)
 
 
-def check(db: sqlite_utils.Database, msg: Incoming, command: str | None = None) -> Admin | list[Reply]:
+def check(db: sqlite_utils.Database, msg: Incoming, command: str | None = None,
+          purpose: str = "quản trị") -> Admin | list[Reply]:
     """The admin behind `msg`, or the refusal to send back (nothing else happens then). `command` is
-    the command being refused (None: an admin choice)."""
+    the command being refused with its `purpose` (the command table's); None: an admin choice."""
     admin = admin_for(db, msg)
     if admin is None:
         log.info("admin %s refused for %s:%s", f"/{command}" if command else "choice", msg.channel, msg.user_id)
-        return [Reply(refusal(command), kind="error")]
+        return [Reply(refusal(command, purpose), kind="error")]
     if msg.is_group:
         text = T.ADMIN_PRIVATE_ONLY.format(command=command) if command else T.ADMIN_CHOICE_PRIVATE_ONLY
         return [Reply(text, kind="error")]
     return admin
-
-
-def admin_only(db: sqlite_utils.Database, handler: AdminHandler,
-               remember: Callable[[Incoming, list[Reply]], None] = lambda msg, replies: None,
-               command: str | None = None) -> Callable[[Incoming, str], list[Reply]]:
-    def guarded(msg: Incoming, arg: str) -> list[Reply]:
-        admin = check(db, msg, command)
-        if not isinstance(admin, Admin):
-            return admin
-        replies = handler(admin, msg, arg)
-        remember(msg, replies)
-        return replies
-    return guarded
 
 
 class AdminCommands:
@@ -174,9 +154,7 @@ class AdminCommands:
     def remember(self, msg: Incoming, replies: list[Reply]) -> None:
         """Keep the offered choices, so typing their number works where there are no buttons (Zalo,
         console), as for the FAQ's suggestions."""
-        for reply in replies:
-            if reply.choices:
-                self.assistant._remember_choices(msg, reply)
+        self.assistant.remember_offers(msg, replies)
 
     def pick(self, msg: Incoming, key: str) -> list[Reply]:
         admin = check(self.db, msg)
@@ -207,19 +185,9 @@ class AdminCommands:
 
 
 def register(assistant) -> AdminCommands:
-    """Add the admin commands, the "bc:"/"ua:" choices and the /thongbao text hook to the assistant."""
+    """Add the "bc:"/"ua:" choices, the /thongbao text hook and unblocking to the assistant."""
     commands = AdminCommands(assistant)
     db = assistant.db
-    handlers: dict[str, AdminHandler] = {
-        "thongbao": commands.broadcast.start,
-        "huy": commands.broadcast.cancel,
-        "thongke": commands.stats,
-        "chuatraloi": commands.unanswered,
-        "quantri": commands.help,
-    }
-    for name, handler in handlers.items():
-        assistant.add_command(name, admin_only(db, handler, commands.remember, command=name), COMMANDS[name],
-                              admin=True)
     assistant.add_picker("bc:", commands.pick)
     assistant.add_picker(UNANSWERED_PREFIX, commands.pick)
     assistant.add_interceptor(commands.intercept)

@@ -8,18 +8,6 @@ NOT_ADMIN_CHOICE = ("Xin lỗi, lựa chọn này chỉ dành cho cán bộ qu�
 ADMIN_PRIVATE_ONLY = ("Lệnh /{command} là lệnh quản trị, chỉ dùng trong tin nhắn riêng với trợ lý, "
                       "không dùng trong nhóm.")
 ADMIN_CHOICE_PRIVATE_ONLY = "Các lựa chọn quản trị chỉ dùng trong tin nhắn riêng với trợ lý, không dùng trong nhóm."
-# What each admin command does, as the refusal names it.
-PURPOSES = {
-    "thongbao": "gửi thông báo tới cán bộ",
-    "huy": "hủy thông báo đang soạn",
-    "thongke": "xem thống kê sử dụng trợ lý",
-    "chuatraloi": "xem câu hỏi trợ lý chưa trả lời được",
-    "quantri": "xem các lệnh quản trị",
-    "tiendo": "xem tiến độ đại hội các đơn vị",
-    "donvicuatoi": "xem các đơn vị anh/chị được phân công theo dõi",
-    "congnhan": "chấp nhận kết quả đại hội đơn vị báo cáo",
-    "phancong": "phân công cán bộ theo dõi đơn vị",
-}
 
 # -- broadcast ------------------------------------------------------------------------------------------
 ASK_TEXT = ("📣 Soạn thông báo. Anh/chị gửi nội dung thông báo trong tin nhắn tiếp theo "

@@ -2,7 +2,9 @@
 
 Channels call `handle` for text, `pick` for a chosen option (button or typed number) and `feedback`
 for 👍/👎. Commands ("/start", "/help", …) arrive as text and are routed here too, so every channel
-behaves the same. Later features register more commands with `add_command`.
+behaves the same; they are listed once, in handlers/commands.py. Features that need more than a command
+hook in with `add_picker` (choice keys), `add_interceptor` (the next message of a conversation) and
+`add_contact_hook` (someone wrote).
 """
 from __future__ import annotations
 
@@ -13,11 +15,13 @@ from typing import Callable
 
 import sqlite_utils
 
-from handlers import admin, deadlines, progress, registration, reminder_settings, smalltalk, texts
+from handlers import admin, deadlines, progress, results_flow, smalltalk, texts
+from handlers.commands import COMMANDS, Command
 from handlers.faq import FaqService, topic_key
 from handlers.messages import Choice, Incoming, Reply
 from knowledge.normalize import clean_input, fold, has_letters, is_vietnamese_or_latin
 from storage import now_utc_iso
+from storage.admins import Admin
 
 log = logging.getLogger(__name__)
 
@@ -35,28 +39,55 @@ class Assistant:
     def __init__(self, db: sqlite_utils.Database, active_edition: str = "2023-2028"):
         self.db = db
         self.faq = FaqService(db, active_edition)
-        self._commands: dict[str, CommandHandler] = {}
-        self.command_help: dict[str, str] = {}
-        self.admin_command_help: dict[str, str] = {}  # admin commands: kept out of public menus and /help
+        self.commands: list[Command] = []                  # this assistant's copy of the table, in order
+        self._commands: dict[str, CommandHandler] = {}     # name → handler, role check included
         self._pickers: dict[str, Picker] = {}
         self._interceptors: list[Interceptor] = []
         self._contact_hooks: list[ContactHook] = []
         self.outbox_waker: Callable[[], None] | None = None  # set by the runtime: send queued messages now
-        self.add_command("start", self._cmd_start, "Bắt đầu, giới thiệu trợ lý")
-        self.add_command("help", self._cmd_help, "Hướng dẫn sử dụng")
-        self.add_command("hoi", self._cmd_ask, "Hỏi một câu: /hoi <câu hỏi>")
-        self.add_command("chude", self._cmd_topics, "Xem câu hỏi theo chủ đề")
-        registration.register(self)       # /dangky, /roi (and /start <code> below)
-        deadlines.register(self)          # /hanchot, /lich
-        reminder_settings.register(self)  # /nhacnho
-        admin.register(self)              # /thongbao, /thongke, /chuatraloi … (admins only)
-        progress.register(self)           # /baocao (officers); /tiendo, /congnhan, /phancong (admins)
+        self.admin = admin.register(self)            # "bc:"/"ua:" choices, the /thongbao text, unblocking
+        self.results = results_flow.register(self)   # the /baocao conversation
+        self.progress = progress.register(self)      # "cn:"/"pc:" choices, the /phancong codes
+        for command in COMMANDS:
+            self._add(command)
+
+    def _add(self, command: Command) -> None:
+        self.commands = [c for c in self.commands if c.name != command.name] + [command]
+        if command.admin:
+            self._commands[command.name] = self._admin_only(command)
+        else:
+            self._commands[command.name] = lambda msg, args: command.run(self, msg, args)
+
+    def _admin_only(self, command: Command) -> CommandHandler:
+        """The role check first (a refusal naming the command's purpose, nothing else happens); the
+        choices an admin is offered are remembered, so a typed number picks (Zalo, console)."""
+        def guarded(msg: Incoming, args: str) -> list[Reply]:
+            who = admin.check(self.db, msg, command.name, command.purpose)
+            if not isinstance(who, Admin):
+                return who
+            replies = command.run(self, who, msg, args)
+            self.remember_offers(msg, replies)
+            return replies
+        return guarded
 
     def add_command(self, name: str, handler: CommandHandler, description: str, admin: bool = False) -> None:
-        """Register `/name`; `description` (Vietnamese) is shown in menus and help (admin commands: only
-        in `admin_command_help`, the handler checks the role)."""
-        self._commands[name] = handler
-        (self.admin_command_help if admin else self.command_help)[name] = description
+        """Add (or replace) `/name` on this assistant only, with `handler(msg, args)` (tests, experiments);
+        the product's commands are listed in handlers/commands.py."""
+        if admin:
+            run = lambda assistant, who, msg, args: handler(msg, args)  # noqa: E731
+        else:
+            run = lambda assistant, msg, args: handler(msg, args)  # noqa: E731
+        self._add(Command(name, run, admin=admin, purpose="quản trị" if admin else "", help_text=description))
+
+    @property
+    def command_help(self) -> dict[str, str]:
+        """Everyone's commands, name → help, in menu order (the Telegram menu, /help)."""
+        return {c.name: c.help for c in self.commands if not c.admin}
+
+    @property
+    def admin_command_help(self) -> dict[str, str]:
+        """Admin commands, name → help, in menu order (admins' own menu, /quantri)."""
+        return {c.name: c.help for c in self.commands if c.admin}
 
     def add_picker(self, prefix: str, handler: Picker) -> None:
         """Choices whose key starts with `prefix` go to `handler(msg, key)`."""
@@ -120,7 +151,7 @@ class Assistant:
             return [Reply(texts.NOT_VIETNAMESE, kind="error")]
         folded = fold(text)
         if folded in ("chu de", "cac chu de", "danh sach chu de", "xem chu de", "menu chu de"):
-            return self._cmd_topics(msg, "")
+            return self.topics_menu(msg)
         kind = smalltalk.classify(text)
         if kind:
             return [Reply(smalltalk.ANSWERS[kind], kind="smalltalk")]
@@ -141,7 +172,7 @@ class Assistant:
 
     def _pick(self, msg: Incoming, key: str) -> list[Reply]:
         if key == TOPICS_KEY:
-            return self._cmd_topics(msg, "")
+            return self.topics_menu(msg)
         if key.startswith("faq:"):
             entry = self.faq.entry(key[4:])
             if entry is None:
@@ -196,22 +227,7 @@ class Assistant:
             return f"/dangky {words[2]}"
         return text
 
-    def _cmd_start(self, msg: Incoming, args: str) -> list[Reply]:
-        if args:  # deep link t.me/<bot>?start=<invite code>
-            return [Reply(self.faq.welcome(), kind="smalltalk"), *registration.join(self.db, msg, args)]
-        return [Reply(self.faq.welcome(), kind="smalltalk")]
-
-    def _cmd_help(self, msg: Incoming, args: str) -> list[Reply]:
-        lines = [texts.HELP, "", "Các lệnh:"]
-        lines += [f"/{name} — {desc}" for name, desc in self.command_help.items()]
-        return [Reply("\n".join(lines), kind="smalltalk")]
-
-    def _cmd_ask(self, msg: Incoming, args: str) -> list[Reply]:
-        if not args:
-            return [Reply("Anh/chị gõ câu hỏi sau lệnh, ví dụ: /hoi đại hội hợp lệ khi nào?", kind="error")]
-        return self.handle(Incoming(msg.channel, msg.chat_id, msg.user_id, args, msg.user_name, msg.is_group))
-
-    def _cmd_topics(self, msg: Incoming, args: str) -> list[Reply]:
+    def topics_menu(self, msg: Incoming) -> list[Reply]:
         choices = [Choice(topic_key(t), t) for t in self.faq.topics()]
         reply = Reply(texts.TOPICS_INTRO, kind="menu", choices=choices)
         self._remember_choices(msg, reply)
@@ -236,6 +252,11 @@ class Assistant:
     def _pending_question_id(self, msg: Incoming) -> int | None:
         pending = self._pending(msg)
         return pending.get("question_id") if pending else None
+
+    def remember_offers(self, msg: Incoming, replies: list[Reply]) -> None:
+        """Remember the choices of every reply that offers some."""
+        for reply in replies:
+            self._remember_choices(msg, reply)
 
     def _clear_choices(self, msg: Incoming) -> None:
         self.db.execute("DELETE FROM pending_choices WHERE channel = ? AND chat_id = ?",

@@ -211,6 +211,15 @@ def finish_all(db: sqlite_utils.Database, now: datetime | None = None) -> int:
     return sum(finish(db, b.id, now) for b in store.unfinished(db))
 
 
+def queue_notice(db: sqlite_utils.Database, text: str, resolution: Resolution, notice: str, now: datetime, *,
+                 channel: str, chat_id: str, user_id: str, scope: str | None = None) -> int:
+    """A notice typed in one go (the command line): its draft, target and outbox rows; the broadcast id."""
+    draft = store.create_draft(db, text, channel=channel, chat_id=chat_id, user_id=user_id, scope=scope, now=now)
+    store.set_target(db, draft.id, resolution.spec, len(resolution.audience.recipients), now)
+    store.queue(db, draft.id, resolution.audience.recipients, now, text=notice)
+    return draft.id
+
+
 # -- the chat flow ----------------------------------------------------------------------------------------
 class BroadcastFlow:
     """The /thongbao conversation of one assistant. `waker` (set by the runtime) wakes the dispatcher."""

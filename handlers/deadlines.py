@@ -19,13 +19,6 @@ from storage import units as store
 from storage.units import Unit
 
 
-def register(assistant) -> None:
-    assistant.add_command("hanchot", lambda msg, args: next_deadlines(assistant.db, msg),
-                          "Các hạn sắp tới của đơn vị anh/chị")
-    assistant.add_command("lich", lambda msg, args: timeline(assistant.db, msg, args),
-                          "Cả lịch của đơn vị: /lich [mã đơn vị] [ics]")
-
-
 def _plan(db: sqlite_utils.Database, unit: Unit) -> Plan | None:
     return store.plan_of(db, unit, plans())
 

@@ -111,3 +111,13 @@ def ensure_demo(db: sqlite_utils.Database, now: datetime | None = None) -> DemoR
         if school is not None and school.plan_shift_days == shift_for(clock.local_date(now)):
             return None
     return create_demo(db, now)
+
+
+def newcomer_demo(db: sqlite_utils.Database, now: datetime | None = None) -> str:
+    """The terminal chat on a database without units gets the demo (real units are never touched);
+    returns the line that says so, or '' when nothing was done."""
+    if ensure_demo(db, now) is None:
+        return ""
+    return ("(Dữ liệu minh họa: anh/chị đang là thành viên một công đoàn bộ phận mẫu, đại hội sau "
+            f"{DAYS_UNTIL_FIRST} ngày. Thử gõ /hanchot, /lich hoặc «bao giờ đại hội». "
+            "Xóa bằng: python bot.py demo --remove)")

@@ -194,3 +194,26 @@ class FaqService:
             " created_at = excluded.created_at",
             (question_id, row[0], channel, user_id, value, now_utc_iso()))
         return True
+
+
+def result_record(question: str, reply: Reply, result: MatchResult) -> dict:
+    """One answer as the `ask --json` contract has it (benchmarks and outside checks rely on its keys)."""
+    best = result.best
+    answered = result.status == "answered"
+    return {
+        "q": question,
+        "status": result.status,
+        "answer": reply.text if answered else None,
+        "faq_id": best.entry.id if answered else None,
+        "score": result.score,
+        "source": best.entry.source if answered else None,
+        # The edition the answer follows ("chung": true in every edition, so the one asked for).
+        "edition": (result.edition if best.entry.edition == "chung" else best.entry.edition)
+        if answered else None,
+        "asked_edition": result.edition,
+        "suggestions": [
+            {"faq_id": c.entry.id, "question": c.entry.question, "answer": c.entry.answer,
+             "score": c.score}
+            for c in (result.candidates if result.status == "suggested" else [])
+        ],
+    }

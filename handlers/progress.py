@@ -6,7 +6,7 @@
     /phancong               assign a staff member (an admin) to follow units ("phân công phụ trách")
 
 Every command goes through handlers/admin.py's role check; every unit named or picked is checked against
-the admin's scope (choices too: callback data can be forged). Also registers /baocao (results_flow).
+the admin's scope (choices too: callback data can be forged).
 """
 from __future__ import annotations
 
@@ -34,12 +34,6 @@ ASSIGN_PREFIX = "pc:"
 MINE_WORDS = ("cuatoi", "cua toi", "toi", "minh", "cua minh")
 MAX_LISTED = 20
 _CODES = re.compile(r"[\s,;]+")
-COMMANDS = {
-    "tiendo": "Tiến độ đại hội các đơn vị (quản trị): /tiendo [mã đơn vị | cuatoi]",
-    "donvicuatoi": "Các đơn vị anh/chị được phân công phụ trách (quản trị)",
-    "congnhan": "Công nhận kết quả đại hội (quản trị): /congnhan [mã đơn vị]",
-    "phancong": "Phân công cán bộ phụ trách đơn vị (quản trị)",
-}
 
 
 def scope_label(db: sqlite_utils.Database, root: str | None) -> str:
@@ -62,7 +56,7 @@ class ProgressCommands:
     def __init__(self, assistant):
         self.assistant = assistant
         self.db: sqlite_utils.Database = assistant.db
-        self.remember = lambda msg, replies: None
+        self.remember = assistant.remember_offers  # so a typed number picks (Zalo, console)
 
     # -- /tiendo, /donvicuatoi -------------------------------------------------------------------------------
     def progress(self, admin: Admin, msg: Incoming, args: str) -> list[Reply]:
@@ -236,21 +230,8 @@ def _local(stamp: str | None) -> str:
 
 
 def register(assistant) -> ProgressCommands:
-    """/baocao for officers; /tiendo, /donvicuatoi, /congnhan, /phancong for admins."""
-    results_flow.register(assistant)
+    """The "cn:"/"pc:" choices and the /phancong codes (the commands are in handlers/commands.py)."""
     commands = ProgressCommands(assistant)
-    db = assistant.db
-    handlers = {"tiendo": commands.progress, "donvicuatoi": commands.mine, "congnhan": commands.accept,
-                "phancong": commands.assign}
-    def remember(msg: Incoming, replies: list[Reply]) -> None:  # so a typed number picks (Zalo, console)
-        for reply in replies:
-            if reply.choices:
-                assistant._remember_choices(msg, reply)
-
-    commands.remember = remember
-    for name, handler in handlers.items():
-        assistant.add_command(name, admin_handlers.admin_only(db, handler, remember, command=name), COMMANDS[name],
-                              admin=True)
     assistant.add_picker(ACCEPT_PREFIX, commands.pick)
     assistant.add_picker(ASSIGN_PREFIX, commands.pick)
     assistant.add_interceptor(commands.intercept)

@@ -23,14 +23,6 @@ FAILURE_WINDOW = timedelta(minutes=15)
 _CODE_RE = re.compile(r"^[A-Z0-9_-]{1,64}$")
 
 
-def register(assistant) -> None:
-    """Add /dangky and /roi to the assistant (/start <code> is routed here by the assistant)."""
-    assistant.add_command("dangky", lambda msg, args: join(assistant.db, msg, args),
-                          "Đăng ký vào đơn vị: /dangky <mã đăng ký>")
-    assistant.add_command("roi", lambda msg, args: leave(assistant.db, msg, args),
-                          "Rời một đơn vị: /roi [mã đơn vị]")
-
-
 def _clean_code(text: str) -> str:
     return re.sub(r"\s+", "", text or "").upper()
 

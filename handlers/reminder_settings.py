@@ -17,11 +17,6 @@ _OFF = {"tat", "off", "0", "khong", "ngung", "dung", "huy"}
 _ON = {"bat", "on", "1", "co", "mo"}
 
 
-def register(assistant) -> None:
-    assistant.add_command("nhacnho", lambda msg, args: set_reminders(assistant.db, msg, args),
-                          "Bật/tắt nhắc hạn: /nhacnho bat | /nhacnho tat")
-
-
 def set_reminders(db: sqlite_utils.Database, msg: Incoming, args: str,
                   now: datetime | None = None) -> list[Reply]:
     now = now or clock.now()

@@ -363,8 +363,8 @@ def save_result(db: sqlite_utils.Database, unit: Unit, values: Values, actor: st
 
 
 def register(assistant) -> ResultsFlow:
+    """The "kq:" choices and the typed answers of /baocao (the command is in handlers/commands.py)."""
     flow = ResultsFlow(assistant.db)
-    assistant.add_command("baocao", flow.command, "Báo cáo kết quả đại hội của đơn vị: /baocao [mã đơn vị]")
     assistant.add_picker(PREFIX, flow.pick)
     assistant.add_interceptor(flow.intercept)
     return flow

@@ -5,9 +5,24 @@ matcher. Two entries that answer the same question show up here: their phrasings
 """
 from __future__ import annotations
 
+from pathlib import Path
+
 from knowledge.editions import COMMON, edition_ids
-from knowledge.entries import Entry
+from knowledge.entries import Entry, KnowledgeError, check_entries, load_entries
 from knowledge.matcher import Matcher
+
+
+def check_knowledge(directory: Path, retrieval: bool = True) -> tuple[list[Entry] | None, list[str]]:
+    """(entries, problems) of the knowledge files (`knowledge check`); entries is None when the files
+    cannot be read at all. Retrieval is measured only on entries that are each well formed."""
+    try:
+        entries = load_entries(directory)
+    except KnowledgeError as exc:
+        return None, [str(exc)]
+    problems = check_entries(entries)
+    if not problems and retrieval:
+        problems = check_retrieval(entries)
+    return entries, problems
 
 
 def check_retrieval(entries: list[Entry], matcher: Matcher | None = None) -> list[str]:

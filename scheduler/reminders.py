@@ -34,6 +34,7 @@ from storage import outbox
 from storage import results as result_store
 from storage import units as unit_store
 from storage.outbox import NewMessage, OutboxRow
+from storage.transactions import immediate
 from storage.units import Officer, Unit
 
 log = logging.getLogger(__name__)
@@ -299,6 +300,15 @@ def replan_unit(db: sqlite_utils.Database, code: str, now: datetime | None = Non
         planned = plan_window(db, now, _planned_until(db, now), now, codes=[code])
         result.planned, result.late, result.dropped = planned.planned, planned.late, planned.dropped
     return result
+
+
+def reschedule_unit(db: sqlite_utils.Database, values: dict, now: datetime | None = None) -> PlanResult | None:
+    """Save a unit's new congress date (time, status) and re-plan its reminders, in one transaction
+    (`units set-date`). The re-plan, or None when the unit's timeline did not move."""
+    now = now or clock.now()
+    with immediate(db):
+        outcome = unit_store.save_unit(db, values, now)
+        return replan_unit(db, values["code"], now) if outcome == "rescheduled" else None
 
 
 def plan_for_officer(db: sqlite_utils.Database, officer: Officer, codes: Iterable[str],

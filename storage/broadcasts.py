@@ -242,3 +242,15 @@ def get_flow(db: sqlite_utils.Database, channel: str, chat_id: str) -> tuple[str
 
 def clear_flow(db: sqlite_utils.Database, channel: str, chat_id: str) -> None:
     db.execute("DELETE FROM admin_flows WHERE channel = ? AND chat_id = ?", (channel, chat_id))
+
+
+def waiting_count(db: sqlite_utils.Database, broadcast_id: int, channels: list[str] | None = None) -> int:
+    """Rows of the broadcast still to send (only those of `channels` when given)."""
+    query = "SELECT COUNT(*) FROM outbox WHERE origin = ? AND kind = ? AND status IN ('pending', 'sending')"
+    params: list = [f"broadcast:{broadcast_id}", KIND]
+    if channels is not None:
+        if not channels:
+            return 0
+        query += f" AND channel IN ({','.join('?' * len(channels))})"
+        params += channels
+    return db.execute(query, params).fetchone()[0]

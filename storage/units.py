@@ -281,3 +281,8 @@ def failed_attempts_since(db: sqlite_utils.Database, channel: str, chat_id: str,
     return [r[0] for r in db.execute(
         "SELECT attempted_at FROM registration_attempts WHERE channel = ? AND chat_id = ? AND ok = 0"
         " AND attempted_at >= ? ORDER BY attempted_at", (channel, chat_id, iso(since)))]
+
+
+def member_counts(db: sqlite_utils.Database) -> dict[str, int]:
+    """Unit code → how many officers are registered to it."""
+    return dict(db.execute("SELECT unit_code, COUNT(*) FROM memberships GROUP BY unit_code").fetchall())

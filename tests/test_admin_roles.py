@@ -7,14 +7,17 @@ import pytest
 import bot
 import clock
 from handlers import admin_texts as T
-from handlers.admin import COMMANDS
+from handlers.commands import COMMANDS as TABLE, by_name
 from handlers.messages import Attachment
+from settings import load_settings
 from storage import broadcasts as bstore
 from storage import open_db
 from storage.admins import add_admin, get_admin, list_admins, sync_env_admins
 from tests.admin_fixtures import (ADMIN_ID, SCOPED_ID, STRANGER_ID, admin_msg, build_tree, make_admins,
                                   snapshot)
 from tests.unit_fixtures import make_unit
+
+COMMANDS = {c.name for c in TABLE if c.admin}
 
 
 @pytest.fixture
@@ -39,7 +42,7 @@ def test_admin_command_from_a_non_admin_is_refused_and_changes_nothing(world, co
     before = snapshot(db)
     replies = world.handle(admin_msg(command, user=STRANGER_ID))
     name = command.split()[0][1:]
-    assert [r.text for r in replies] == [T.NOT_ADMIN.format(command=name, purpose=T.PURPOSES[name])]
+    assert [r.text for r in replies] == [T.NOT_ADMIN.format(command=name, purpose=by_name(name).purpose)]
     assert f"/{name} (" in replies[0].text
     assert snapshot(db) == before
 
@@ -89,7 +92,7 @@ def test_admin_commands_in_a_group_are_refused_even_for_an_admin(world):
 
 def test_an_admin_of_another_channel_is_not_an_admin_here(world):
     replies = world.handle(admin_msg("/thongke", user=ADMIN_ID, channel="zalo"))
-    assert [r.text for r in replies] == [T.NOT_ADMIN.format(command="thongke", purpose=T.PURPOSES["thongke"])]
+    assert [r.text for r in replies] == [T.NOT_ADMIN.format(command="thongke", purpose=by_name("thongke").purpose)]
 
 
 def test_admin_sees_the_admin_help_with_their_scope(world):
@@ -110,7 +113,7 @@ def test_env_admins_are_added_and_dropped_when_no_longer_listed_while_cli_admins
 
 def test_build_assistant_reads_admin_telegram_ids_from_the_environment(tmp_path, monkeypatch):
     monkeypatch.setenv("ADMIN_TELEGRAM_IDS", "111,222")
-    settings = bot.load_settings(str(tmp_path / "a.db"))
+    settings = load_settings(str(tmp_path / "a.db"))
     assistant = bot.build_assistant(settings)
     assert {a.user_id for a in list_admins(assistant.db)} == {"111", "222"}
     [reply] = assistant.handle(admin_msg("/quantri", user="222"))

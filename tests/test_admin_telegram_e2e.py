@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import clock
 from handlers import admin_texts as T
+from handlers.commands import by_name
 from handlers import broadcast as bc
 from storage.admins import add_admin
 from telegram_emulator import ChatUser, bot_api, emulator, running_bot  # noqa: F401
@@ -57,7 +58,7 @@ async def test_non_admin_gets_the_refusal_on_telegram(bot_api, emulator, tmp_pat
         stranger = ChatUser(emulator, bot.token, user_id=904)
         await stranger.send("/thongbao Tôi muốn gửi thông báo")
         [reply] = await stranger.wait_count(1)
-        assert reply.text == T.NOT_ADMIN.format(command="thongbao", purpose=T.PURPOSES["thongbao"])
+        assert reply.text == T.NOT_ADMIN.format(command="thongbao", purpose=by_name("thongbao").purpose)
         assert bot.db.execute("SELECT COUNT(*) FROM broadcasts").fetchone()[0] == 0
 
 

@@ -6,7 +6,7 @@ import io
 
 import pytest
 
-from handlers.unit_admin import show_unit
+from cli.units import show_unit
 from storage import open_db
 from storage.bots import bot_name
 from telegram_emulator import BOT_USERNAME, bot_api, emulator, running_bot  # noqa: F401

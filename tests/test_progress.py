@@ -11,9 +11,10 @@ from openpyxl import load_workbook
 import bot
 import clock
 from handlers import admin_texts as AT
+from handlers.commands import by_name
 from handlers import results_texts as T
 from handlers.messages import Incoming
-from handlers.progress_cli import run_progress
+from cli.progress import run_progress
 from handlers.results_flow import save_result
 from storage import results as store
 from storage import units as unit_store
@@ -90,7 +91,7 @@ def test_a_scoped_admin_sees_only_their_subtree_and_is_refused_outside_it(world)
     [refused] = say(world, "/tiendo CS-KHAC", user="901")
     assert refused.text == T.PROGRESS_OUT_OF_SCOPE.format(code="CS-KHAC")
     [stranger] = say(world, "/tiendo", user="555")
-    assert stranger.text == AT.NOT_ADMIN.format(command="tiendo", purpose=AT.PURPOSES["tiendo"])
+    assert stranger.text == AT.NOT_ADMIN.format(command="tiendo", purpose=by_name("tiendo").purpose)
 
 
 def test_an_admin_accepts_a_result_which_then_locks_and_can_be_reopened(world):

@@ -10,7 +10,7 @@ from openpyxl import Workbook, load_workbook
 
 import bot
 import clock
-from handlers.progress_cli import run_progress
+from cli.progress import run_progress
 from handlers.results_import import import_results
 from storage import results as store
 from storage import units as unit_store

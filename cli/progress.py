@@ -1,5 +1,5 @@
-"""`bot.py progress [--unit CODE] [--staff ID] [--xlsx FILE]`: the /tiendo report in the terminal, and the
-workbook an office sends upward. bot.py only adds the parser (`add_parsers`)."""
+"""`progress [--unit CODE] [--staff ID] [--xlsx FILE]`: the /tiendo report in the terminal, and the
+workbook an office sends upward."""
 from __future__ import annotations
 
 import argparse
@@ -10,10 +10,11 @@ from typing import TextIO
 import sqlite_utils
 
 import clock
+from cli.common import database
 from handlers.progress import scope_label
 from handlers.progress_report import progress_text, staff_names, write_workbook
-from handlers import results_texts as T
 from scheduler import progress
+from settings import Settings
 from storage import results as store
 from storage import units as unit_store
 
@@ -42,15 +43,15 @@ def run_progress(db: sqlite_utils.Database, unit: str | None, staff: str | None,
     return 0
 
 
-def cmd_progress(args: argparse.Namespace, settings, open_db) -> int:
+def cmd_progress(args: argparse.Namespace, settings: Settings) -> int:
     """Print the progress of the round (and write the workbook with --xlsx)."""
-    return run_progress(open_db(settings), args.unit, args.staff, args.xlsx, args.channel)
+    return run_progress(database(settings), args.unit, args.staff, args.xlsx, args.channel)
 
 
-def add_parsers(sub, open_db) -> None:
+def add_parsers(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("progress", help="tiến độ đại hội: tóm tắt, đơn vị quá hạn; --xlsx ghi bảng tính")
     p.add_argument("--unit", metavar="CODE", help="chỉ các đơn vị thuộc đơn vị này")
     p.add_argument("--staff", metavar="ID", help="chỉ các đơn vị cán bộ (quản trị viên) này phụ trách")
     p.add_argument("--channel", default="telegram", help="kênh của --staff (mặc định telegram)")
     p.add_argument("--xlsx", metavar="FILE", help="ghi bảng tính .xlsx: trang tổng hợp và mỗi đơn vị một dòng")
-    p.set_defaults(func=lambda args, settings: cmd_progress(args, settings, open_db))
+    p.set_defaults(func=cmd_progress)

@@ -1,8 +1,8 @@
-"""The admin commands of bot.py: `admin add|list|remove`, `broadcast`, `stats`, `unanswered`.
+"""`admin add | list | remove`, `broadcast`, `stats`, `unanswered`: the upper-level union's tools.
 
-bot.py calls `add_parsers(subparsers)`; each command function prints Vietnamese lines and returns the
-exit code (0 fine, 1 something did not go through, 2 bad input — nothing changed then).
-"""
+Each `cmd_*` opens the database and calls the function of the same subject below (tests call those with
+a StringIO as `out`); they return the exit code: 0 fine, 1 something did not go through, 2 bad input —
+nothing changed then."""
 from __future__ import annotations
 
 import argparse
@@ -15,13 +15,17 @@ from typing import TextIO
 import sqlite_utils
 
 import clock
+from cli.common import database
 from handlers import broadcast as bc
 from handlers import insight
+from settings import Settings
 from storage import broadcasts as bstore
 from storage.admins import add_admin, list_admins, remove_admin
+from storage.units import get_unit
 
 CLI_CHAT = "cli"
 PROGRESS_EVERY = 3.0
+YES = ("c", "co", "có", "y", "yes")
 
 
 # -- admin add | list | remove ------------------------------------------------------------------------
@@ -33,7 +37,7 @@ def admin_add(db: sqlite_utils.Database, user_id: str, name: str, unit: str | No
         print(f"LỖI: «{user_id}» không phải ID Telegram (một dãy số, ví dụ 123456789). Mỗi người xem ID "
               "của mình bằng cách nhắn cho một bot như @userinfobot. Không thêm ai.", file=out)
         return 2
-    if unit and not db.execute("SELECT 1 FROM units WHERE code = ?", (unit.strip().upper(),)).fetchone():
+    if unit and get_unit(db, unit.strip().upper()) is None:
         print(f"LỖI: không có đơn vị mã «{unit}». Nhập đơn vị trước (python bot.py import units …). "
               "Không thêm ai.", file=out)
         return 2
@@ -70,10 +74,16 @@ def admin_remove(db: sqlite_utils.Database, user_id: str, channel: str, out: Tex
 
 
 # -- stats, unanswered ----------------------------------------------------------------------------------
+def _bad_days(days: int, out: TextIO) -> bool:
+    if 1 <= days <= 365:
+        return False
+    print("LỖI: --days phải từ 1 đến 365.", file=out)
+    return True
+
+
 def stats(db: sqlite_utils.Database, days: int, out: TextIO | None = None) -> int:
     out = out or sys.stdout
-    if not 1 <= days <= 365:
-        print("LỖI: --days phải từ 1 đến 365.", file=out)
+    if _bad_days(days, out):
         return 2
     print(insight.stats_text(insight.collect_stats(db, clock.now(), days)), file=out)
     return 0
@@ -81,8 +91,7 @@ def stats(db: sqlite_utils.Database, days: int, out: TextIO | None = None) -> in
 
 def unanswered(db: sqlite_utils.Database, days: int, csv_path: str | None, out: TextIO | None = None) -> int:
     out = out or sys.stdout
-    if not 1 <= days <= 365:
-        print("LỖI: --days phải từ 1 đến 365.", file=out)
+    if _bad_days(days, out):
         return 2
     groups = insight.unanswered_groups(db, clock.now(), days)
     if csv_path:
@@ -139,19 +148,16 @@ def broadcast(db: sqlite_utils.Database, settings, target: str | None, text: str
         return 1
     if not yes:
         print("Gửi? Gõ «c» (có) để gửi, phím khác để thôi: ", end="", file=out, flush=True)
-        answer = stdin.readline().strip().lower()
-        if answer not in ("c", "co", "có", "y", "yes"):
+        if stdin.readline().strip().lower() not in YES:
             print("Đã thôi: không gửi gì.", file=out)
             return 1
-    now = clock.now()
-    draft = bstore.create_draft(db, text, channel="cli", chat_id=CLI_CHAT, user_id="cli", scope=None, now=now)
-    bstore.set_target(db, draft.id, resolution.spec, len(recipients), now)
-    bstore.queue(db, draft.id, recipients, now, text=notice)
-    print(f"Đã xếp hàng thông báo #{draft.id}: {len(recipients)} tin.", file=out, flush=True)
+    broadcast_id = bc.queue_notice(db, text, resolution, notice, clock.now(),
+                                   channel="cli", chat_id=CLI_CHAT, user_id="cli")
+    print(f"Đã xếp hàng thông báo #{broadcast_id}: {len(recipients)} tin.", file=out, flush=True)
     if queue_only:
         print("Bot đang chạy sẽ gửi (trong vòng 30 giây). Xem kết quả: python bot.py stats", file=out)
         return 0
-    return asyncio.run(_send(db, settings, draft.id, out))
+    return asyncio.run(_send(db, settings, broadcast_id, out))
 
 
 async def _senders(db: sqlite_utils.Database, settings, dispatcher) -> list:
@@ -167,7 +173,7 @@ async def _senders(db: sqlite_utils.Database, settings, dispatcher) -> list:
         dispatcher.register_sender("telegram", channel.send_text)
         dispatcher.use_throttle("telegram", channel.throttle)   # telegram_limits(settings), shared
         cleanup.append(application.shutdown)
-    if getattr(settings, "zalo_token", ""):
+    if settings.zalo_token:
         from channels.zalo import ZaloChannel
         from channels.zalo_client import ZaloClient
         from handlers.assistant import Assistant
@@ -222,12 +228,12 @@ async def _send_one(db: sqlite_utils.Database, dispatcher, broadcast_id: int, ou
 
     follower = asyncio.create_task(bc.follow_progress(db, broadcast_id, update, interval=PROGRESS_EVERY))
     try:
-        while _waiting(db, broadcast_id, dispatcher.channels):
+        while bstore.waiting_count(db, broadcast_id, dispatcher.channels):
             if not dispatcher.ensure_lease():  # taken over (this process stalled past the lease)
                 print(_handover_text(dispatcher, broadcast_id, False), file=out)
                 return 0
             await dispatcher.sweep()
-            if _waiting(db, broadcast_id, dispatcher.channels):
+            if bstore.waiting_count(db, broadcast_id, dispatcher.channels):
                 await asyncio.sleep(0.5)  # rows backing off, or claimed by another process
         await dispatcher.idle()
     finally:
@@ -237,7 +243,7 @@ async def _send_one(db: sqlite_utils.Database, dispatcher, broadcast_id: int, ou
     b = bstore.get(db, broadcast_id)
     progress = bstore.progress(db, broadcast_id)
     print(bc.progress_text(b, progress), file=out)
-    elsewhere = _waiting(db, broadcast_id, None)
+    elsewhere = bstore.waiting_count(db, broadcast_id)
     if elsewhere:
         print(f"Còn {elsewhere} tin chờ kênh chưa cấu hình ở đây; bot đang chạy sẽ gửi.", file=out)
     else:
@@ -245,22 +251,38 @@ async def _send_one(db: sqlite_utils.Database, dispatcher, broadcast_id: int, ou
     return progress.failed + progress.unknown
 
 
-def _waiting(db: sqlite_utils.Database, broadcast_id: int, channels: list[str] | None) -> int:
-    """Rows of the broadcast still to send (only those of `channels` when given)."""
-    query = "SELECT COUNT(*) FROM outbox WHERE origin = ? AND kind = ? AND status IN ('pending', 'sending')"
-    params: list = [f"broadcast:{broadcast_id}", bstore.KIND]
-    if channels is not None:
-        if not channels:
-            return 0
-        query += f" AND channel IN ({','.join('?' * len(channels))})"
-        params += channels
-    return db.execute(query, params).fetchone()[0]
+# -- commands ---------------------------------------------------------------------------------------------
+def cmd_admin_add(args: argparse.Namespace, settings: Settings) -> int:
+    """Add (or change) an admin, of every unit or of one unit's subtree."""
+    return admin_add(database(settings), args.user_id, args.name, args.unit, args.channel)
 
 
-# -- parsers --------------------------------------------------------------------------------------------
-def add_parsers(sub: argparse._SubParsersAction, open_db) -> None:
-    """Add `admin`, `broadcast`, `stats` and `unanswered` to bot.py's subcommands. `open_db(settings)`
-    opens the database the way bot.py does."""
+def cmd_admin_list(args: argparse.Namespace, settings: Settings) -> int:
+    """List the admins and their scope."""
+    return admin_list(database(settings))
+
+
+def cmd_admin_remove(args: argparse.Namespace, settings: Settings) -> int:
+    """Take the admin role from someone."""
+    return admin_remove(database(settings), args.user_id, args.channel)
+
+
+def cmd_broadcast(args: argparse.Namespace, settings: Settings) -> int:
+    """Send a notice to officers (preview, confirm, progress, report), or resume unfinished ones."""
+    return broadcast(database(settings), settings, args.target, args.text, args.yes, args.queue_only, args.resume)
+
+
+def cmd_stats(args: argparse.Namespace, settings: Settings) -> int:
+    """Usage statistics of the last days."""
+    return stats(database(settings), args.days)
+
+
+def cmd_unanswered(args: argparse.Namespace, settings: Settings) -> int:
+    """Questions the assistant could not answer, alike ones grouped (optionally as CSV)."""
+    return unanswered(database(settings), args.days, args.csv)
+
+
+def add_parsers(sub: argparse._SubParsersAction) -> None:
     a = sub.add_parser("admin", help="quản trị viên: thêm, xem, xóa")
     asub = a.add_subparsers(dest="admin_command", metavar="ACTION", required=True)
     p = asub.add_parser("add", help="thêm (hoặc sửa) một quản trị viên")
@@ -268,13 +290,13 @@ def add_parsers(sub: argparse._SubParsersAction, open_db) -> None:
     p.add_argument("--name", default="", help="tên để dễ nhận ra")
     p.add_argument("--unit", metavar="MÃ", help="chỉ quản trị đơn vị này và các đơn vị trực thuộc")
     p.add_argument("--channel", default="telegram", choices=["telegram", "zalo"], help="kênh (mặc định telegram)")
-    p.set_defaults(func=lambda args, s: admin_add(open_db(s), args.user_id, args.name, args.unit, args.channel))
+    p.set_defaults(func=cmd_admin_add)
     p = asub.add_parser("list", help="liệt kê quản trị viên và phạm vi")
-    p.set_defaults(func=lambda args, s: admin_list(open_db(s)))
+    p.set_defaults(func=cmd_admin_list)
     p = asub.add_parser("remove", help="xóa quyền quản trị của một người")
     p.add_argument("user_id", metavar="ID", help="ID Telegram của người đó")
     p.add_argument("--channel", default="telegram", choices=["telegram", "zalo"], help="kênh (mặc định telegram)")
-    p.set_defaults(func=lambda args, s: admin_remove(open_db(s), args.user_id, args.channel))
+    p.set_defaults(func=cmd_admin_remove)
 
     p = sub.add_parser("broadcast", help="gửi thông báo tới cán bộ (xem trước số người nhận, xác nhận, báo cáo)")
     p.add_argument("--to", dest="target", metavar="NHÓM",
@@ -284,14 +306,13 @@ def add_parsers(sub: argparse._SubParsersAction, open_db) -> None:
     p.add_argument("--queue-only", action="store_true", help="chỉ xếp hàng; bot đang chạy sẽ gửi")
     p.add_argument("--resume", action="store_true",
                    help="gửi tiếp các thông báo còn dở (sau khi tiến trình gửi bị dừng; bot không chạy)")
-    p.set_defaults(func=lambda args, s: broadcast(open_db(s), s, args.target, args.text, args.yes,
-                                                  args.queue_only, args.resume))
+    p.set_defaults(func=cmd_broadcast)
 
     p = sub.add_parser("stats", help="thống kê: người dùng, đơn vị, câu hỏi, đánh giá, nhắc hạn, thông báo")
     p.add_argument("--days", type=int, default=insight.DEFAULT_DAYS, help="số ngày gần nhất (mặc định 7)")
-    p.set_defaults(func=lambda args, s: stats(open_db(s), args.days))
+    p.set_defaults(func=cmd_stats)
 
     p = sub.add_parser("unanswered", help="câu hỏi chưa trả lời được, gộp các câu giống nhau")
     p.add_argument("--days", type=int, default=insight.UNANSWERED_DAYS, help="số ngày gần nhất (mặc định 30)")
     p.add_argument("--csv", metavar="FILE", help="ghi ra tệp CSV (mở được bằng Excel)")
-    p.set_defaults(func=lambda args, s: unanswered(open_db(s), args.days, args.csv))
+    p.set_defaults(func=cmd_unanswered)

@@ -1,7 +1,10 @@
-"""What bot.py's unit, import, demo and reminder commands do (bot.py only parses and calls these).
-Each function prints Vietnamese lines to `out` and returns the exit code."""
+"""`demo`, `import`, `units`, `plans`, `reminders`: units, their congress timelines and reminders.
+
+Each `cmd_*` opens the database and calls the function of the same subject below, which takes the
+database and `out` (tests pass a StringIO) and returns the exit code."""
 from __future__ import annotations
 
+import argparse
 import asyncio
 import sys
 from datetime import date, timedelta
@@ -11,21 +14,26 @@ from typing import TextIO
 import sqlite_utils
 
 import clock
+from cli.common import database
 from handlers import demo
 from handlers.calendar_ics import ics_filename, unit_calendar
 from handlers.datefmt import date_range, dmy, long_date, moment
 from handlers.deadlines import timeline_text
 from handlers.importing import CellError, ImportFileError, import_officers, import_units, parse_date, parse_time
+from handlers.results_import import import_results
 from knowledge.plan import check_plans, load_plans, plans
 from knowledge.unit_terms import LEVELS, STATUSES, parse_status
 from scheduler import reminders
 from scheduler.jobs import create_dispatcher, run_once
 from scheduler.outbox import log_sender
+from settings import Settings
 from storage import units as store
 from storage.bots import bot_name
-from storage.transactions import immediate
 
 PREVIEW_DAYS = 30
+IMPORTERS = {"units": import_units, "officers": import_officers, "results": import_results}
+STATUS_LABELS = {"sent": "đã gửi", "pending": "đã lên lịch", "cancelled": "đã hủy", "dropped": "bỏ qua",
+                 "failed": "lỗi", "sending": "đang gửi"}
 
 
 def parse_day(text: str) -> date:
@@ -36,13 +44,16 @@ def parse_day(text: str) -> date:
     return day
 
 
-# -- import -----------------------------------------------------------------------------------------
+def _no_unit(code: str, out: TextIO) -> int:
+    print(f"LỖI: không có đơn vị mã «{code}».", file=out)
+    return 1
+
+
+# -- import, demo -----------------------------------------------------------------------------------
 def run_import(db: sqlite_utils.Database, what: str, path: str, dry_run: bool, out: TextIO | None = None) -> int:
     out = out or sys.stdout
-    from handlers.results_import import import_results
-    importer = {"units": import_units, "officers": import_officers, "results": import_results}[what]
     try:
-        report = importer(db, Path(path), clock.now(), dry_run=dry_run)
+        report = IMPORTERS[what](db, Path(path), clock.now(), dry_run=dry_run)
     except ImportFileError as exc:
         print(f"LỖI: {exc}", file=out)
         print("KHÔNG NHẬP GÌ: dữ liệu hiện có không thay đổi.", file=out)
@@ -56,7 +67,6 @@ def run_import(db: sqlite_utils.Database, what: str, path: str, dry_run: bool, o
     return 1 if report.errors else 0
 
 
-# -- demo -------------------------------------------------------------------------------------------
 def run_demo(db: sqlite_utils.Database, remove: bool, out: TextIO | None = None) -> int:
     out = out or sys.stdout
     if remove:
@@ -78,16 +88,6 @@ def run_demo(db: sqlite_utils.Database, remove: bool, out: TextIO | None = None)
     return 0
 
 
-def newcomer_demo(db: sqlite_utils.Database) -> str:
-    """The terminal chat on a database without units gets the demo (real units are never touched)."""
-    result = demo.ensure_demo(db, clock.now())
-    if result is None:
-        return ""
-    return ("(Dữ liệu minh họa: anh/chị đang là thành viên một công đoàn bộ phận mẫu, đại hội sau "
-            f"{demo.DAYS_UNTIL_FIRST} ngày. Thử gõ /hanchot, /lich hoặc «bao giờ đại hội». "
-            "Xóa bằng: python bot.py demo --remove)")
-
-
 # -- units ------------------------------------------------------------------------------------------
 def list_units(db: sqlite_utils.Database, out: TextIO | None = None) -> int:
     out = out or sys.stdout
@@ -96,7 +96,7 @@ def list_units(db: sqlite_utils.Database, out: TextIO | None = None) -> int:
         print("Chưa có đơn vị nào. Nhập bằng: python bot.py import units TỆP.xlsx (hoặc thử: python bot.py demo)",
               file=out)
         return 0
-    members = dict(db.execute("SELECT unit_code, COUNT(*) FROM memberships GROUP BY unit_code").fetchall())
+    members = store.member_counts(db)
     for u in units:
         day = dmy(u.congress_day) if u.congress_day else "chưa có ngày"
         print(f"{u.code}\t{LEVELS[u.level]}\t{u.name}\tđại hội: {day}\t{STATUSES[u.status]}\t"
@@ -109,8 +109,7 @@ def show_unit(db: sqlite_utils.Database, code: str, out: TextIO | None = None) -
     out = out or sys.stdout
     unit = store.get_unit(db, code)
     if unit is None:
-        print(f"LỖI: không có đơn vị mã «{code}».", file=out)
-        return 1
+        return _no_unit(code, out)
     print(timeline_text(db, unit, clock.now()), file=out)
     print("", file=out)
     print(registration_howto(db, unit.invite_code), file=out)
@@ -135,8 +134,7 @@ def write_ics(db: sqlite_utils.Database, code: str, output: str | None, out: Tex
     out = out or sys.stdout
     unit = store.get_unit(db, code)
     if unit is None:
-        print(f"LỖI: không có đơn vị mã «{code}».", file=out)
-        return 1
+        return _no_unit(code, out)
     content, count = unit_calendar(unit, store.plan_of(db, unit, plans()), clock.now())
     path = Path(output or ics_filename(unit))
     path.write_bytes(content)
@@ -150,8 +148,7 @@ def set_date(db: sqlite_utils.Database, code: str, day_text: str, time_text: str
     out = out or sys.stdout
     unit = store.get_unit(db, code)
     if unit is None:
-        print(f"LỖI: không có đơn vị mã «{code}».", file=out)
-        return 1
+        return _no_unit(code, out)
     try:
         values = {"code": unit.code, "congress_date": parse_day(day_text).isoformat()}
         if time_text is not None:
@@ -165,10 +162,7 @@ def set_date(db: sqlite_utils.Database, code: str, day_text: str, time_text: str
             print(f"LỖI: trạng thái «{status_text}» không hợp lệ (chưa tổ chức, đã tổ chức, hoãn).", file=out)
             return 1
         values["status"] = status
-    now = clock.now()
-    with immediate(db):
-        outcome = store.save_unit(db, values, now)
-        result = reminders.replan_unit(db, unit.code, now) if outcome == "rescheduled" else None
+    result = reminders.reschedule_unit(db, values, clock.now())
     if result is None:
         print("Không có thay đổi.", file=out)
     else:
@@ -209,13 +203,11 @@ def preview(db: sqlite_utils.Database, start_text: str | None, end_text: str | N
     if not lines:
         print("Không có nhắc hạn nào trong khoảng này.", file=out)
         return 0
-    status_label = {"sent": "đã gửi", "pending": "đã lên lịch", "cancelled": "đã hủy", "dropped": "bỏ qua",
-                    "failed": "lỗi", "sending": "đang gửi"}
     for day, day_lines in reminders.group_by_day(lines).items():
         print(f"\n{long_date(day)}", file=out)
         for ln in day_lines:
             who = f"{ln.channel}:{ln.chat_id}" + (f" ({ln.officer_name})" if ln.officer_name else "")
-            state = f"  [{status_label.get(ln.status, ln.status)}]" if ln.status else ""
+            state = f"  [{STATUS_LABELS.get(ln.status, ln.status)}]" if ln.status else ""
             print(f"  {clock.to_local(ln.due_at):%H:%M}  {who} — {ln.unit.code} {ln.unit.name} — "
                   f"{reminders.preview_label(ln)}{state}", file=out)
     recipients = {(ln.channel, ln.chat_id) for ln in lines}
@@ -277,3 +269,97 @@ def _run_once(db: sqlite_utils.Database, channels: tuple[str, ...], out: TextIO)
                       f"{reminders.preview_label(ln)}", file=out)
     return 0
 
+
+# -- commands ---------------------------------------------------------------------------------------
+def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
+    """Create demo units laid relative to today (or remove them with --remove)."""
+    return run_demo(database(settings), args.remove)
+
+
+def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
+    """Import units, officers or results from a .csv / .xlsx file; any bad row changes nothing."""
+    return run_import(database(settings), args.what, args.file, args.dry_run)
+
+
+def cmd_units_list(args: argparse.Namespace, settings: Settings) -> int:
+    """List units with their congress date and invite code."""
+    return list_units(database(settings))
+
+
+def cmd_units_show(args: argparse.Namespace, settings: Settings) -> int:
+    """Print a unit's whole timeline and how its officers register."""
+    return show_unit(database(settings), args.code)
+
+
+def cmd_units_ics(args: argparse.Namespace, settings: Settings) -> int:
+    """Write a unit's timeline as an .ics calendar file."""
+    return write_ics(database(settings), args.code, args.output)
+
+
+def cmd_units_set_date(args: argparse.Namespace, settings: Settings) -> int:
+    """Change a unit's congress date; its pending reminders are re-planned."""
+    return set_date(database(settings), args.code, args.date, args.time, args.status)
+
+
+def cmd_plans_check(args: argparse.Namespace, settings: Settings) -> int:
+    """Validate the plan files in knowledge/plans; exit 1 on any problem."""
+    return check_plan_files()
+
+
+def cmd_reminders_preview(args: argparse.Namespace, settings: Settings) -> int:
+    """List the reminders that would be sent, to whom and when."""
+    return preview(database(settings), args.from_date, args.to_date)
+
+
+def cmd_reminders_run_once(args: argparse.Namespace, settings: Settings) -> int:
+    """Plan due reminders and send them once to console chats (--all-channels: a simulation on a copy)."""
+    return run_reminders_once(database(settings), args.all_channels)
+
+
+def add_parsers(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("demo", help="tạo đơn vị minh họa theo kế hoạch mẫu, dời cho gần hôm nay")
+    p.add_argument("--remove", action="store_true", help="xóa các đơn vị minh họa")
+    p.set_defaults(func=cmd_demo)
+
+    imp = sub.add_parser("import", help="nhập danh sách đơn vị hoặc cán bộ từ tệp .csv/.xlsx")
+    isub = imp.add_subparsers(dest="what", metavar="WHAT", required=True)
+    for what, label in (("units", "đơn vị"), ("officers", "cán bộ (kênh, ID, đơn vị)"),
+                        ("results", "kết quả đại hội (mỗi đơn vị một dòng)")):
+        p = isub.add_parser(what, help=f"nhập danh sách {label}; có dòng lỗi thì không nhập gì")
+        p.add_argument("file", metavar="FILE", help="tệp .csv hoặc .xlsx")
+        p.add_argument("--dry-run", action="store_true", help="chỉ kiểm tra, không ghi")
+        p.set_defaults(func=cmd_import)
+
+    u = sub.add_parser("units", help="xem đơn vị, lịch, tệp .ics; đổi ngày đại hội")
+    usub = u.add_subparsers(dest="units_command", metavar="ACTION", required=True)
+    p = usub.add_parser("list", help="liệt kê đơn vị, ngày đại hội, mã đăng ký")
+    p.set_defaults(func=cmd_units_list)
+    p = usub.add_parser("show", help="cả lịch của một đơn vị")
+    p.add_argument("code", metavar="CODE", help="mã đơn vị")
+    p.set_defaults(func=cmd_units_show)
+    p = usub.add_parser("ics", help="ghi lịch của đơn vị ra tệp .ics")
+    p.add_argument("code", metavar="CODE", help="mã đơn vị")
+    p.add_argument("-o", "--output", metavar="FILE", help="tệp ra (mặc định lich-<mã>.ics)")
+    p.set_defaults(func=cmd_units_ics)
+    p = usub.add_parser("set-date", help="đổi ngày đại hội (hủy nhắc hạn cũ, lập nhắc hạn mới)")
+    p.add_argument("code", metavar="CODE", help="mã đơn vị")
+    p.add_argument("date", metavar="DATE", help="ngày đại hội mới, dd/mm/yyyy")
+    p.add_argument("--time", metavar="HH:MM", help="giờ khai mạc")
+    p.add_argument("--status", metavar="TRẠNG_THÁI", help="chưa tổ chức | đã tổ chức | hoãn")
+    p.set_defaults(func=cmd_units_set_date)
+
+    pl = sub.add_parser("plans", help="kế hoạch đại hội của cấp trên (knowledge/plans)")
+    plsub = pl.add_subparsers(dest="plans_command", metavar="ACTION", required=True)
+    p = plsub.add_parser("check", help="kiểm tra các tệp kế hoạch (lỗi thì thoát mã 1)")
+    p.set_defaults(func=cmd_plans_check)
+
+    r = sub.add_parser("reminders", help="xem trước, chạy thử nhắc hạn")
+    rsub = r.add_subparsers(dest="reminders_command", metavar="ACTION", required=True)
+    p = rsub.add_parser("preview", help="nhắc hạn sẽ gửi: cho ai, lúc nào")
+    p.add_argument("--from", dest="from_date", metavar="DATE", help="từ ngày (dd/mm/yyyy; mặc định hôm nay)")
+    p.add_argument("--to", dest="to_date", metavar="DATE", help="đến ngày (mặc định sau 30 ngày)")
+    p.set_defaults(func=cmd_reminders_preview)
+    p = rsub.add_parser("run-once", help="lập lịch và gửi một lượt những nhắc hạn đã đến giờ")
+    p.add_argument("--all-channels", action="store_true",
+                   help="mô phỏng trên bản sao cơ sở dữ liệu: in cả tin Telegram/Zalo, không gửi và không ghi gì")
+    p.set_defaults(func=cmd_reminders_run_once)
