@@ -19,6 +19,9 @@ def fold_for_expect(text: str) -> str:
     """Lower-case, fold Vietnamese diacritics (đ→d), collapse white space: the set's comparison."""
     text = unicodedata.normalize("NFD", (text or "").lower())
     text = "".join(ch for ch in text if unicodedata.category(ch) != "Mn").replace("đ", "d")
+    # A date is the same date with or without leading zeros: "28/04/2022" = "28/4/2022".
+    text = re.sub(r"\b0(\d)(?=/\d)", r"\1", text)
+    text = re.sub(r"(?<=\d/)0(\d)\b", r"\1", text)
     return re.sub(r"\s+", " ", text).strip()
 
 

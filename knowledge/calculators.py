@@ -70,6 +70,8 @@ def quorum(query: str, edition: str) -> Calculation | None:
         return None  # the union's congress or conference, not a board or a shareholders' meeting
     convened = present = absent = None
     numbers = _numbers(words)
+    # An explicit "triệu tập 90" outranks a member count ("có 210 đoàn viên, triệu tập 90 đại biểu").
+    explicit = any(_near(words, i, _CONVENED) for i, _ in numbers)
     for i, value in numbers:
         if convened is None and _near(words, i, _CONVENED):
             convened = value
@@ -77,12 +79,21 @@ def quorum(query: str, edition: str) -> Calculation | None:
             absent = value
         elif present is None and _near(words, i, _PRESENT_STRONG, before=3, after=2):
             present = value
-        elif convened is None and _members_after(words, i):
+        elif convened is None and not explicit and _members_after(words, i):
             convened = value  # "có 96 đoàn viên": at a full congress every member is convened
-        elif present is None and _near(words, i, _PRESENT, before=3, after=2):
+        elif present is None and _near(words, i, _PRESENT, before=3, after=2) and not _members_after(words, i):
             present = value
     if convened is None and present is not None and len(numbers) == 2:
         convened = next(v for _, v in numbers if v != present) if numbers[0][1] != numbers[1][1] else None
+    if convened is not None and present is None and absent is None and _has(padded, (
+            "toi thieu", "it nhat", "bao nhieu nguoi", "bao nhieu dai bieu", "may nguoi", "bao nhieu doan vien")):
+        need = math.ceil(convened * 2 / 3)
+        line = f"{_fmt(convened)} × 2/3 = {convened * 2 / 3:.2f}".replace(".00", "").replace(".", ",")
+        text = (f"{line}: cần ít nhất {_fmt(need)} người có mặt thì đại hội mới hợp lệ (ít nhất 2/3 tổng số thành "
+                "viên được triệu tập).")
+        if edition == NEW:
+            text = UNVERIFIED_NEW + text
+        return Calculation(text, QUORUM_SOURCE, "quorum", OLD)
     if convened is None or (present is None and absent is None):
         return None
     if present is None:
@@ -152,17 +163,29 @@ _HD38_TIERS = [(30, 3), (150, 7), (500, 11), (1000, 13), (3000, 15), (7000, 17),
 _BCH_ASK = ("bao nhieu", "toi da", "may", "so luong", "bao nhieu nguoi", "bao nhieu uy vien")
 
 
+def _asks_bch_size(query: str) -> bool:
+    """"ban chấp hành … bao nhiêu / tối đa / mấy" close together, or "số (lượng) ủy viên ban chấp hành"."""
+    words = query.split()
+    for i in range(len(words) - 2):
+        if words[i:i + 3] == ["ban", "chap", "hanh"]:
+            near = " " + " ".join(words[i + 3:i + 13]) + " "
+            if any(f" {c} " in near for c in _BCH_ASK):
+                return True
+    return any(f" {c} " in f" {query} " for c in ("so luong ban chap hanh", "so uy vien ban chap hanh",
+                                                  "so luong uy vien ban chap hanh"))
+
+
 def _tier(members: int, tiers) -> int:
     return next(size for limit, size in tiers if limit is None or members < limit)
 
 
 def bch_size(query: str, edition: str) -> Calculation | None:
     padded = f" {query} "
-    if " ban chap hanh " not in padded or not any(f" {c} " in padded for c in _BCH_ASK):
+    if " ban chap hanh " not in padded or not _asks_bch_size(query):
         return None
     if any(f" {w} " in padded for w in ("bo phan", "thanh vien", "uy ban kiem tra", "ban thuong vu", "tinh",
-                                         "nganh")):
-        return None  # other levels have other frames; the knowledge entries answer those
+                                         "nganh", "so du", "bo sung", "hop le", "co mat", "khai mac")):
+        return None  # other levels, other rules: the knowledge entries and other calculators answer those
     words = query.split()
     members = None
     for i, value in _numbers(words):
@@ -216,15 +239,31 @@ def delegates(query: str, edition: str) -> Calculation | None:
     padded = f" {query} "
     if not _has(padded, ("dai bieu", "dai hoi dai bieu", "toan the")) or _has(padded, ("khach moi", "chi dinh")):
         return None
-    if not _has(padded, ("bao nhieu dai bieu", "may dai bieu", "toi da", "hinh thuc", "dai hoi dai bieu hay",
-                         "toan the hay", "hay dai bieu", "so dai bieu", "bao nhieu", "may")):
+    if not _has(padded, ("bao nhieu dai bieu", "may dai bieu", "toi da bao nhieu", "hinh thuc",
+                         "dai hoi dai bieu hay", "toan the hay", "hay dai bieu", "so dai bieu", "vuot",
+                         "muc toi da", "duoc trieu tap toi da", "trieu tap toi da")):
         return None
-    if _has(padded, _UPPER_LEVEL + ("xa", "phuong", "ban chap hanh", "uy vien", "phieu", "co mat")):
+    if _has(padded, _UPPER_LEVEL + ("xa", "phuong", "uy vien", "phieu", "co mat", "hop le", "khai mac",
+                                    "tien an", "muc chi", "kinh phi")):
         return None  # other levels and other rules: the knowledge entries answer those
-    members = _count_before(query.split(), ("doan vien",))
+    words = query.split()
+    members = _count_before(words, ("doan vien",))
     if members is None:
         return None
     cap = 200 if members >= 5000 else 150
+    planned = _count_before(words, ("dai bieu",))
+    if planned is not None and planned != members:
+        over = planned > cap or (planned == cap and " vuot " in padded)  # "muốn vượt 150"
+        text = (f"Công đoàn cơ sở {_fmt(members)} đoàn viên: đại hội đại biểu tối đa {cap} đại biểu chính thức"
+                + (f"; triệu tập {_fmt(planned)} là vượt mức tối đa {_fmt(planned - cap)} người." if planned > cap
+                   else "." if over else f"; triệu tập {_fmt(planned)} là trong mức tối đa."))
+        if edition == OLD:
+            return Calculation(text, _DELEGATE_SOURCE_OLD, "delegates", OLD)
+        if over:
+            text += (f" Muốn vượt phải được công đoàn cấp trên đồng ý và phần tăng không quá 10% (tức tối đa "
+                     f"{cap + cap // 10}).")
+        text += f" Không triệu tập ít hơn {cap // 2} (1/2 mức tối đa)."
+        return Calculation(text, _DELEGATE_SOURCE_NEW, "delegates", NEW)
     if edition == NEW:
         form = ("từ 200 đoàn viên trở lên nên họp đại hội đại biểu" if members >= 200 else
                 "dưới 200 đoàn viên nên họp đại hội toàn thể (chỉ họp đại biểu khi hoạt động phân tán, lưu động "
@@ -340,7 +379,9 @@ def _first_date(query: str) -> date | None:
     return found if 2000 <= year <= 2100 else None
 
 
-_WD_NOTE = " (tính thứ Hai–thứ Sáu, đã trừ 01/01, 30/4, 01/5, 02/9; chưa trừ Tết, Giỗ Tổ và ngày nghỉ bù)"
+# Appended to every deadline answer, as its own sentence.
+_WD_NOTE = (" Ngày làm việc tính từ thứ Hai đến thứ Sáu, đã trừ 01/01, 30/4, 01/5, 02/9; chưa trừ Tết, Giỗ Tổ "
+            "và ngày nghỉ bù.")
 
 
 def working_days(query: str, edition: str) -> Calculation | None:
@@ -357,21 +398,34 @@ def working_days(query: str, edition: str) -> Calculation | None:
             _has(padded, ("cong nhan", "ho so", "de nghi", "to trinh")):
         send = add_working_days(start, 10)
         text = (f"Hội nghị ban chấp hành lần thứ nhất ngày {start.strftime(fmt)}: chậm nhất 10 ngày làm việc "
-                f"sau đó, tức ngày {send.strftime(fmt)}{_WD_NOTE}, phải gửi hồ sơ đề nghị cấp trên trực tiếp "
-                "công nhận; cấp trên quyết định trong 10 ngày làm việc kể từ khi nhận đủ hồ sơ hợp lệ.")
+                f"sau đó, tức ngày {send.strftime(fmt)}, phải gửi hồ sơ đề nghị cấp trên trực tiếp "
+                "công nhận; cấp trên quyết định trong 10 ngày làm việc kể từ khi nhận đủ hồ sơ hợp lệ." + _WD_NOTE)
         return Calculation(text, "HD 38/HD-TLĐ ngày 27/12/2024, mục 10.4", "working_days", NEW)
     if edition == NEW and _has(padded, ("nhan du ho so", "nhan ho so", "nop ho so", "gui ho so")) and \
             _has(padded, ("cong nhan", "quyet dinh")) and not _has(padded, ("thanh lap",)):
         decide = add_working_days(start, 10)
         text = (f"Hồ sơ đủ, hợp lệ nhận ngày {start.strftime(fmt)}: cấp trên trực tiếp phải ra quyết định công "
-                f"nhận chậm nhất ngày {decide.strftime(fmt)}, tức 10 ngày làm việc{_WD_NOTE}.")
+                f"nhận chậm nhất ngày {decide.strftime(fmt)}, tức 10 ngày làm việc." + _WD_NOTE)
         return Calculation(text, "HD 38/HD-TLĐ ngày 27/12/2024, mục 10.4", "working_days", NEW)
+    if edition == NEW and _has(padded, ("don gia nhap", "don xin gia nhap", "xin vao cong doan")) and \
+            _has(padded, ("cap tren", "chua co cong doan")):
+        decide = add_working_days(start, 10)
+        text = (f"Đơn gia nhập nộp cho công đoàn cấp trên ngày {start.strftime(fmt)}: chậm nhất ngày "
+                f"{decide.strftime(fmt)} (10 ngày làm việc) cấp trên phải quyết định kết nạp hay "
+                "không và giới thiệu nơi sinh hoạt." + _WD_NOTE)
+        return Calculation(text, "HD 38/HD-TLĐ ngày 27/12/2024, mục 3.1", "working_days", NEW)
+    if edition == NEW and _has(padded, ("xin thoi chuc", "don xin thoi", "thoi chuc")):
+        meet = add_working_days(start, 10)
+        text = (f"Đơn xin thôi chức nộp ngày {start.strftime(fmt)}: chậm nhất ngày {meet.strftime(fmt)} (10 ngày "
+                f"làm việc) đại diện ban chấp hành phải gặp trao đổi với người xin thôi; nếu không rút "
+                "đơn thì ban thường vụ (nơi không có: ban chấp hành) xét, biểu quyết bằng phiếu kín." + _WD_NOTE)
+        return Calculation(text, "HD 38/HD-TLĐ ngày 27/12/2024, mục 5.2 điểm b, c", "working_days", NEW)
     if edition == OLD and _has(padded, ("dai hoi thanh lap",)):
         meeting, dossier = add_working_days(start, 10), add_working_days(start, 15)
         text = (f"Đại hội thành lập kết thúc ngày {start.strftime(fmt)}: chủ tịch triệu tập hội nghị ban chấp "
                 f"hành bầu các chức danh chậm nhất ngày {meeting.strftime(fmt)} (10 ngày làm việc); ban chấp "
                 f"hành lập hồ sơ đề nghị cấp trên công nhận chậm nhất ngày {dossier.strftime(fmt)} (15 ngày làm "
-                f"việc){_WD_NOTE}.")
+                f"việc)." + _WD_NOTE)
         return Calculation(text, "HD 03/HD-TLĐ ngày 20/02/2020, tiểu mục 12.3 điểm a, b", "working_days", OLD)
     return None
 

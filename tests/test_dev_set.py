@@ -46,6 +46,8 @@ def test_scoring_rule_rejects_a_wrong_answer():
     assert judge(q, "answered", "ít nhất HAI PHẦN BA", []).correct
     assert not judge(q, "suggested", None, ["2/3"]).correct
     assert passes_expect("Đổi mới – Dân chủ", [["doi moi"], ["dan chu"]])
+    assert passes_expect("ký ngày 28/04/2022", [["28/4/2022"]]) and passes_expect("ngày 3/2/2020", [["03/02/2020"]])
+    assert not passes_expect("ngày 28/4/2021", [["28/4/2022"]])
 
 
 def test_no_phrasing_of_the_knowledge_is_refused_as_out_of_scope():

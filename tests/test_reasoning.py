@@ -244,3 +244,27 @@ def test_the_welcome_names_the_edition_in_force_at_the_clock(loaded_db):
         clock.set_now(None)
     assert "đang có hiệu lực (nhiệm kỳ 2023–2028) và cả nhiệm kỳ 2025–2030" in then.text
     assert "đang có hiệu lực (nhiệm kỳ 2025–2030) và cả nhiệm kỳ 2023–2028" in now.text
+
+
+def test_counts_in_long_stories_go_to_the_rule_asked_not_to_the_first_rule_with_a_number():
+    quorum = calculate("Công đoàn cơ sở có 210 đoàn viên, tổ chức đại hội đại biểu, BCH đã phát giấy triệu tập cho "
+                       "90 đại biểu. Phải có tối thiểu bao nhiêu đại biểu có mặt thì đại hội mới hợp lệ?", "2023-2028")
+    assert quorum.rule == "quorum" and "90 × 2/3 = 60" in quorum.text
+    full = calculate("cdcs 87 doan vien dai hoi toan the thi it nhat bao nhieu nguoi co mat moi hop le", "2023-2028")
+    assert "87 × 2/3 = 58" in full.text
+    over = calculate("CĐCS có 4.200 đoàn viên, chuẩn bị đại hội đại biểu, dự kiến triệu tập 180 đại biểu. Như vậy có "
+                     "vượt mức tối đa không?", "2025-2030")
+    assert over.rule == "delegates" and "vượt mức tối đa 30" in over.text and "165" in over.text
+    assert calculate("CĐCS có 230 đoàn viên, đại hội 100 đại biểu. Theo QĐ 5051 mức chi tiền ăn cho đại biểu là bao "
+                     "nhiêu mỗi người?", "2023-2028") is None
+    assert calculate("CĐCS có 320 đoàn viên, danh sách bầu cử BCH phải có số dư tối thiểu bao nhiêu người",
+                     "2025-2030") is None
+
+
+def test_joining_and_resigning_deadlines_in_working_days():
+    join = calculate("Công ty chưa có CĐCS, chúng tôi nộp đơn gia nhập cho công đoàn cấp trên ngày 07/12/2026. Chậm "
+                     "nhất ngày nào cấp trên phải quyết định?", "2025-2030")
+    assert "21/12/2026" in join.text and "mục 3.1" in join.source
+    resign = calculate("ủy viên BCH nộp đơn xin thôi chức ngày 09/12/2026, chậm nhất ngày nào BCH phải gặp trao đổi",
+                       "2025-2030")
+    assert "23/12/2026" in resign.text and "mục 5.2" in resign.source
