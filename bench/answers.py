@@ -1,9 +1,10 @@
 """Benchmark: answer quality and latency, the project's matcher beside two baselines.
 
-    python -m bench.answers [--set dev|test|old-dev|old-holdout] [--failures]
+    python -m bench.answers [--set dev|extra|test|old-dev|old-holdout] [--failures] [--confusion]
 
-`dev` and `test` are the two halves of evaluation/pool (see evaluation/split.py): tune on dev, report on
-test. Each question is asked at its own `now` (the edition in force then), as the assistant would.
+`dev` and `test` are the two halves of evaluation/pool (see evaluation/split.py): tune on dev (and on
+`extra`, written from the facts only), report on test. Each question is asked at its own `now` (the
+edition in force then), as the assistant would.
 
 Baselines use the same knowledge entries and phrasings:
 - "WRatio raw": rapidfuzz WRatio between the raw question and every raw phrasing;
@@ -11,6 +12,19 @@ Baselines use the same knowledge entries and phrasings:
 A baseline answers when its best score reaches a threshold; each baseline gets the threshold that
 is best for it on this set (an upper bound of what it could do), the matcher uses its fixed ones.
 Then the matcher's latency on 1,000 and 10,000 synthetic entries.
+
+Measured 02/12/2026 on `test` (191 questions, 327 entries; 2-core machine), tuning frozen before the run:
+
+| system | in | in top-3 | out | unknown | all | 2023–2028 | 2025–2030 | long | p50 / p99 ms |
+|---|---|---|---|---|---|---|---|---|---|
+| first-round matcher and knowledge (138 entries) | 39.3% | 44.3% | 84.6% | 80.0% | 50.8% | 56.0% | 36.7% | 40.0% | — |
+| matcher (this module's system) | 80.0% | 85.0% | 88.5% | 92.0% | 82.7% | 78.7% | 84.4% | 63.3% | 1.55 / 3.22 |
+| BM25 folded (best threshold) | 76.4% | 80.7% | 30.8% | 76.0% | 70.2% | 81.3% | 72.2% | 60.0% | 0.06 / 0.21 |
+| WRatio raw (best threshold) | 8.6% | 17.9% | 100% | 100% | 33.0% | 25.3% | 20.0% | 26.7% | 33 / 131 |
+
+At 10,000 synthetic entries the matcher's p50 / p99 is 2.24 / 5.17 ms. The same run on `dev`: in 98.6%,
+all 98.6% (tuned there); on `extra`: in 94.0%, all 96.3%; on `old-holdout` (never tuned on): in 85.9%.
+The gap between dev and test is the measure of how much the knowledge was fitted to dev's topics.
 """
 from __future__ import annotations
 
