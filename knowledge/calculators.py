@@ -33,6 +33,18 @@ def _fmt(n: int) -> str:
     return f"{n:,}".replace(",", ".")
 
 
+def _dec(x: float) -> str:
+    """A result the Vietnamese way: thousands with ".", at most two decimals with "," (733,33; 1.200)."""
+    whole, _, frac = f"{x:,.2f}".partition(".")
+    frac = frac.rstrip("0")
+    return whole.replace(",", ".") + (f",{frac}" if frac else "")
+
+
+def _older_rule(text: str) -> str:
+    """Khóa XII's rule applied where khóa XIII's is not verified: said so, first."""
+    return UNVERIFIED_NEW + text[0].lower() + text[1:]
+
+
 def _numbers(words: list[str]) -> list[tuple[int, int]]:
     """(position, value) of every whole number (1.100 → 1100); dates and fractions are skipped."""
     found = []
@@ -88,11 +100,11 @@ def quorum(query: str, edition: str) -> Calculation | None:
     if convened is not None and present is None and absent is None and _has(padded, (
             "toi thieu", "it nhat", "bao nhieu nguoi", "bao nhieu dai bieu", "may nguoi", "bao nhieu doan vien")):
         need = math.ceil(convened * 2 / 3)
-        line = f"{_fmt(convened)} × 2/3 = {convened * 2 / 3:.2f}".replace(".00", "").replace(".", ",")
+        line = f"{_fmt(convened)} × 2/3 = {_dec(convened * 2 / 3)}"
         text = (f"{line}: cần ít nhất {_fmt(need)} người có mặt thì đại hội mới hợp lệ (ít nhất 2/3 tổng số thành "
                 "viên được triệu tập).")
         if edition == NEW:
-            text = UNVERIFIED_NEW + text
+            text = _older_rule(text)
         return Calculation(text, QUORUM_SOURCE, "quorum", OLD)
     if convened is None or (present is None and absent is None):
         return None
@@ -105,11 +117,11 @@ def quorum(query: str, edition: str) -> Calculation | None:
     need = math.ceil(convened * 2 / 3)
     verdict = (f"có {_fmt(present)} nên đủ điều kiện khai mạc, đại hội hợp lệ" if present >= need
                else f"mới có {_fmt(present)} nên chưa đủ để khai mạc (thiếu {_fmt(need - present)} người)")
-    line = f"{_fmt(convened)} × 2/3 = {convened * 2 / 3:.2f}".replace(".00", "").replace(".", ",")
+    line = f"{_fmt(convened)} × 2/3 = {_dec(convened * 2 / 3)}"
     text = (f"{line}: cần ít nhất {_fmt(need)} người; {verdict}. Đại hội hợp lệ khi có ít nhất 2/3 tổng số "
             "thành viên được triệu tập tham dự.")
     if edition == NEW:
-        text = UNVERIFIED_NEW + text[0].lower() + text[1:]
+        text = _older_rule(text)
     return Calculation(text, QUORUM_SOURCE, "quorum", OLD)
 
 
@@ -133,10 +145,10 @@ def elected(query: str, edition: str) -> Calculation | None:
     if ballots is not None and votes is None and any(
             f" {c} " in padded for c in ("toi thieu", "it nhat", "bao nhieu phieu", "may phieu", "can bao nhieu")):
         need = ballots // 2 + 1
-        text = (f"{_fmt(ballots)} : 2 = {ballots / 2:g}".replace(".", ",")
+        text = (f"{_fmt(ballots)} : 2 = {_dec(ballots / 2)}"
                 + f"; phải quá 1/2 nên mỗi người cần ít nhất {_fmt(need)} phiếu để trúng cử. Mẫu số là tổng số "
                 "phiếu thu về (kể cả phiếu không hợp lệ).")
-        return Calculation(UNVERIFIED_NEW + text if edition == NEW else text, ELECTED_SOURCE, "elected", OLD)
+        return Calculation(_older_rule(text) if edition == NEW else text, ELECTED_SOURCE, "elected", OLD)
     if ballots is None or votes is None:
         return None
     if votes > ballots:
@@ -146,11 +158,11 @@ def elected(query: str, edition: str) -> Calculation | None:
     need = ballots // 2 + 1
     verdict = (f"{_fmt(votes)} phiếu là đủ điều kiện trúng cử" if votes >= need
                else f"{_fmt(votes)} phiếu là chưa đủ, không trúng cử")
-    text = (f"{_fmt(ballots)} : 2 = {ballots / 2:g}".replace(".", ",")
+    text = (f"{_fmt(ballots)} : 2 = {_dec(ballots / 2)}"
             + f"; phải quá 1/2 nên cần ít nhất {_fmt(need)} phiếu: {verdict}. Mẫu số là tổng số phiếu thu về "
             "(kể cả phiếu không hợp lệ); nếu nhiều người cùng đạt thì lấy từ cao xuống thấp cho đủ số lượng.")
     if edition == NEW:
-        text = UNVERIFIED_NEW + text
+        text = _older_rule(text)
     return Calculation(text, ELECTED_SOURCE, "elected", OLD)
 
 
@@ -292,7 +304,7 @@ def guests(query: str, edition: str) -> Calculation | None:
     share = 30 if upper else 15
     limit = delegates_count * share // 100
     level = "cấp tỉnh, ngành trung ương" if upper else "cấp cơ sở, công đoàn xã, phường, đặc khu"
-    line = (f"{_fmt(delegates_count)} × {share}% = {delegates_count * share / 100:g}".replace(".", ",")
+    line = (f"{_fmt(delegates_count)} × {share}% = {_dec(delegates_count * share / 100)}"
             + f": khách mời không quá {_fmt(limit)} người ({level}: tối đa {share}% tổng số đại biểu chính thức "
             "được triệu tập).")
     if edition == OLD:
@@ -310,7 +322,7 @@ def appointed(query: str, edition: str) -> Calculation | None:
     if total is None:
         return None
     limit = total * 5 // 100
-    text = (f"{_fmt(total)} × 5% = {total * 5 / 100:g}".replace(".", ",")
+    text = (f"{_fmt(total)} × 5% = {_dec(total * 5 / 100)}"
             + f": đại biểu chỉ định không quá {_fmt(limit)} người (tối đa 5% tổng số đại biểu chính thức được "
             "triệu tập).")
     if edition == NEW:
@@ -333,7 +345,7 @@ def supplementary(query: str, edition: str) -> Calculation | None:
     upper = _has(padded, _UPPER_LEVEL + ("cap tren truc tiep", "quan", "huyen", "nganh"))
     share, label = ((1, 2), "1/2") if upper else ((2, 3), "2/3")
     limit = decided * share[0] // share[1]
-    text = (f"{_fmt(decided)} × {label} = {decided * share[0] / share[1]:.2f}".replace(".00", "").replace(".", ",")
+    text = (f"{_fmt(decided)} × {label} = {_dec(decided * share[0] / share[1])}"
             + f": trong nhiệm kỳ được bầu bổ sung không quá {_fmt(limit)} ủy viên "
             f"({'cấp trên trực tiếp cơ sở trở lên' if upper else 'công đoàn cơ sở'}: tối đa {label} số ủy viên "
             "đại hội đã quyết định); vượt số đó phải được công đoàn cấp trên trực tiếp đồng ý.")
@@ -347,7 +359,7 @@ def supplementary(query: str, edition: str) -> Calculation | None:
         text += (f" Đã bổ sung {_fmt(done)}: còn được thêm {_fmt(left)}." if left >= 0 else
                  f" Đã bổ sung {_fmt(done)}, vượt {_fmt(-left)}: phần vượt cần cấp trên đồng ý.")
     if edition == NEW:
-        text = UNVERIFIED_NEW + text[0].lower() + text[1:]
+        text = _older_rule(text)
     return Calculation(text, "Điều lệ CĐVN khóa XII (QĐ 174/QĐ-TLĐ năm 2020), Điều 11 khoản 4", "supplementary",
                        OLD)
 
@@ -447,7 +459,7 @@ def btv_size(query: str, edition: str) -> Calculation | None:
         line = f"ban chấp hành {_fmt(size)} ủy viên (dưới 09) thì không bầu ban thường vụ."
     else:
         line = (f"ban chấp hành {_fmt(size)} ủy viên (từ 09 trở lên) được bầu ban thường vụ; {_fmt(size)} : 3 = "
-                + f"{size / 3:.2f}".replace(".00", "").replace(".", ",")
+                + _dec(size / 3)
                 + f", nên ban thường vụ không quá {_fmt(size // 3)} ủy viên (tối đa 1/3 số ủy viên ban chấp hành).")
     text = (_OLD_UNKNOWN.format(what="ngưỡng và số ủy viên ban thường vụ") + line if edition == OLD
             else line[0].upper() + line[1:])

@@ -93,6 +93,9 @@ def test_quorum_shows_the_arithmetic_with_the_counts_given():
     assert "Điều 10" in calc.source
     enough = calculate("triệu tập 90 đại biểu, vắng 20 người thì đại hội có hợp lệ không", "2023-2028")
     assert "cần ít nhất 60" in enough.text and "đủ điều kiện" in enough.text
+    large = calculate("triệu tập 1.200 đại biểu, có mặt 750 người, khai mạc được không", "2023-2028")
+    assert "1.200 × 2/3 = 800" in large.text  # thousands keep their dot; decimals use a comma
+    assert "73 × 2/3 = 48,67" in calculate("triệu tập 73 người, có mặt 50 người có hợp lệ không", "2023-2028").text
 
 
 def test_an_unverified_rule_of_the_newer_edition_is_labelled_with_the_older_one():
