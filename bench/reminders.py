@@ -21,16 +21,14 @@ linearly with units.
 """
 from __future__ import annotations
 
-import argparse
 import asyncio
-import json
-import os
-import subprocess
 import sys
 import tempfile
 import time
 from datetime import timedelta
 from pathlib import Path
+
+from bench.sizes import each_size
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
@@ -129,19 +127,9 @@ def run_one(units: int) -> dict:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", default="1000,10000,100000", help="số đơn vị, cách nhau bởi dấu phẩy")
-    parser.add_argument("--one", type=int, help=argparse.SUPPRESS)  # internal: run one size, print JSON
-    args = parser.parse_args()
-    if args.one:
-        print(json.dumps(run_one(args.one)))
+    results = each_size("bench.reminders", run_one, __doc__.splitlines()[0])
+    if results is None:
         return
-    results = []
-    for size in (int(s) for s in args.sizes.split(",")):
-        proc = subprocess.run([sys.executable, "-m", "bench.reminders", "--one", str(size)], cwd=ROOT,
-                              capture_output=True, text=True, check=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
-        results.append(json.loads(proc.stdout.strip().splitlines()[-1]))
-        print(f"… {size:,} đơn vị xong", file=sys.stderr)
     base = results[0]
     print(f"Reminders: planning and one dispatch sweep at {NOW_TEXT} (Asia/Ho_Chi_Minh), "
           f"{OFFICERS_PER_UNIT} officers a unit, congress dates over {SPREAD_DAYS} days.\n")
