@@ -1,6 +1,6 @@
 """Benchmark: answer quality and latency, the project's matcher beside two baselines.
 
-    python -m bench.answers [--set dev|extra|test|old-dev|old-holdout] [--failures] [--confusion]
+    python -m bench.answers [--set dev|extra|test|old-dev|old-holdout] [--file PATH] [--failures] [--confusion]
 
 `dev` and `test` are the two halves of evaluation/pool (see evaluation/split.py): tune on dev (and on
 `extra`, written from the facts only), report on test. Each question is asked at its own `now` (the
@@ -255,9 +255,12 @@ def main(argv=None):
                         help="the matcher's misses as a table: question id, kind, fact, what it did instead")
     parser.add_argument("--set", choices=sorted(SETS), default="dev",
                         help="dev (tune), test (report only), or the first sets of the 2023–2028 round")
+    parser.add_argument("--file", type=Path,
+                        help="score a question file in the set format instead of a named set")
     args = parser.parse_args(argv)
     entries = load_entries(KNOWLEDGE_DIR)
-    questions = load_questions(SETS[args.set])
+    questions = load_questions(args.file if args.file else SETS[args.set])
+    label = args.file.name if args.file else args.set
     systems = [MatcherSystem(entries), WRatioRaw(entries), BM25Folded(entries)]
     for s in systems[1:]:
         tune_threshold(s, questions)
@@ -274,7 +277,7 @@ def main(argv=None):
                     r = s.matcher.match(q["q"], edition=edition_at(q))
                     top = [(c.entry.id, c.score) for c in r.candidates]
                     print(f"FAIL {q['id']} {q['kind']:7} {status:9} {q['q'][:70]!r} -> {top}")
-    print(f"\nBộ câu hỏi {args.set}: {len(questions)} câu; kho kiến thức: {len(entries)} mục.\n")
+    print(f"\nBộ câu hỏi {label}: {len(questions)} câu; kho kiến thức: {len(entries)} mục.\n")
     cols = ["in", "in_top3", "out", "unknown", "all", *EDITION_COLUMNS, *STYLES, "wrong_fig"]
     header = f"| {'hệ thống':38} | " + " | ".join(f"{c:>10}" for c in cols) + " | p50 ms | p99 ms |"
     print(header)
