@@ -126,7 +126,10 @@ def quorum(query: str, edition: str) -> Calculation | None:
 
 
 _BALLOTS = ("thu ve", "phat ra", "tong so phieu", "phieu thu", "so phieu thu ve", "phieu bau")
+_COLLECTED = ("thu ve", "phieu thu", "so phieu thu ve", "tong so phieu thu")
 _VOTES = ("duoc", "dat", "co", "nhan")
+_VOTES_STRONG = ("duoc", "dat", "nhan")
+_NOT_A_CANDIDATE = ("phieu khong hop le", "phieu hop le", "phieu trang", "phieu hong")
 _ELECTED_ASK = ("trung cu", "dac cu", "dau", "duoc bau", "trung", "toi thieu bao nhieu phieu")
 
 
@@ -136,12 +139,20 @@ def elected(query: str, edition: str) -> Calculation | None:
     if not any(f" {c} " in padded for c in _ELECTED_ASK) or " phieu " not in padded:
         return None
     ballots = votes = None
+    collected = issued = None
     for i, value in _numbers(words):
-        nxt = words[i + 1] if i + 1 < len(words) else ""
-        if ballots is None and _near(words, i, _BALLOTS, before=4, after=2):
-            ballots = value
-        elif votes is None and nxt == "phieu" and _near(words, i, _VOTES, before=2, after=0):
+        nxt = " ".join(words[i + 1:i + 5])
+        if collected is None and _near(words, i, _COLLECTED, before=4, after=2):
+            collected = value
+        elif issued is None and _near(words, i, _BALLOTS, before=4, after=2):
+            issued = value
+        elif nxt.startswith(_NOT_A_CANDIDATE):
+            continue  # "3 phiếu không hợp lệ" counts ballots, not anyone's votes
+        elif nxt.startswith("phieu") and _near(words, i, _VOTES, before=2, after=0) and (
+                votes is None or _near(words, i, _VOTES_STRONG, before=2, after=0)):
             votes = value
+    # The ballots collected are the base ("phát ra 64, thu về 62": 62), whatever was handed out.
+    ballots = collected if collected is not None else issued
     if ballots is not None and votes is None and any(
             f" {c} " in padded for c in ("toi thieu", "it nhat", "bao nhieu phieu", "may phieu", "can bao nhieu")):
         need = ballots // 2 + 1

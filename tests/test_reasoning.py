@@ -110,6 +110,12 @@ def test_election_needs_more_than_half_of_the_ballots_collected():
                                                 "2023-2028").text
 
 
+def test_the_ballots_collected_not_those_handed_out_are_the_base_and_invalid_ones_are_no_ones_votes():
+    calc = calculate("Đại hội có 64 đại biểu, phát ra 64 phiếu và thu về 62 phiếu, trong đó có 3 phiếu không "
+                     "hợp lệ. Anh A được 31 phiếu. Anh A có trúng cử không?", "2023-2028")
+    assert calc.text.startswith("62 : 2 = 31") and "ít nhất 32 phiếu: 31 phiếu là chưa đủ" in calc.text
+
+
 def test_counts_that_contradict_each_other_are_pointed_out_not_computed():
     assert "chưa khớp" in calculate("triệu tập 30 người mà có 40 người dự có hợp lệ ko", "2023-2028").text
     assert "chưa khớp" in calculate("thu về 50 phiếu, chị B được 60 phiếu có trúng cử không", "2023-2028").text
