@@ -277,3 +277,18 @@ def test_joining_and_resigning_deadlines_in_working_days():
     resign = calculate("ủy viên BCH nộp đơn xin thôi chức ngày 09/12/2026, chậm nhất ngày nào BCH phải gặp trao đổi",
                        "2025-2030")
     assert "23/12/2026" in resign.text and "mục 5.2" in resign.source
+
+
+def test_counts_mentioned_on_the_way_to_another_question_start_no_calculation():
+    # Guests named in a question about meal allowances, delegates in one about how many to convene.
+    assert calculate("Công đoàn cơ sở ở TP.HCM đại hội với 60 đại biểu và 8 khách mời. Tiền ăn đại biểu được "
+                     "chi tối đa bao nhiêu một ngày?", "2025-2030") is None
+    calc = calculate("CĐCS có 1.000 đoàn viên, BCH định chỉ triệu tập 70 đại biểu chính thức. Có được không, "
+                     "tối thiểu phải triệu tập bao nhiêu?", "2025-2030")
+    assert calc is None or calc.rule != "quorum"
+
+
+def test_a_grassroots_union_in_a_city_gets_the_grassroots_share_of_guests():
+    calc = calculate("công đoàn cơ sở ở thành phố Hồ Chí Minh có 60 đại biểu thì mời tối đa bao nhiêu khách mời",
+                     "2025-2030")
+    assert calc.rule == "guests" and "60 × 15% = 9" in calc.text
