@@ -8,11 +8,12 @@ from handlers.assistant import Assistant
 from handlers.messages import Incoming
 from knowledge.calculators import calculate
 from knowledge.editions import edition_on, named_editions
-from knowledge.entries import Entry
+from knowledge.entries import Entry, load_entries
 from knowledge.matcher import Matcher
 from knowledge.normalize import accent_key, analyze
 from knowledge.scope import out_of_scope
 from knowledge.normalize import normalize
+from settings import KNOWLEDGE_DIR
 
 
 def entry(eid, question, phrasings, answer, edition="2023-2028", place=()):
@@ -292,3 +293,12 @@ def test_a_grassroots_union_in_a_city_gets_the_grassroots_share_of_guests():
     calc = calculate("công đoàn cơ sở ở thành phố Hồ Chí Minh có 60 đại biểu thì mời tối đa bao nhiêu khách mời",
                      "2025-2030")
     assert calc.rule == "guests" and "60 × 15% = 9" in calc.text
+
+
+def test_a_question_on_one_elected_body_is_not_answered_by_an_entry_on_another():
+    matcher = Matcher(load_entries(KNOWLEDGE_DIR))
+    r = matcher.match("số ủy viên ban chấp hành công đoàn tập đoàn không quá bao nhiêu",
+                      edition="2025-2030")
+    assert r.status == "answered" and "uy ban kiem tra" not in normalize(r.best.entry.question)
+    r = matcher.match("ủy ban kiểm tra công đoàn tổng công ty được bao nhiêu ủy viên", edition="2025-2030")
+    assert r.status == "answered" and "uy ban kiem tra" in normalize(r.best.entry.question)
