@@ -72,6 +72,8 @@ def test_local_practice_answers_only_when_its_place_is_named():
     ("hội ccb xã em đại hội mấy năm 1 lần vậy ad", "Cựu chiến binh"),
     ("Đại hội Đoàn cơ sở triệu tập 90 đại biểu, có 58 người dự, có hợp lệ ko", "Đoàn"),
     ("Hội Chữ thập đỏ phường em bầu ban chấp hành bao nhiêu người", "Chữ thập đỏ"),
+    ("hội nghị nhà chung cư cần bao nhiêu chủ hộ dự thì hợp lệ", "chung cư"),
+    ("nhiệm kỳ đại hội đoàn kéo dài tối đa bao lâu", "Đoàn"),
 ])
 def test_other_organisations_are_recognised_from_the_data_file(question, org):
     scope = out_of_scope(normalize(question))
@@ -82,6 +84,7 @@ def test_other_organisations_are_recognised_from_the_data_file(question, org):
     "Công đoàn trường em triệu tập 45 đại biểu, có 28 người, khai mạc được không",
     "đoàn viên công đoàn nghỉ hưu vẫn đi làm có được sinh hoạt không",
     "công đoàn cơ sở bầu ban chấp hành bao nhiêu người",
+    "nhiệm kỳ đại hội đoàn viên công đoàn cơ sở mấy năm",
 ])
 def test_union_questions_are_not_taken_for_other_organisations(question):
     assert out_of_scope(normalize(question)) is None
