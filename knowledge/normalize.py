@@ -52,6 +52,8 @@ ABBREVIATIONS: dict[str, str] = {
     "tp": "thanh pho",
     "hn": "ha noi",
     "hcm": "ho chi minh",
+    "tphcm": "thanh pho ho chi minh",
+    "tphn": "thanh pho ha noi",
     "tw": "trung uong",
     "mtq": "mot",
     "vs": "voi",

@@ -64,3 +64,7 @@ def test_officers_words_for_a_member_and_the_members_fee_read_as_the_knowledge_w
     # ... but a union of civil servants and the employer's 2% stay what they are.
     assert normalize("công đoàn viên chức tỉnh") == "cong doan vien chuc tinh"
     assert normalize("kinh phí công đoàn") == "kinh phi cong doan"
+
+
+def test_a_city_written_as_one_word_is_the_city():
+    assert normalize("Công đoàn TPHCM") == normalize("Công đoàn TP.HCM") == "cong doan thanh pho ho chi minh"
