@@ -98,6 +98,13 @@ FILLER_PHRASES: list[str] = sorted([
     "minh muon hoi", "ad oi", "admin oi", "anh chi oi", "anh oi", "chi oi", "ban oi",
     "giup em", "giup minh", "voi a", "nhe a", "a nhe", "vay a", "the a", "duoc khong a",
     "xin cam on", "cam on",
+    # The frame of a letter to a Q&A column ("Mong sớm nhận hồi đáp", "Xin tư vấn giúp tôi").
+    "mong som nhan hoi dap", "mong som nhan duoc hoi dap", "mong nhan duoc tu van", "mong nhan duoc phan hoi",
+    "mong nhan duoc hoi dap", "mong duoc giai dap", "mong ban giai dap", "nho ban giai dap", "xin tu van giup toi",
+    "xin tu van giup", "xin tu van", "tu van giup toi", "ban bien tap", "thu ky luat", "chan thanh cam on",
+    "toi muon hoi rang", "toi muon hoi", "cho toi hoi", "xin cho hoi", "xin duoc hoi", "rat mong",
+    "theo quy dinh cua phap luat hien hanh", "theo quy dinh phap luat hien hanh", "theo quy dinh hien hanh",
+    "anh chi co the giai thich giup duoc khong", "giai dap giup toi", "giai dap giup",
 ], key=len, reverse=True)
 # Only syllables that are filler in every reading once folded ("chi", "ban", "toi", "ha" are not:
 # chỉ định, ủy ban, tối đa, Hà Nội).

@@ -68,3 +68,8 @@ def test_officers_words_for_a_member_and_the_members_fee_read_as_the_knowledge_w
 
 def test_a_city_written_as_one_word_is_the_city():
     assert normalize("Công đoàn TPHCM") == normalize("Công đoàn TP.HCM") == "cong doan thanh pho ho chi minh"
+
+
+def test_the_frame_of_a_letter_to_a_qa_column_carries_no_meaning():
+    assert normalize("Cho tôi hỏi: nhiệm kỳ đại hội là mấy năm? Xin tư vấn giúp tôi. Chân thành cảm ơn!") \
+        == normalize("nhiệm kỳ đại hội là mấy năm")
