@@ -45,7 +45,9 @@ ALREADY_QUEUED = "Thông báo này đã được gửi đi rồi (không gửi l
 DRAFT_GONE = "Bản nháp thông báo này không còn (đã gửi hoặc đã hủy). Gõ /thongbao để soạn thông báo mới."
 SENDING = "📤 Đang gửi thông báo #{id}: đã gửi {sent}/{total}, lỗi {failed}, đang chờ {waiting}."
 FINISHED = ("✅ Đã gửi xong thông báo #{id} ({when}): {sent}/{total} người nhận đã nhận, "
-            "{failed} không gửi được{blocked_note}{unknown_note}.")
+            "{failed} không gửi được{blocked_note}{unknown_note}{waiting_note}.")
+WAITING_NOTE = "; {waiting} (kênh chưa chạy nên chưa gửi được; sẽ gửi khi kênh chạy)"
+WAITING_CHANNEL = "chờ kênh {channel}: {count}"
 UNKNOWN_NOTE = ", {unknown} chưa rõ đã nhận hay chưa (máy chủ không trả lời kịp; không gửi lại để tránh trùng)"
 ATTACHMENT_KINDS = {"photo": "ảnh", "document": "tệp"}
 
