@@ -6,7 +6,7 @@
     scheduler/          time: reminders, the outbox dispatcher, limits, what it sends on its own
     storage/            the SQLite database: schema, migrations, every query
     knowledge/          the knowledge base as data, Vietnamese normalisation, the matcher, plans
-    clock, settings, logging_setup, datefmt   base modules: imported by anyone, importing none of these
+    clock, settings, logging_setup, datefmt, delivery   base modules: imported by anyone, importing none of these
 
 A module may import base modules and packages strictly below its own; inside a package, modules must not
 import each other in a circle; SQL is written only in storage/. Imports are read with `ast` (also those inside functions, which otherwise
@@ -20,7 +20,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 RANK = {"knowledge": 1, "storage": 2, "scheduler": 3, "handlers": 4, "channels": 5, "cli": 6, "bot": 7}
-BASE = {"clock", "settings", "logging_setup", "datefmt"}
+BASE = {"clock", "settings", "logging_setup", "datefmt", "delivery"}
 # Upward imports that stay until the code around them is rewritten anyway. Each names its module, the
 # package it reaches up to, and why it waits.
 KNOWN: dict[tuple[str, str], str] = {
