@@ -314,7 +314,7 @@ class ZaloChannel(Channel):
         return "queued"
 
     def _first_sighting(self, update: ZaloUpdate) -> bool:
-        now = clock.now()
+        now = self.assistant.clock()   # the one clock, as the assistant stamps messages
         first = seen.first_sighting(self.db, update.message_id, update.chat_id, now)
         if first:
             self._seen_inserts += 1

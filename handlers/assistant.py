@@ -44,7 +44,7 @@ class Assistant:
         it on arrival (`Incoming.at`), and handlers take their `now` from the message."""
         self.db = db
         self.clock = clock
-        self.faq = FaqService(db, active_edition)
+        self.faq = FaqService(db, active_edition, now=clock)
         self.commands: list[Command] = []                  # this assistant's copy of the table, in order
         self._commands: dict[str, CommandHandler] = {}     # name → handler, role check included
         self._pickers: dict[str, Picker] = {}
@@ -166,7 +166,7 @@ class Assistant:
         kind = smalltalk.classify(text)
         if kind:
             return [Reply(smalltalk.ANSWERS[kind], kind="smalltalk")]
-        own_dates = deadlines.answer_question(self.db, msg)  # a registered officer's own unit's dates
+        own_dates = deadlines.answer_question(self.db, msg, msg.at)  # a registered officer's own unit's dates
         if own_dates is not None:
             return own_dates
         return self.ask(msg)
