@@ -433,7 +433,7 @@ class Dispatcher:
             self._outcome_unknown(row, attempt, exc, now if fixed else clock.now(), result)
         except Exception as exc:  # RetryableSendError and anything unexpected: try again later
             done = now if fixed else clock.now()
-            retry_after = getattr(exc, "retry_after", None)
+            retry_after = exc.retry_after if isinstance(exc, RetryableSendError) else None
             if not isinstance(exc, RetryableSendError):
                 log.exception("outbox %s: unexpected error from the %s sender", row.key, row.channel)
             error = f"{type(exc).__name__}: {exc}"
