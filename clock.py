@@ -2,7 +2,8 @@
 
 Everything stored is UTC; everything shown to people, and every calendar rule (which day a deadline
 falls on, the 08:00 send hour, the quiet hours), is in Asia/Ho_Chi_Minh. Code that decides by time takes
-`now` as an argument where it can, and falls back to `clock.now()` at the edges (handlers, jobs).
+`now` as an argument; only the edges read `clock.now()`: the command line, the scheduler's jobs, and the
+assistant, which stamps each message with it (handlers and channels never read it themselves).
 """
 from __future__ import annotations
 

@@ -102,7 +102,7 @@ async def run_outbox(chats: list[str], rate: float, make_api) -> Row:
             Settings(telegram_token=TOKEN, telegram_api_base_url=api.base_url), channel, webhook=True)
         await application.initialize()
         dispatcher = create_dispatcher(db)
-        dispatcher.register_sender("telegram", channel.send_text)
+        dispatcher.register_sender("telegram", channel.send)
         dispatcher.set_limits("telegram", ChannelLimits(per_second=rate, per_chat_interval=1.0, max_in_flight=16))
         started = time.monotonic()
         while bstore.progress(db, b.id).waiting:

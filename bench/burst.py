@@ -56,7 +56,7 @@ async def measure(officers: int, within: float) -> dict:
             outcome = await run(Path(tmp), make_crowd(officers), within=within, deadline=90.0)
         results[name] = {"answered": outcome.answered, "apologised": outcome.apologised, "lost": outcome.lost,
                          "p50": outcome.percentile(0.5), "p95": outcome.percentile(0.95),
-                         "refused": getattr(outcome, "limit_429s", 0)}
+                         "refused": outcome.limit_429s}
     return results
 
 

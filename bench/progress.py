@@ -105,7 +105,7 @@ def run_one(units: int) -> dict:
 
         _reset_peak()
         t, c = time.perf_counter(), time.process_time()
-        reply = progress_reply(db, None, "mọi đơn vị")
+        reply = progress_reply(db, None, "mọi đơn vị", today)
         tiendo_s, tiendo_cpu, tiendo_mb = time.perf_counter() - t, time.process_time() - c, _peak_mb()
 
         path = Path(folder) / "tien-do.xlsx"

@@ -22,14 +22,14 @@ answer (a long one is cut with a pointer to the private chat); edits, stickers a
 are ignored there. Private chats: edits are answered again, stickers/photos/voice get "please type".
 Long texts are split counting UTF-16 units as Telegram does, at paragraph, line or sentence ends. Admins'
 private menus follow the `admins` table: at once for someone who writes, within 30 s otherwise
-(`watch_admins`). Every request goes through the channel's one limiter (channels/telegram_limiter.py).
+(`watch_admins`). Answers and outbox rows go out through one `send` (channels/base.py), and every request
+through the channel's one limiter (channels/telegram_limiter.py).
 Tests run the real Application against the telegram-test-api emulator through a proxy that fixes what
 the emulator gets wrong for python-telegram-bot 22 (tests/telegram_emulator.py); no test-only branch here.
 """
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import hashlib
 import hmac
 import json
@@ -37,6 +37,7 @@ import logging
 import re
 import secrets
 from collections import OrderedDict
+from dataclasses import replace
 from typing import Any, Callable
 from urllib.parse import urlsplit, urlunsplit
 
@@ -49,13 +50,16 @@ from telegram import (BotCommand, BotCommandScopeChat, Chat, InlineKeyboardButto
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import Application, CallbackQueryHandler, ContextTypes, MessageHandler, filters
 
-from channels.base import Channel, ConfigError, ReplyLimits
+from channels.base import (Channel, ConfigError, OutcomeUnknownError, RecipientBlockedError, ReplyLimits,
+                           RetryableSendError)
 from channels.http_outcome import may_have_arrived
 from channels.render import split_text
+from channels.telegram_limiter import SharedLimiter, retry_seconds
 from handlers import texts
 from handlers.assistant import Assistant
 from handlers.messages import Attachment, Incoming, Reply
 from logging_setup import add_secret
+from scheduler.ratelimit import TELEGRAM_LIMITS, Throttle
 from settings import Settings
 from storage.bots import remember_bot_name
 
@@ -214,7 +218,7 @@ def describe(update: object) -> str:
 
 class TelegramChannel(Channel):
     """Connects an `Application` to the assistant (channels/base.py's contract). `register` adds the
-    handlers; `send` serves the outbox; `join` plugs polling or the webhook into the runtime."""
+    handlers; `send` delivers answers and outbox rows; `join` plugs polling or the webhook into the runtime."""
     name = CHANNEL
     label = "Telegram"
     spellings = ("tele", "tg")
@@ -294,10 +298,6 @@ class TelegramChannel(Channel):
     async def close(self) -> None:
         if self.application is not None:
             await self.application.shutdown()
-
-    async def send(self, chat_id: str, reply: Reply | str, **extra: Any) -> None:
-        """The outbox sender (reminders, broadcasts); see `send_text`."""
-        await self.send_text(chat_id, reply if isinstance(reply, str) else reply.full_text(), **extra)
 
     # -- set-up -----------------------------------------------------------------------------------
     def register(self, application: Application) -> None:
@@ -404,8 +404,7 @@ class TelegramChannel(Channel):
         if not group:
             await self.refresh_admin_menu(str(user.id))
         replies = self._call(self.assistant.handle, incoming(message.chat, user, text))
-        await self.send_replies(message.chat_id, replies, group=group,
-                                reply_to=message.message_id if group else None)
+        await self.answer(message.chat_id, replies, group=group, reply_to=message.message_id if group else None)
 
     async def on_non_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Stickers, photos, voice, files: ask for text in private chats; stay silent in groups."""
@@ -419,9 +418,9 @@ class TelegramChannel(Channel):
                                  Incoming(msg.channel, msg.chat_id, msg.user_id, msg.text, msg.user_name,
                                           msg.is_group, attachment=attachment))
             if replies is not None:
-                await self.send_replies(message.chat_id, replies)
+                await self.answer(message.chat_id, replies)
                 return
-        await self.send_reply(message.chat_id, Reply(texts.NON_TEXT, kind="info"))
+        await self.answer(message.chat_id, [Reply(texts.NON_TEXT, kind="info")])
 
     async def on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A pressed button: a choice answers in place (the message is edited); 👍/👎 is stored."""
@@ -443,10 +442,7 @@ class TelegramChannel(Channel):
             return
         await query.answer()
         replies = self._call(self.assistant.pick, msg, value)
-        if message is not None:
-            await self.edit_replies(message, replies, group=is_group(chat))
-        else:
-            await self.send_replies(chat.id, replies, group=is_group(chat))
+        await self.answer(chat.id, replies, group=is_group(chat), edit=message)  # in place of the pressed one
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Log the exception with its update, then apologise briefly; the bot keeps running."""
@@ -457,7 +453,7 @@ class TelegramChannel(Channel):
             if update.callback_query is not None:
                 await update.callback_query.answer()
             if update.effective_chat is not None:
-                await context.bot.send_message(update.effective_chat.id, texts.ERROR)
+                await self.answer(update.effective_chat.id, [Reply(texts.ERROR, kind="error")])
         except Exception:  # noqa: BLE001 - the apology is best effort
             log.warning("Could not send the apology for update %s", update.update_id, exc_info=True)
 
@@ -500,19 +496,31 @@ class TelegramChannel(Channel):
         head = split_message(text, MESSAGE_LIMIT - utf16_len(note) - 2)[0]
         return [f"{head}\n\n{note}"]
 
-    async def send_text(self, chat_id: str, text: str, attachment: dict | None = None) -> None:
-        """The outbox sender (reminders, broadcasts): Telegram errors become the outbox's own. A broadcast's
-        photo or file (`attachment`: kind, file_id) goes as one message with the text as its caption."""
-        from scheduler.outbox import (OutcomeUnknownError, RecipientBlockedError,  # only the outbox calls this
-                                      RetryableSendError)
+    async def answer(self, chat_id: str | int, replies: list[Reply], *, group: bool = False,
+                     reply_to: int | None = None, edit: Message | None = None) -> None:
+        """The replies to one message or button, in order in one answering slot (channels/base.py), each
+        through `send`; the first quotes `reply_to` (groups) or replaces `edit` (the pressed button's)."""
+        async with self.answering(chat_id):
+            for i, reply in enumerate(replies):
+                first = {"reply_to": reply_to, "edit": edit} if i == 0 else {}
+                await self.send(chat_id, reply, group=group, **first)
+
+    async def send(self, chat_id: str | int, reply: Reply | str, *, attachment: dict | None = None,
+                   group: bool = False, reply_to: int | None = None, edit: Message | None = None) -> None:
+        """The channel's one sender, for answers and the outbox (channels/base.py). A reply goes out as its
+        parts (keyboard on the last; `group`: one part cut with a pointer to the private chat), then its
+        document, then its live follow-up; a text is a reply without buttons, and a broadcast's photo or
+        file (`attachment`: kind, file_id) is one message with the text as its caption. Every request
+        passes the channel's limiter (channels/telegram_limiter.py); Telegram errors become the contract's."""
+        reply = Reply(reply) if isinstance(reply, str) else reply
         try:
-            if attachment:
-                await self._send_attachment(chat_id, text, attachment)
-            else:
-                await self.send_reply(chat_id, Reply(text))
+            async with self.sending(chat_id):
+                if attachment:
+                    await self._send_attachment(chat_id, reply.full_text(), attachment)
+                else:
+                    await self._send_reply(chat_id, reply, group, reply_to, edit)
         except RetryAfter as exc:
-            wait = exc.retry_after
-            raise RetryableSendError(str(exc), retry_after=getattr(wait, "total_seconds", lambda: wait)()) from exc
+            raise RetryableSendError(str(exc), retry_after=retry_seconds(exc)) from exc
         except Forbidden as exc:  # blocked by the user, kicked from the group
             raise RecipientBlockedError(str(exc)) from exc
         except BadRequest as exc:
@@ -524,30 +532,29 @@ class TelegramChannel(Channel):
                 raise OutcomeUnknownError(str(exc) or type(exc).__name__) from exc
             raise RetryableSendError(str(exc)) from exc
 
-    async def _send_attachment(self, chat_id: str, caption: str, attachment: dict) -> None:
+    async def _send_attachment(self, chat_id: str | int, caption: str, attachment: dict) -> None:
         if attachment.get("kind") == "photo":
             await self._bot.send_photo(chat_id, photo=attachment["file_id"], caption=caption or None)
         else:
             await self._bot.send_document(chat_id, document=attachment["file_id"], caption=caption or None)
 
-    def _slot(self, chat_id: str | int):
-        """One send slot for the whole answer: its parts go out in order, one chat interval apart, and no
-        other message to that chat (another answer, an outbox row) comes in between."""
-        if self.throttle is None:
-            return contextlib.nullcontext()
-        return self.throttle.reply_slot(str(chat_id))
-
-    async def send_replies(self, chat_id: str | int, replies: list[Reply], group: bool = False,
-                           reply_to: int | None = None) -> None:
-        async with self._slot(chat_id):
-            await self._send_replies(chat_id, replies, group, reply_to)
-
-    async def _send_replies(self, chat_id: str | int, replies: list[Reply], group: bool,
-                            reply_to: int | None) -> None:
-        for i, reply in enumerate(replies):
-            sent = await self.send_reply(chat_id, reply, group=group, reply_to=reply_to if i == 0 else None)
-            if reply.live is not None and sent:
-                self._follow(sent[-1].chat_id, sent[-1].message_id, reply)
+    async def _send_reply(self, chat_id: str | int, reply: Reply, group: bool, reply_to: int | None,
+                          edit: Message | None) -> None:
+        text, markup = render(reply, self.codec)
+        parts = self._parts(text, group)
+        shown: list[Message] = []   # the messages showing this reply
+        if edit is not None:  # an edit without reply_markup removes the old keyboard
+            await self._edit_text(edit, parts[0], markup if len(parts) == 1 else None)
+            shown.append(edit)
+        for i in range(len(shown), len(parts)):
+            quote = (ReplyParameters(reply_to, allow_sending_without_reply=True)
+                     if reply_to is not None and i == 0 else None)
+            shown.append(await self._bot.send_message(
+                chat_id, parts[i], reply_markup=markup if i == len(parts) - 1 else None,
+                reply_parameters=quote, link_preview_options=NO_PREVIEW))
+        await self._send_document(chat_id, reply)
+        if reply.live is not None:
+            self._follow(shown[-1].chat_id, shown[-1].message_id, reply)
 
     # -- live replies (a broadcast's progress) -----------------------------------------------------
     def _follow(self, chat_id: int, message_id: int, reply: Reply) -> None:
@@ -570,43 +577,13 @@ class TelegramChannel(Channel):
         self._live_tasks.add(task)
         task.add_done_callback(self._live_tasks.discard)
 
-    async def send_reply(self, chat_id: str | int, reply: Reply, group: bool = False,
-                         reply_to: int | None = None) -> list[Message]:
-        text, markup = render(reply, self.codec)
-        parts = self._parts(text, group)
-        sent = []
-        for i, part in enumerate(parts):
-            quote = (ReplyParameters(reply_to, allow_sending_without_reply=True)
-                     if reply_to is not None and i == 0 else None)
-            sent.append(await self._bot.send_message(
-                chat_id, part, reply_markup=markup if i == len(parts) - 1 else None,
-                reply_parameters=quote, link_preview_options=NO_PREVIEW))
-        await self._send_document(chat_id, reply)
-        return sent
-
-    async def edit_replies(self, message: Message, replies: list[Reply], group: bool = False) -> None:
-        """Show the first reply in place of `message`; anything more follows as new messages."""
-        if not replies:
-            return
-        first, *rest = replies
-        text, markup = render(first, self.codec)
-        parts = self._parts(text, group)
-        only = len(parts) == 1
-        try:  # an edit without reply_markup removes the old keyboard
-            await message.edit_text(parts[0], reply_markup=markup if only else None,
-                                    link_preview_options=NO_PREVIEW)
+    @staticmethod
+    async def _edit_text(message: Message, text: str, markup: InlineKeyboardMarkup | None) -> None:
+        try:
+            await message.edit_text(text, reply_markup=markup, link_preview_options=NO_PREVIEW)
         except BadRequest as exc:
             if "not modified" not in str(exc).lower():  # the same button pressed twice
                 raise
-        async with self._slot(message.chat_id):
-            for i, part in enumerate(parts[1:], start=1):
-                await self._bot.send_message(message.chat_id, part,
-                                             reply_markup=markup if i == len(parts) - 1 else None,
-                                             link_preview_options=NO_PREVIEW)
-            if first.live is not None and only:
-                self._follow(message.chat_id, message.message_id, first)
-            await self._send_document(message.chat_id, first)
-            await self._send_replies(message.chat_id, rest, group, None)
 
     async def _edit_markup(self, message: Message, markup: InlineKeyboardMarkup | None) -> None:
         try:
@@ -630,8 +607,6 @@ def build_telegram_application(settings: Settings, channel: TelegramChannel, web
                                throttle=None) -> Application:
     """The Application: concurrent updates, the Bot API address override, no updater for webhooks, and
     every send through the channel's one limiter (`throttle`, shared with the outbox; made when None)."""
-    from channels.telegram_limiter import SharedLimiter
-    from scheduler.ratelimit import Throttle
     throttle = throttle or Throttle(telegram_limits(settings))
     channel.throttle = throttle
     builder = (Application.builder().token(settings.telegram_token).concurrent_updates(True)
@@ -681,8 +656,6 @@ def telegram_webhook_route(application: Application, secret: str) -> Route:
 
 def telegram_limits(settings: Settings):
     """The outbox's limits for Telegram: TELEGRAM_OUTBOX_RATE a second, one a second per chat."""
-    from dataclasses import replace
-    from scheduler.ratelimit import TELEGRAM_LIMITS
     if settings.telegram_outbox_rate < 0:
         raise ConfigError("TELEGRAM_OUTBOX_RATE phải là số tin mỗi giây, không âm (ví dụ 25; 0 là không giới hạn).")
     return replace(TELEGRAM_LIMITS, per_second=settings.telegram_outbox_rate)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import time
+from datetime import timedelta
 from typing import Any, Callable, Coroutine
 
 from telegram.error import RetryAfter
@@ -28,8 +29,8 @@ SEND_ENDPOINTS = {"sendMessage", "sendPhoto", "sendDocument", "sendVideo", "send
 
 
 def retry_seconds(exc: RetryAfter) -> float:
-    wait = exc.retry_after
-    return float(wait.total_seconds() if hasattr(wait, "total_seconds") else wait)
+    wait = exc.retry_after   # seconds, or a timedelta once python-telegram-bot switches (PTB_TIMEDELTA)
+    return wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
 
 
 class SharedLimiter(BaseRateLimiter):

@@ -13,9 +13,10 @@ Two ways in, one path after that:
 Either way a message_id already taken in is dropped (table `zalo_seen_messages`, so also across
 restarts), and images, stickers and "unsupported" events get a polite Vietnamese reply.
 
-Outgoing reminders and broadcasts: `ZaloChannel.send(chat_id, text)` is the outbox dispatcher's sender.
-It keeps to ZALO_OUTBOX_RATE messages a second and turns Zalo errors into the dispatcher's typed errors
-(429 → RetryableSendError with retry_after, so the dispatcher pauses the channel).
+Going out, answers and the outbox alike: `ZaloChannel.send(chat_id, reply)` (channels/base.py) sends the
+parts in order through the channel's one limiter and turns Zalo errors into the contract's (429 →
+RetryableSendError with retry_after, so the dispatcher pauses the channel). An outbox row sent outside the
+dispatcher keeps to ZALO_OUTBOX_RATE messages a second.
 
 `ZaloChannel.join(runtime)` plugs all of this into channels/server.py's one-process runner. The admin functions
 at the end back `python bot.py zalo set-webhook URL | webhook-info | delete-webhook | me`.
@@ -37,7 +38,8 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
 import clock
-from channels.base import Channel, ConfigError, ReplyLimits
+from channels.base import (Channel, ConfigError, OutcomeUnknownError, RecipientBlockedError, ReplyLimits,
+                           RetryableSendError, SendError)
 from channels.render import split_text
 from channels.zalo_client import (POLL_TIMEOUT, TEXT_LIMIT, ZaloApiError, ZaloClient, ZaloError,
                                   ZaloNetworkError, ZaloRateLimited, ZaloUnauthorized)
@@ -312,7 +314,7 @@ class ZaloChannel(Channel):
         return "queued"
 
     def _first_sighting(self, update: ZaloUpdate) -> bool:
-        now = clock.now()
+        now = self.assistant.clock()   # the one clock, as the assistant stamps messages
         first = seen.first_sighting(self.db, update.message_id, update.chat_id, now)
         if first:
             self._seen_inserts += 1
@@ -345,17 +347,15 @@ class ZaloChannel(Channel):
             else:
                 replies = [Reply(EVENT_REPLIES.get(update.event, UNSUPPORTED_REPLY), kind="info")]
             async with self._chat_lock(update.chat_id):
-                for reply in replies:
-                    await self.send_reply(update.chat_id, reply)
-        except ZaloError as exc:
+                await self.answer(update.chat_id, replies)
+        except SendError as exc:
             log.warning("Zalo: could not answer message %s in chat %s: %s",
                         update.message_id, update.chat_id, exc)
         except Exception:  # noqa: BLE001 - log first, then apologise; the channel keeps running
             log.exception("Zalo: error while handling message %s (event %s)", update.message_id, update.event)
             try:
-                async with self.throttle.reply_slot(update.chat_id) as slot:
-                    await self._send_part(slot, texts.ERROR)
-            except ZaloError as exc:
+                await self.answer(update.chat_id, [Reply(texts.ERROR, kind="error")])
+            except SendError as exc:
                 log.warning("Zalo: could not send the apology to chat %s: %s", update.chat_id, exc)
 
     def _chat_lock(self, chat_id: str) -> asyncio.Lock:
@@ -365,14 +365,39 @@ class ZaloChannel(Channel):
         return self._chat_locks.setdefault(chat_id, asyncio.Lock())
 
     # -- sending ----------------------------------------------------------------------------------
-    async def send_reply(self, chat_id: str, reply: Reply) -> int:
-        """Send one reply as one or more texts, in order, within the channel's limits (429s waited out);
-        returns how many messages went out."""
-        parts = message_parts(render(reply))
-        async with self.throttle.reply_slot(str(chat_id)) as slot:
-            for part in parts:
-                await self._send_part(slot, part)
-        return len(parts)
+    async def send(self, chat_id: str, reply: Reply | str, **extra: Any) -> None:
+        """The channel's one sender, for answers and the outbox (channels/base.py): the reply as one or
+        more texts, in order, within the channel's limits. An outbox row sent outside the dispatcher
+        keeps to the outbox rate here (the dispatcher paces its own). A 429 on a later part is waited
+        out (the earlier parts are delivered, so the row must not be retried from the start)."""
+        parts = message_parts(render(reply) if isinstance(reply, Reply) else str(reply))
+        held = SLOT.get()
+        if held is None or held.chat != str(chat_id):
+            await self.outbox_limiter.wait()
+        async with self.sending(chat_id) as slot:
+            for i, part in enumerate(parts):
+                await self._send_translated(slot, i, part)
+
+    async def _send_translated(self, slot: SlotState, i: int, part: str) -> None:
+        """Zalo's errors as the contract's: 429 (only when not waited out) and 5xx retryable, blocked, or
+        unknown when the request was written and no answer came."""
+        try:
+            await self._send_part(slot, part)
+        except ZaloRateLimited as exc:
+            raise RetryableSendError(str(exc), retry_after=exc.retry_after) from None
+        except ZaloUnauthorized as exc:
+            log.error("Zalo refused the bot token (401): check ZALO_BOT_TOKEN; outbox paused")
+            raise RetryableSendError(str(exc), retry_after=600) from None
+        except ZaloApiError as exc:
+            if is_blocked(exc):
+                raise RecipientBlockedError(str(exc)) from None
+            if exc.retryable:
+                raise RetryableSendError(str(exc)) from None
+            raise SendError(str(exc)) from None
+        except ZaloNetworkError as exc:
+            if exc.may_have_arrived or i > 0:  # written, no answer; or earlier parts already went
+                raise OutcomeUnknownError(str(exc)) from None
+            raise RetryableSendError(str(exc)) from None
 
     async def _send_part(self, slot: SlotState, text: str) -> None:
         """One sendMessage within a slot. A 429 pauses the channel and is tried again (it delivered
@@ -393,43 +418,6 @@ class ZaloChannel(Channel):
             self.throttle.answered(slot.chat)
             slot.sent += 1
             return
-
-    async def send(self, chat_id: str, message: Reply | str, **extra: Any) -> None:
-        """The outbox sender (scheduler.outbox.Sender): one reminder or broadcast to one chat.
-
-        Keeps to the outbox rate; raises the dispatcher's RetryableSendError (429 with retry_after,
-        5xx, network) or RecipientBlockedError. A 429 on a later part of a long text is waited out here
-        (the earlier parts are already delivered, so the row must not be retried from the start)."""
-        text = render(message) if isinstance(message, Reply) else str(message)
-        parts = message_parts(text)
-        held = SLOT.get()
-        if held is None or held.chat != str(chat_id):
-            await self.outbox_limiter.wait()   # not under the dispatcher: keep the outbox rate here
-        async with self.throttle.reply_slot(str(chat_id), retry_first=False) as slot:
-            for i, part in enumerate(parts):
-                await self._send_outbox_part(slot, i, part)
-
-    async def _send_outbox_part(self, slot: SlotState, i: int, part: str) -> None:
-        """Zalo's errors as the dispatcher's: 429 (first part only; later ones are waited out) and 5xx
-        retryable, blocked, or unknown when the request was written and no answer came."""
-        from scheduler.outbox import OutcomeUnknownError, RecipientBlockedError, RetryableSendError, SendError
-        try:
-            await self._send_part(slot, part)
-        except ZaloRateLimited as exc:
-            raise RetryableSendError(str(exc), retry_after=exc.retry_after) from None
-        except ZaloUnauthorized as exc:
-            log.error("Zalo refused the bot token (401): check ZALO_BOT_TOKEN; outbox paused")
-            raise RetryableSendError(str(exc), retry_after=600) from None
-        except ZaloApiError as exc:
-            if is_blocked(exc):
-                raise RecipientBlockedError(str(exc)) from None
-            if exc.retryable:
-                raise RetryableSendError(str(exc)) from None
-            raise SendError(str(exc)) from None
-        except ZaloNetworkError as exc:
-            if exc.may_have_arrived or i > 0:  # written, no answer; or earlier parts already went
-                raise OutcomeUnknownError(str(exc)) from None
-            raise RetryableSendError(str(exc)) from None
 
     # -- polling (development) --------------------------------------------------------------------
     async def poll(self, stop: asyncio.Event | None = None, timeout: int = POLL_TIMEOUT,

@@ -25,7 +25,7 @@ def cmd_console(args: argparse.Namespace, settings: Settings) -> int:
     """Chat with the assistant in the terminal."""
     from channels.console import run_console
     assistant = build_assistant(settings)
-    note = newcomer_demo(assistant.db)  # demo units when the database has none (see README)
+    note = newcomer_demo(assistant.db, assistant.clock())  # demo units when the database has none (see README)
     if note:
         print(note)
     run_console(assistant)

@@ -44,9 +44,8 @@ class Assistant:
         it on arrival (`Incoming.at`), and handlers take their `now` from the message."""
         self.db = db
         self.clock = clock
-        self.faq = FaqService(db, active_edition)
+        self.faq = FaqService(db, active_edition, now=clock)
         self.commands: list[Command] = []                  # this assistant's copy of the table, in order
-        self._commands: dict[str, CommandHandler] = {}     # name → handler, role check included
         self._pickers: dict[str, Picker] = {}
         self._interceptors: list[Interceptor] = []
         self._contact_hooks: list[ContactHook] = []
@@ -59,22 +58,21 @@ class Assistant:
 
     def _add(self, command: Command) -> None:
         self.commands = [c for c in self.commands if c.name != command.name] + [command]
-        if command.admin:
-            self._commands[command.name] = self._admin_only(command)
-        else:
-            self._commands[command.name] = lambda msg, args: command.run(self, msg, args)
 
-    def _admin_only(self, command: Command) -> CommandHandler:
-        """The role check first (a refusal naming the command's purpose, nothing else happens); the
-        choices an admin is offered are remembered, so a typed number picks (Zalo, console)."""
-        def guarded(msg: Incoming, args: str) -> list[Reply]:
-            who = admin.check(self.db, msg, command.name, command.purpose)
-            if not isinstance(who, Admin):
-                return who
-            replies = command.run(self, who, msg, args)
-            self.remember_offers(msg, replies)
-            return replies
-        return guarded
+    def _command(self, name: str) -> Command | None:
+        return next((c for c in self.commands if c.name == name), None)
+
+    def _run(self, command: Command, msg: Incoming, args: str) -> list[Reply]:
+        """An admin command runs after the role check (a refusal naming the command's purpose, nothing
+        else happens), and the choices it offers are remembered, so a typed number picks (Zalo, console)."""
+        if not command.admin:
+            return command.run(self, msg, args)
+        who = admin.check(self.db, msg, command.name, command.purpose)
+        if not isinstance(who, Admin):
+            return who
+        replies = command.run(self, who, msg, args)
+        self.remember_offers(msg, replies)
+        return replies
 
     def add_command(self, name: str, handler: CommandHandler, description: str, admin: bool = False) -> None:
         """Add (or replace) `/name` on this assistant only, with `handler(msg, args)` (tests, experiments);
@@ -166,7 +164,7 @@ class Assistant:
         kind = smalltalk.classify(text)
         if kind:
             return [Reply(smalltalk.ANSWERS[kind], kind="smalltalk")]
-        own_dates = deadlines.answer_question(self.db, msg)  # a registered officer's own unit's dates
+        own_dates = deadlines.answer_question(self.db, msg, msg.at)  # a registered officer's own unit's dates
         if own_dates is not None:
             return own_dates
         return self.ask(msg)
@@ -223,17 +221,17 @@ class Assistant:
     def _route_command(self, msg: Incoming, text: str) -> list[Reply]:
         head, _, rest = text.partition(" ")
         name = head[1:].split("@", 1)[0].lower()
-        handler = self._commands.get(name)
-        if handler is None:
+        command = self._command(name)
+        if command is None:
             return [Reply(texts.UNKNOWN_COMMAND.format(command=head[:40]), kind="error")]
-        return handler(msg, rest.strip())
+        return self._run(command, msg, rest.strip())
 
     def _slashless_command(self, text: str) -> str:
         """"dangky CODE" / "đăng ký CODE" typed without the slash (Zalo has no command menu, and people
         type what is printed on paper) becomes "/dangky CODE" when that command exists. The spaced,
         accented form only counts when the code looks like one (has a digit or is upper case), so a
         question such as "đăng ký đại biểu" stays a question."""
-        if "dangky" not in self._commands or text.startswith("/"):
+        if self._command("dangky") is None or text.startswith("/"):
             return text
         words = text.split()
         if len(words) == 2 and fold(words[0]) == "dangky" and _CODE_RE.fullmatch(words[1]):

@@ -41,7 +41,7 @@ class Command:
 def start(a: Assistant, msg: Incoming, args: str) -> list[Reply]:
     """Bắt đầu, giới thiệu trợ lý"""
     if args:  # deep link t.me/<bot>?start=<invite code>
-        return [Reply(a.faq.welcome(), kind="smalltalk"), *registration.join(a.db, msg, args)]
+        return [Reply(a.faq.welcome(), kind="smalltalk"), *registration.join(a.db, msg, args, msg.at)]
     return [Reply(a.faq.welcome(), kind="smalltalk")]
 
 
@@ -66,27 +66,27 @@ def topics(a: Assistant, msg: Incoming, args: str) -> list[Reply]:
 
 def join(a: Assistant, msg: Incoming, args: str) -> list[Reply]:
     """Đăng ký vào đơn vị: /dangky <mã đăng ký>"""
-    return registration.join(a.db, msg, args)
+    return registration.join(a.db, msg, args, msg.at)
 
 
 def leave(a: Assistant, msg: Incoming, args: str) -> list[Reply]:
     """Rời một đơn vị: /roi [mã đơn vị]"""
-    return registration.leave(a.db, msg, args)
+    return registration.leave(a.db, msg, args, msg.at)
 
 
 def next_deadlines(a: Assistant, msg: Incoming, args: str) -> list[Reply]:
     """Các hạn sắp tới của đơn vị anh/chị"""
-    return deadlines.next_deadlines(a.db, msg)
+    return deadlines.next_deadlines(a.db, msg, msg.at)
 
 
 def timeline(a: Assistant, msg: Incoming, args: str) -> list[Reply]:
     """Cả lịch của đơn vị: /lich [mã đơn vị] [ics]"""
-    return deadlines.timeline(a.db, msg, args)
+    return deadlines.timeline(a.db, msg, args, msg.at)
 
 
 def reminders(a: Assistant, msg: Incoming, args: str) -> list[Reply]:
     """Bật/tắt nhắc hạn: /nhacnho bat | /nhacnho tat"""
-    return reminder_settings.set_reminders(a.db, msg, args)
+    return reminder_settings.set_reminders(a.db, msg, args, msg.at)
 
 
 def report_results(a: Assistant, msg: Incoming, args: str) -> list[Reply]:

@@ -105,9 +105,8 @@ def timeline_text(db: sqlite_utils.Database, unit: Unit, now: datetime) -> str:
 
 
 # -- commands ---------------------------------------------------------------------------------------
-def next_deadlines(db: sqlite_utils.Database, msg: Incoming, now: datetime | None = None) -> list[Reply]:
+def next_deadlines(db: sqlite_utils.Database, msg: Incoming, now: datetime) -> list[Reply]:
     """/hanchot: the next steps of every unit of this officer."""
-    now = now or clock.now()
     units = _my_units(db, msg)
     if not units:
         return [Reply(T.NOT_REGISTERED, kind="info")]
@@ -115,9 +114,8 @@ def next_deadlines(db: sqlite_utils.Database, msg: Incoming, now: datetime | Non
     return [Reply("\n\n".join(parts), kind="info")]
 
 
-def timeline(db: sqlite_utils.Database, msg: Incoming, args: str, now: datetime | None = None) -> list[Reply]:
+def timeline(db: sqlite_utils.Database, msg: Incoming, args: str, now: datetime) -> list[Reply]:
     """/lich [code] [ics]: one unit's whole timeline, or its .ics calendar as a document."""
-    now = now or clock.now()
     units = _my_units(db, msg)
     if not units:
         return [Reply(T.NOT_REGISTERED, kind="info")]
@@ -175,14 +173,13 @@ def is_deadline_question(text: str) -> bool:
     return any(p.search(folded) for p in _ASKS_DATE)
 
 
-def answer_question(db: sqlite_utils.Database, msg: Incoming, now: datetime | None = None) -> list[Reply] | None:
+def answer_question(db: sqlite_utils.Database, msg: Incoming, now: datetime) -> list[Reply] | None:
     """Answer a free-text deadline question from a registered officer; None lets the FAQ answer."""
     if not is_deadline_question(msg.text):
         return None
     units = _my_units(db, msg)
     if not units:
         return None
-    now = now or clock.now()
     today = clock.local_date(now)
     folded = normalize(msg.text)
     parts = []

@@ -64,10 +64,9 @@ def _units(shift: int) -> list[dict]:
     return rows
 
 
-def create_demo(db: sqlite_utils.Database, now: datetime | None = None,
+def create_demo(db: sqlite_utils.Database, now: datetime,
                 console_chat: str | None = "console") -> DemoResult:
     """Create (or move to today) the demo units; register the terminal user to the first bộ phận."""
-    now = now or clock.now()
     shift = shift_for(clock.local_date(now))
     rescheduled = []
     with immediate(db):
@@ -87,9 +86,8 @@ def create_demo(db: sqlite_utils.Database, now: datetime | None = None,
     return DemoResult(len(DEPARTMENTS) + 1, shift, len(rescheduled), CONSOLE_UNIT)
 
 
-def remove_demo(db: sqlite_utils.Database, now: datetime | None = None) -> int:
+def remove_demo(db: sqlite_utils.Database, now: datetime) -> int:
     """Delete every demo unit and withdraw its pending reminders. Returns how many units went."""
-    now = now or clock.now()
     codes = store.demo_codes(db)
     with immediate(db):
         for code in codes:
@@ -98,10 +96,9 @@ def remove_demo(db: sqlite_utils.Database, now: datetime | None = None) -> int:
     return len(codes)
 
 
-def ensure_demo(db: sqlite_utils.Database, now: datetime | None = None) -> DemoResult | None:
+def ensure_demo(db: sqlite_utils.Database, now: datetime) -> DemoResult | None:
     """For the terminal chat: with no units at all, create the demo; with only demo units, move them to
     today. Real units are never touched. Returns None when nothing was done."""
-    now = now or clock.now()
     total = store.count_units(db)
     demo = store.count_units(db, demo=True)
     if total and total != demo:
@@ -113,7 +110,7 @@ def ensure_demo(db: sqlite_utils.Database, now: datetime | None = None) -> DemoR
     return create_demo(db, now)
 
 
-def newcomer_demo(db: sqlite_utils.Database, now: datetime | None = None) -> str:
+def newcomer_demo(db: sqlite_utils.Database, now: datetime) -> str:
     """The terminal chat on a database without units gets the demo (real units are never touched);
     returns the line that says so, or '' when nothing was done."""
     if ensure_demo(db, now) is None:

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import hashlib
 import threading
+from datetime import datetime
+from typing import Callable
 
 import sqlite_utils
 
@@ -39,9 +41,11 @@ def answer_text(entry: Entry, asked: str, question: str = "") -> str:
 class FaqService:
     """Holds the matcher, rebuilt when the stored knowledge version changes."""
 
-    def __init__(self, db: sqlite_utils.Database, active_edition: str = ""):
-        """`active_edition` fixes the edition (ACTIVE_EDITION); empty: the one in force at the clock."""
+    def __init__(self, db: sqlite_utils.Database, active_edition: str = "", *, now: Callable[[], datetime]):
+        """`active_edition` fixes the edition (ACTIVE_EDITION); empty: the one in force at `now()`, the
+        assistant's one clock."""
         self.db = db
+        self.now = now
         self.fixed_edition = active_edition
         self._lock = threading.Lock()
         self._version = -1
@@ -65,7 +69,7 @@ class FaqService:
         """The edition answers follow now: the fixed one, else the one in force at the clock."""
         if self.fixed_edition in edition_ids():
             return self.fixed_edition
-        return edition_on(clock.local_today()).id
+        return edition_on(clock.local_date(self.now())).id
 
     def welcome(self) -> str:
         """The greeting, naming the edition in force at the clock and the others it can answer from."""
@@ -107,7 +111,7 @@ class FaqService:
         if edition is None:
             return ""
         line = edition.heading
-        caveat = edition.caveat_on(clock.local_today()) if edition.id == asked else ""
+        caveat = edition.caveat_on(clock.local_date(self.now())) if edition.id == asked else ""
         return f"{line}. {caveat}" if caveat else line
 
     def answer_reply(self, entry: Entry, question_id: int | None = None, asked: str = "",

@@ -341,10 +341,9 @@ def _open_table(path: Path, what: str, headers, required, title: str):
 
 
 # -- units ------------------------------------------------------------------------------------------
-def import_units(db: sqlite_utils.Database, path: Path, now: datetime | None = None,
+def import_units(db: sqlite_utils.Database, path: Path, now: datetime,
                  dry_run: bool = False) -> ImportReport:
     """Check the whole file; write it (one transaction) only when every row is good."""
-    now = now or clock.now()
     report, table = _open_table(path, "đơn vị", UNIT_HEADERS, UNIT_REQUIRED, "danh sách đơn vị")
     try:
         known_plans = plans()
@@ -488,12 +487,11 @@ def _count_changes(existing: dict, parsed: list[tuple[int, dict]], report: Impor
 
 
 # -- officers ---------------------------------------------------------------------------------------
-def import_officers(db: sqlite_utils.Database, path: Path, now: datetime | None = None,
+def import_officers(db: sqlite_utils.Database, path: Path, now: datetime,
                     dry_run: bool = False, *, channels: Mapping[str, str]) -> ImportReport:
     """Each row registers one officer (by messenger and id) to a unit, as /dangky would; a person in
     several units takes several rows. Re-importing updates name, position, phone and the reminder choice.
     `channels`: how the sheet may write each channel (channels/registry.spellings())."""
-    now = now or clock.now()
     report, table = _open_table(path, "cán bộ", OFFICER_HEADERS, OFFICER_REQUIRED, "danh sách cán bộ")
     implied_channel = None
     id_header = header_key(table.header_text["chat_id"])

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import re
+from datetime import date
 
 import sqlite_utils
 
@@ -42,8 +43,7 @@ def scope_label(db: sqlite_utils.Database, root: str | None) -> str:
     return ST.SCOPE_UNIT.format(name=unit.name) if unit else ST.SCOPE_ALL
 
 
-def progress_reply(db: sqlite_utils.Database, codes: set[str] | None, label: str) -> Reply:
-    today = clock.local_date(clock.now())
+def progress_reply(db: sqlite_utils.Database, codes: set[str] | None, label: str, today: date) -> Reply:
     items = progress.unit_progress(db, today, codes)
     summary = progress.summarise(items, today)
     text = progress_text(items, summary, label, today, staff_names(db))
@@ -61,6 +61,7 @@ class ProgressCommands:
 
     # -- /tiendo, /donvicuatoi -------------------------------------------------------------------------------
     def progress(self, admin: Admin, msg: Incoming, args: str) -> list[Reply]:
+        today = clock.local_date(msg.at)
         arg = args.strip()
         if fold(arg) in MINE_WORDS:
             return self.mine(admin, msg, "")
@@ -70,9 +71,9 @@ class ProgressCommands:
                 return [Reply(T.NO_UNIT.format(code=code[:40]), kind="error")]
             if not in_scope(self.db, admin, code):
                 return [Reply(T.PROGRESS_OUT_OF_SCOPE.format(code=code), kind="error")]
-            return [progress_reply(self.db, progress.scope_units(self.db, code), scope_label(self.db, code))]
+            return [progress_reply(self.db, progress.scope_units(self.db, code), scope_label(self.db, code), today)]
         return [progress_reply(self.db, progress.scope_units(self.db, admin.scope_unit),
-                               scope_label(self.db, admin.scope_unit))]
+                               scope_label(self.db, admin.scope_unit), today)]
 
     def mine(self, admin: Admin, msg: Incoming, args: str) -> list[Reply]:
         codes = set(store.followed_by(self.db, admin.channel, admin.user_id))
@@ -80,7 +81,7 @@ class ProgressCommands:
             codes &= subtree_codes(self.db, admin.scope_unit)
         if not codes:
             return [Reply(T.PROGRESS_MINE_NONE, kind="info")]
-        return [progress_reply(self.db, codes, T.PROGRESS_MINE)]
+        return [progress_reply(self.db, codes, T.PROGRESS_MINE, clock.local_date(msg.at))]
 
     # -- /congnhan ------------------------------------------------------------------------------------------
     def accept(self, admin: Admin, msg: Incoming, args: str) -> list[Reply]:
@@ -128,7 +129,7 @@ class ProgressCommands:
             return self._result_view(admin, code)
         actor = results_flow.actor_of(msg)
         if action in ("ok", "re"):
-            result = store.set_status(self.db, code, "accepted" if action == "ok" else "reported", actor, clock.now())
+            result = store.set_status(self.db, code, "accepted" if action == "ok" else "reported", actor, msg.at)
             if result is None:
                 return [Reply(T.ACCEPT_NO_RESULT.format(name=unit.name), kind="info")]
             log.info("result of %s %s by %s", code, result.status, actor)
@@ -161,7 +162,7 @@ class ProgressCommands:
         if staff is None or staff not in self._staff(admin):
             return [Reply(T.PICK_STALE, kind="error")]
         store.save_flow(self.db, store.Flow(msg.channel, msg.chat_id, "assign", msg.user_id, None, "units",
-                                            {"channel": staff.channel, "user_id": staff.user_id}), clock.now())
+                                            {"channel": staff.channel, "user_id": staff.user_id}), msg.at)
         current = store.followed_by(self.db, staff.channel, staff.user_id)
         text = T.ASSIGN_UNITS.format(who=staff.name or staff.user_id)
         if current:
@@ -210,7 +211,7 @@ class ProgressCommands:
         if removing:
             count = store.unassign(self.db, staff.channel, staff.user_id, codes)
             return [Reply(T.ASSIGN_REMOVED.format(count=count, who=who), kind="info")]
-        store.assign(self.db, codes, staff.channel, staff.user_id, results_flow.actor_of(msg), clock.now())
+        store.assign(self.db, codes, staff.channel, staff.user_id, results_flow.actor_of(msg), msg.at)
         log.info("%s assigned %d units to %s:%s", results_flow.actor_of(msg), len(codes), staff.channel, staff.user_id)
         return [Reply(T.ASSIGN_DONE.format(count=len(codes), who=who, codes=", ".join(codes)), kind="info")]
 

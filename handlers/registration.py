@@ -41,8 +41,7 @@ def _recent_failures(db: sqlite_utils.Database, msg: Incoming, now: datetime) ->
     return store.failed_attempts_since(db, msg.channel, msg.chat_id, since)
 
 
-def join(db: sqlite_utils.Database, msg: Incoming, args: str, now: datetime | None = None) -> list[Reply]:
-    now = now or clock.now()
+def join(db: sqlite_utils.Database, msg: Incoming, args: str, now: datetime) -> list[Reply]:
     code = _clean_code(args)
     if not code:
         return [Reply(T.DANGKY_HOW, kind="info")]
@@ -92,8 +91,7 @@ def _unit_list(units: list[Unit]) -> str:
     return "\n".join(f"• {u.code} — {u.name}" for u in units)
 
 
-def leave(db: sqlite_utils.Database, msg: Incoming, args: str, now: datetime | None = None) -> list[Reply]:
-    now = now or clock.now()
+def leave(db: sqlite_utils.Database, msg: Incoming, args: str, now: datetime) -> list[Reply]:
     officer = store.find_officer(db, msg.channel, msg.chat_id)
     units = store.units_of(db, officer.id) if officer else []
     if not units:

@@ -18,8 +18,7 @@ _ON = {"bat", "on", "1", "co", "mo"}
 
 
 def set_reminders(db: sqlite_utils.Database, msg: Incoming, args: str,
-                  now: datetime | None = None) -> list[Reply]:
-    now = now or clock.now()
+                  now: datetime) -> list[Reply]:
     officer = store.find_officer(db, msg.channel, msg.chat_id)
     units = store.units_of(db, officer.id) if officer else []
     if not units:

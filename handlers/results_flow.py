@@ -9,6 +9,7 @@ kept only after the officer has read the rule and confirmed. The answers so far 
 so a restart between two messages loses nothing. Choices carry keys "kq:<action>[:field[:value]]"; where
 there are no buttons, a typed number picks from the same list. Count questions offer no choices, so a
 typed "2" there is the number 2. "baocao" / "báo cáo" typed without the slash starts the flow too.
+Every step is dated by its message (`msg.at`, the assistant's one clock).
 """
 from __future__ import annotations
 
@@ -100,22 +101,22 @@ class ResultsFlow:
         if not may_report(self.db, msg, unit):
             log.info("report for %s refused to %s:%s", unit.code, msg.channel, msg.user_id)
             return [Reply(T.NOT_ALLOWED.format(name=unit.name), kind="error")]
-        now = clock.now()
+        now, today = msg.at, clock.local_date(msg.at)
         existing = store.get(self.db, unit.code)
         if existing is not None and existing.accepted:
             return [Reply(self._locked_text(msg, unit, existing), kind="info")]
         current = store.get_flow(self.db, msg.channel, msg.chat_id)
         if existing is None and current and current.kind == "report" and current.unit_code == unit.code:
-            return [Reply(T.RESUME.format(name=unit.name), kind="info"), self._ask(current, unit)]
+            return [Reply(T.RESUME.format(name=unit.name), kind="info"), self._ask(current, unit, today)]
         if existing is not None:
             flow = store.Flow(msg.channel, msg.chat_id, "report", msg.user_id, unit.code, "summary",
                               {"answers": existing.values(), "editing": True})
             store.save_flow(self.db, flow, now)
             when = clock.to_local(clock.from_iso(existing.updated_at)).strftime("%H:%M %d/%m/%Y")
-            return [Reply(T.EXISTING.format(name=unit.name, when=when), kind="info"), self._summary(flow, unit)]
+            return [Reply(T.EXISTING.format(name=unit.name, when=when), kind="info"), self._summary(flow, unit, today)]
         flow = store.Flow(msg.channel, msg.chat_id, "report", msg.user_id, unit.code, FIELDS[0], {"answers": {}})
         store.save_flow(self.db, flow, now)
-        return [Reply(T.START.format(name=unit.name, count=len(FIELDS)), kind="info"), self._ask(flow, unit)]
+        return [Reply(T.START.format(name=unit.name, count=len(FIELDS)), kind="info"), self._ask(flow, unit, today)]
 
     def _locked_text(self, msg: Incoming, unit: Unit, result: store.Result) -> str:
         when = clock.to_local(clock.from_iso(result.accepted_at)).strftime("%d/%m/%Y") if result.accepted_at else ""
@@ -144,19 +145,20 @@ class ResultsFlow:
         if unit is None:
             store.clear_flow(self.db, msg.channel, msg.chat_id)
             return [Reply(T.NO_FLOW, kind="info")]
+        today = clock.local_date(msg.at)
         picks_by_number = flow.step not in FIELDS or flow.step in rules.CHOICE_FIELDS or flow.step == "held_on"
         if picks_by_number and re.fullmatch(r"\d{1,2}", text):
-            choices = self._choices(flow, unit)
+            choices = self._choices(flow, unit, today)
             number = int(text)
             if not 1 <= number <= len(choices):
-                return [Reply(T.CHOOSE_NUMBER.format(count=len(choices)), kind="error"), self._ask(flow, unit)]
+                return [Reply(T.CHOOSE_NUMBER.format(count=len(choices)), kind="error"), self._ask(flow, unit, today)]
             return self.pick(msg, choices[number - 1].key)
         if flow.step not in FIELDS:  # summary, edit menu, confirming a flagged answer: choose
-            return [Reply(T.BAD_CHOICE, kind="error"), self._ask(flow, unit)]
+            return [Reply(T.BAD_CHOICE, kind="error"), self._ask(flow, unit, today)]
         try:
-            value = rules.parse(flow.step, text, clock.local_date(clock.now()))
+            value = rules.parse(flow.step, text, today)
         except rules.AnswerError as exc:
-            return [Reply(str(exc), kind="error"), self._ask(flow, unit)]
+            return [Reply(str(exc), kind="error"), self._ask(flow, unit, today)]
         return self._answer(msg, flow, unit, flow.step, value)
 
     def pick(self, msg: Incoming, key: str) -> list[Reply]:
@@ -176,10 +178,10 @@ class ResultsFlow:
             store.clear_flow(self.db, msg.channel, msg.chat_id)
             return [Reply(T.NOT_ALLOWED.format(name=unit.name if unit else flow.unit_code), kind="error")]
         field = parts[1] if len(parts) > 1 else ""
-        now = clock.now()
+        now, today = msg.at, clock.local_date(msg.at)
         if action == "a" and len(parts) == 3:
             if flow.step != field:
-                return [Reply(T.PICK_STALE, kind="info"), self._ask(flow, unit)]
+                return [Reply(T.PICK_STALE, kind="info"), self._ask(flow, unit, today)]
             value = parts[2] if field in rules.CHOICE_FIELDS or field == "held_on" else int(parts[2])
             return self._answer(msg, flow, unit, field, value)
         if action in ("k", "r") and flow.step == f"confirm:{field}":
@@ -187,7 +189,7 @@ class ResultsFlow:
                 flow.step = field
                 flow.data.pop("pending", None)
                 store.save_flow(self.db, flow, now)
-                return [self._ask(flow, unit)]
+                return [self._ask(flow, unit, today)]
             flow.data["answers"][field] = flow.data.pop("pending")
             return self._advance(msg, flow, unit)
         if action == "e" and flow.step in ("summary", "edit"):
@@ -196,25 +198,25 @@ class ResultsFlow:
             else:
                 flow.step = "edit"
             store.save_flow(self.db, flow, now)
-            return [self._ask(flow, unit)]
+            return [self._ask(flow, unit, today)]
         if action == "s" and flow.step in ("summary", "edit"):
             flow.step = "summary"
             store.save_flow(self.db, flow, now)
-            return [self._summary(flow, unit)]
+            return [self._summary(flow, unit, today)]
         if action == "ok" and flow.step == "summary":
             return self._submit(msg, flow, unit)
-        return [Reply(T.PICK_STALE, kind="info"), self._ask(flow, unit)]
+        return [Reply(T.PICK_STALE, kind="info"), self._ask(flow, unit, today)]
 
     # -- steps ----------------------------------------------------------------------------------------------
     def _answer(self, msg: Incoming, flow: store.Flow, unit: Unit, field: str, value: object) -> list[Reply]:
-        today = clock.local_date(clock.now())
+        today = clock.local_date(msg.at)
         answers = flow.data.setdefault("answers", {})
         result = rules.check(field, value, answers, unit, today)
         if result.error:
-            return [Reply(result.error, kind="error"), self._ask(flow, unit)]
+            return [Reply(result.error, kind="error"), self._ask(flow, unit, today)]
         if result.flag:
             flow.step, flow.data["pending"] = f"confirm:{field}", value
-            store.save_flow(self.db, flow, clock.now())
+            store.save_flow(self.db, flow, msg.at)
             return [self._confirm_flag(field, result.warning)]
         answers[field] = value
         return self._advance(msg, flow, unit)
@@ -222,7 +224,7 @@ class ResultsFlow:
     def _advance(self, msg: Incoming, flow: store.Flow, unit: Unit) -> list[Reply]:
         """The next unanswered question, or (every answer checked together) the summary."""
         answers = flow.data["answers"]
-        today = clock.local_date(clock.now())
+        now, today = msg.at, clock.local_date(msg.at)
         for field in FIELDS:
             if field in answers:
                 continue
@@ -231,25 +233,26 @@ class ResultsFlow:
                 answers[field] = implied
                 continue
             flow.step = field
-            store.save_flow(self.db, flow, clock.now())
-            return [self._ask(flow, unit)]
+            store.save_flow(self.db, flow, now)
+            return [self._ask(flow, unit, today)]
         field, error, _ = rules.review(answers, unit, today)
         if field is not None:  # an edit made another answer wrong: ask that one again
             flow.step = field
-            store.save_flow(self.db, flow, clock.now())
-            return [Reply(error or "", kind="error"), self._ask(flow, unit)] if error else [self._ask(flow, unit)]
+            store.save_flow(self.db, flow, now)
+            asking = self._ask(flow, unit, today)
+            return [Reply(error or "", kind="error"), asking] if error else [asking]
         flow.step = "summary"
-        store.save_flow(self.db, flow, clock.now())
-        return [self._summary(flow, unit)]
+        store.save_flow(self.db, flow, now)
+        return [self._summary(flow, unit, today)]
 
     def _submit(self, msg: Incoming, flow: store.Flow, unit: Unit) -> list[Reply]:
         answers = flow.data["answers"]
-        now = clock.now()
-        field, error, flags = rules.review(answers, unit, clock.local_date(now))
+        now, today = msg.at, clock.local_date(msg.at)
+        field, error, flags = rules.review(answers, unit, today)
         if field is not None:
             flow.step = field
             store.save_flow(self.db, flow, now)
-            return [Reply(error or T.BAD_CHOICE, kind="error"), self._ask(flow, unit)]
+            return [Reply(error or T.BAD_CHOICE, kind="error"), self._ask(flow, unit, today)]
         values = Values(**{f: answers[f] for f in FIELDS}, flags=flags)
         try:
             result, changed = save_result(self.db, unit, values, actor_of(msg), now)
@@ -266,7 +269,7 @@ class ResultsFlow:
         return [Reply(T.SAVED.format(name=unit.name), kind="info")]
 
     # -- rendering ------------------------------------------------------------------------------------------
-    def _choices(self, flow: store.Flow, unit: Unit) -> list[Choice]:
+    def _choices(self, flow: store.Flow, unit: Unit, today: date) -> list[Choice]:
         step = flow.step
         if step == "summary":
             return [Choice(f"{PREFIX}ok", T.SUBMIT), Choice(f"{PREFIX}e", T.EDIT), Choice(f"{PREFIX}no", T.CANCEL)]
@@ -280,19 +283,18 @@ class ResultsFlow:
             return ([Choice(f"{PREFIX}a:{step}:{k}", label) for k, label in rules.CHOICE_FIELDS[step].items()]
                     + [Choice(f"{PREFIX}no", T.CANCEL)])
         if step == "held_on":
-            return [Choice(f"{PREFIX}a:held_on:{d.isoformat()}", label) for d, label in _day_options(unit)]
+            return [Choice(f"{PREFIX}a:held_on:{d.isoformat()}", label) for d, label in _day_options(unit, today)]
         return []  # counts: a typed number is the answer
 
-    def _ask(self, flow: store.Flow, unit: Unit) -> Reply:
+    def _ask(self, flow: store.Flow, unit: Unit, today: date) -> Reply:
         step = flow.step
         if step == "summary":
-            return self._summary(flow, unit)
+            return self._summary(flow, unit, today)
         if step == "edit":
-            return Reply(T.EDIT_WHICH, kind="menu", choices=self._choices(flow, unit))
+            return Reply(T.EDIT_WHICH, kind="menu", choices=self._choices(flow, unit, today))
         if step.startswith("confirm:"):
             field = step.split(":", 1)[1]
-            check = rules.check(field, flow.data.get("pending"), flow.data["answers"], unit,
-                                clock.local_date(clock.now()))
+            check = rules.check(field, flow.data.get("pending"), flow.data["answers"], unit, today)
             return self._confirm_flag(field, check.warning or "")
         answers = flow.data.get("answers", {})
         position = FIELDS.index(step) + 1
@@ -301,24 +303,23 @@ class ResultsFlow:
                                              T.HINT_ZERO if step in ("ubkt_elected", "delegates_elected")
                                              else T.HINT_NUMBER)
         text = f"({position}/{len(FIELDS)}) {question}" + (f"\n{hint}" if hint else "")
-        return Reply(text, kind="menu", choices=self._choices(flow, unit))
+        return Reply(text, kind="menu", choices=self._choices(flow, unit, today))
 
     def _confirm_flag(self, field: str, warning: str) -> Reply:
         return Reply(f"⚠️ {warning}", kind="menu",
                      choices=[Choice(f"{PREFIX}k:{field}", T.KEEP), Choice(f"{PREFIX}r:{field}", T.REENTER)])
 
-    def _summary(self, flow: store.Flow, unit: Unit) -> Reply:
+    def _summary(self, flow: store.Flow, unit: Unit, today: date) -> Reply:
         answers = flow.data["answers"]
-        _, _, flags = rules.review(answers, unit, clock.local_date(clock.now()))
+        _, _, flags = rules.review(answers, unit, today)
         lines = [T.SUMMARY_TITLE.format(name=unit.name, code=unit.code), *summary_lines(answers)]
         if flags:
             lines += ["", T.FLAGGED_NOTE.format(notes="; ".join(T.FLAG_NOTES[f] for f in flags))]
         lines += ["", T.SUMMARY_CONFIRM]
-        return Reply("\n".join(lines), kind="menu", choices=self._choices(flow, unit))
+        return Reply("\n".join(lines), kind="menu", choices=self._choices(flow, unit, today))
 
 
-def _day_options(unit: Unit) -> list[tuple[date, str]]:
-    today = clock.local_date(clock.now())
+def _day_options(unit: Unit, today: date) -> list[tuple[date, str]]:
     options = [(today, T.TODAY.format(day=dmy(today))),
                (today - timedelta(days=1), T.YESTERDAY.format(day=dmy(today - timedelta(days=1))))]
     planned = unit.congress_day

@@ -77,10 +77,9 @@ def _value(field: str, raw: object) -> object:
     return _count(field, raw)
 
 
-def import_results(db: sqlite_utils.Database, path: Path, now: datetime | None = None,
+def import_results(db: sqlite_utils.Database, path: Path, now: datetime,
                    dry_run: bool = False) -> ImportReport:
     """Check the whole file; write it (one transaction) only when every row is good."""
-    now = now or clock.now()
     today = clock.local_date(now)
     report, table = _open_table(path, "kết quả", RESULT_HEADERS, RESULT_REQUIRED, "kết quả đại hội")
     parsed: list[tuple[int, object, Values]] = []

@@ -12,7 +12,7 @@ import re
 import time as time_module
 import tomllib
 from dataclasses import dataclass, field
-from datetime import date, time, timedelta
+from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from pathlib import Path
 
@@ -128,7 +128,7 @@ def _strings(raw: object, where: str) -> tuple[str, ...]:
 def _date(raw: object, where: str) -> date | None:
     if raw is None:
         return None
-    if isinstance(raw, date) and not hasattr(raw, "hour"):
+    if isinstance(raw, date) and not isinstance(raw, datetime):
         return raw
     raise PlanError(f"{where}: ngày phải viết dạng TOML 2023-04-30 (không có giờ)")
 

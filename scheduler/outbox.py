@@ -1,6 +1,6 @@
 """The dispatcher: drains due outbox rows through the channels' sender callables, exactly once.
 
-Channels register a sender at start-up:
+Channels register a sender at start-up (their `send`, channels/base.py; the errors are delivery.py's):
 
     async def send(chat_id: str, text: str, **extra) -> None   # raise RetryableSendError / RecipientBlockedError
     dispatcher.register_sender("telegram", send)
@@ -65,6 +65,7 @@ from typing import Awaitable, Callable
 import sqlite_utils
 
 import clock
+from delivery import OutcomeUnknownError, RecipientBlockedError, RetryableSendError
 from storage import outbox as store
 from scheduler.lease import Lease
 from scheduler.ratelimit import SLOT, ChannelLimits, SlotState, Throttle
@@ -81,27 +82,6 @@ AfterSweepHook = Callable[[datetime], "bool | int | None"]
 
 QUIET_START = time(21, 0)
 QUIET_END = time(7, 0)
-
-
-class SendError(Exception):
-    """A sender could not deliver."""
-
-
-class RetryableSendError(SendError):
-    """Worth another try later: 429 (with `retry_after` seconds), 5xx, network trouble."""
-
-    def __init__(self, message: str = "", retry_after: float | None = None):
-        super().__init__(message)
-        self.retry_after = retry_after
-
-
-class RecipientBlockedError(SendError):
-    """The recipient blocked the bot or the chat is gone: never retried."""
-
-
-class OutcomeUnknownError(SendError):
-    """The request was written and its answer never came (a time-out after sending, a connection cut
-    while waiting): the message may have been delivered. Never retried blindly (see UNKNOWN_RESENDS)."""
 
 
 # How many more times a row whose outcome is unknown may be sent, by kind (absent: 0, at most once).
@@ -453,7 +433,7 @@ class Dispatcher:
             self._outcome_unknown(row, attempt, exc, now if fixed else clock.now(), result)
         except Exception as exc:  # RetryableSendError and anything unexpected: try again later
             done = now if fixed else clock.now()
-            retry_after = getattr(exc, "retry_after", None)
+            retry_after = exc.retry_after if isinstance(exc, RetryableSendError) else None
             if not isinstance(exc, RetryableSendError):
                 log.exception("outbox %s: unexpected error from the %s sender", row.key, row.channel)
             error = f"{type(exc).__name__}: {exc}"

@@ -41,6 +41,7 @@ class Outcome:
     lost: int = 0
     times: list[float] = field(default_factory=list)
     out_of_order: int = 0
+    limit_429s: int = 0      # requests the fake refused for a limit (or sent during its pause)
 
     def percentile(self, share: float) -> float | None:
         if not self.times:

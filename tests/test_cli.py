@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 import bot
+import clock
 from channels.console import run_console
 from handlers.assistant import Assistant
 from storage.knowledge import reload_from_files
@@ -110,7 +111,7 @@ def test_main_command_without_token_opens_the_terminal_chat(tmp_path):
 
 def test_console_saves_a_calendar_file_it_cannot_send(db, tmp_path):
     from handlers.demo import create_demo
-    create_demo(db)  # registers the terminal user to a demo unit
+    create_demo(db, clock.now())  # registers the terminal user to a demo unit
     out = io.StringIO()
     run_console(Assistant(db), io.StringIO("/lich ics\n"), out, files_dir=tmp_path / "files")
     saved = list((tmp_path / "files").glob("*.ics"))

@@ -147,7 +147,7 @@ def test_terminal_chat_on_an_empty_database_comes_with_demo_data(tmp_path):
 def test_console_does_not_touch_real_units(cli, capsys):
     imported(cli)
     from handlers.demo import newcomer_demo
-    assert newcomer_demo(open_db(cli.db_path)) == ""
+    assert newcomer_demo(open_db(cli.db_path), clock.now()) == ""
     assert store.count_units(open_db(cli.db_path), demo=True) == 0
 
 

@@ -6,11 +6,13 @@
     scheduler/          time: reminders, the outbox dispatcher, limits, what it sends on its own
     storage/            the SQLite database: schema, migrations, every query
     knowledge/          the knowledge base as data, Vietnamese normalisation, the matcher, plans
-    clock, settings, logging_setup, datefmt   base modules: imported by anyone, importing none of these
+    clock, settings, logging_setup, datefmt, delivery   base modules: imported by anyone, importing none of these
 
 A module may import base modules and packages strictly below its own; inside a package, modules must not
 import each other in a circle; SQL is written only in storage/. Imports are read with `ast` (also those inside functions, which otherwise
 hide a cycle until run time); imports under `if TYPE_CHECKING:` are annotations only and do not count.
+Also kept here: only storage/ calls the database, no scaffolding of the feature-by-feature build is
+left, and handlers/commands.py holds the one table of chat commands.
 """
 from __future__ import annotations
 
@@ -20,7 +22,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 RANK = {"knowledge": 1, "storage": 2, "scheduler": 3, "handlers": 4, "channels": 5, "cli": 6, "bot": 7}
-BASE = {"clock", "settings", "logging_setup", "datefmt"}
+BASE = {"clock", "settings", "logging_setup", "datefmt", "delivery"}
 # Upward imports that stay until the code around them is rewritten anyway. Each names its module, the
 # package it reaches up to, and why it waits.
 KNOWN: dict[tuple[str, str], str] = {
@@ -130,3 +132,90 @@ def test_sql_is_written_only_in_storage():
     assert not unexpected, "SQL outside storage/: " + ", ".join(unexpected)
     stale = sorted(set(KNOWN_SQL) - found)
     assert not stale, "known SQL exceptions that are fixed now (remove them from KNOWN_SQL): " + ", ".join(stale)
+
+
+# The database's own API: sqlite3's execute…, sqlite-utils' query, rows_where, table(…) and db["name"].
+DB_CALLS = {"execute", "executescript", "executemany", "query", "rows_where", "insert_all", "upsert_all",
+            "delete_where", "create_table", "table", "enable_wal"}
+
+
+def database_calls(path: Path) -> list[str]:
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in DB_CALLS:
+            found.append(f".{node.func.attr}() line {node.lineno}")
+        elif (isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant)
+              and isinstance(node.slice.value, str) and ast.unparse(node.value).split(".")[-1] in ("db", "database")):
+            found.append(f"{ast.unparse(node)} line {node.lineno}")
+    return found
+
+
+def test_only_storage_talks_to_the_database():
+    """SQL built at run time slips past the check above; a call of the database's own API outside
+    storage/ does not (the storage module of its table should hold it as a function)."""
+    found = {module: calls for module, path in product_modules().items()
+             if _layer(module) != "storage" and (calls := database_calls(path))}
+    assert not found, "the database used outside storage/: " + "; ".join(f"{m}: {', '.join(c)}" for m, c in found.items())
+
+
+def test_the_database_check_sees_queries_built_at_run_time(tmp_path):
+    sample = tmp_path / "sample.py"
+    sample.write_text('def count(db, table):\n    n = db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()\n'
+                      '    return n, self.db["outbox"].count, items.insert(0, n)\n', encoding="utf-8")
+    assert [c.split()[0] for c in database_calls(sample)] == [".execute()", "self.db['outbox']"]
+
+
+# Probes that hold a program together while it is built feature by feature: `find_spec`, ImportError
+# fallbacks, checks whether a table exists yet, getattr/hasattr on a fixed attribute name. Module → why.
+KNOWN_PROBES: dict[str, str] = {
+    "cli": "bot.py with no command: argparse's namespace has no `func`, and the terminal chat opens",
+}
+
+
+def test_no_scaffolding_is_left_from_building_feature_by_feature():
+    found: dict[str, list[str]] = {}
+    for module, path in product_modules().items():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            what = None
+            if isinstance(node, ast.Call):
+                name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+                if name == "find_spec":
+                    what = "find_spec"
+                elif name in ("getattr", "hasattr") and len(node.args) >= 2 and isinstance(node.args[1], ast.Constant):
+                    what = f"{name}(…, {node.args[1].value!r})"
+            elif isinstance(node, ast.ExceptHandler) and node.type is not None \
+                    and re.search(r"\b(ImportError|ModuleNotFoundError)\b", ast.unparse(node.type)):
+                what = "except ImportError"
+            elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and re.search(r"table_exists|has_table",
+                                                                                          node.name):
+                what = node.name
+            if what:
+                found.setdefault(module, []).append(f"{what} line {node.lineno}")
+    unexpected = {m: w for m, w in found.items() if m not in KNOWN_PROBES}
+    assert not unexpected, "scaffolding: " + "; ".join(f"{m}: {', '.join(w)}" for m, w in sorted(unexpected.items()))
+    stale = sorted(set(KNOWN_PROBES) - set(found))
+    assert not stale, "known probes that are gone now (remove them from KNOWN_PROBES): " + ", ".join(stale)
+
+
+def test_the_command_table_is_the_only_list_of_commands(tmp_path):
+    """handlers/commands.COMMANDS is the one ordered table: the assistant keeps no second map of command
+    names beside its copy of it, and no module spells out several command names in a table of its own."""
+    from handlers.assistant import Assistant
+    from handlers.commands import COMMANDS
+    from storage import open_db
+    names = {c.name for c in COMMANDS}
+    assistant = Assistant(open_db(tmp_path / "t.db"))
+    twins = [attr for attr, value in vars(assistant).items()
+             if attr != "commands" and isinstance(value, (dict, list, tuple, set))
+             and len(names & {getattr(v, "name", v) for v in value if isinstance(v, str) or hasattr(v, "name")}) > 2]
+    assert not twins, f"a second table of the commands on the assistant: {twins}"
+    spelled = []
+    for module, path in product_modules().items():
+        if module == "handlers.commands":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            items = node.keys if isinstance(node, ast.Dict) else getattr(node, "elts", None) \
+                if isinstance(node, (ast.List, ast.Tuple, ast.Set)) else None
+            if items and len({i.value for i in items if isinstance(i, ast.Constant)} & names) > 2:
+                spelled.append(f"{module} line {node.lineno}")
+    assert not spelled, "command names listed outside handlers/commands.py: " + ", ".join(spelled)

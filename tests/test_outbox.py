@@ -6,7 +6,8 @@ from datetime import timedelta
 import pytest
 
 from scheduler.jobs import create_dispatcher
-from scheduler.outbox import Dispatcher, RecipientBlockedError, RetryableSendError, log_sender
+from delivery import RecipientBlockedError, RetryableSendError
+from scheduler.outbox import Dispatcher, log_sender
 from storage import open_db
 from storage import outbox
 from storage import units as store

@@ -15,7 +15,8 @@ from channels.telegram import build_telegram_application
 from channels.telegram import TelegramChannel
 from handlers.assistant import Assistant
 from scheduler.jobs import create_dispatcher
-from scheduler.outbox import Dispatcher, RetryableSendError
+from channels.base import RetryableSendError
+from scheduler.outbox import Dispatcher
 from scheduler.ratelimit import ChannelLimits
 from settings import Settings
 from storage import outbox
@@ -63,7 +64,7 @@ async def test_dispatcher_keeps_the_global_rate_and_per_chat_interval_and_surviv
                     blocked=blocked, seed=11) as api:
         async with telegram_sender(db, api) as channel:
             dispatcher = create_dispatcher(db, backoff=timedelta(milliseconds=200), max_attempts=8)
-            dispatcher.register_sender("telegram", channel.send_text)
+            dispatcher.register_sender("telegram", channel.send)
             dispatcher.set_limits("telegram", ChannelLimits(per_second=rate, per_chat_interval=1.0, max_in_flight=16))
             queue(db, chats)
             queue(db, [chats[0]] * 1, text="Thông báo thứ hai", key="b2")
@@ -194,9 +195,9 @@ async def test_the_progress_message_is_sent_once_and_edited_until_the_final_repo
     with FakeBotApi(global_per_second=60, chat_interval=1.0, blocked={chats[3]}) as api:
         async with telegram_sender(db, api) as channel:
             dispatcher = create_dispatcher(db)
-            dispatcher.register_sender("telegram", channel.send_text)
+            dispatcher.register_sender("telegram", channel.send)
             dispatcher.set_limits("telegram", ChannelLimits(per_second=50, per_chat_interval=1.0, max_in_flight=8))
-            await channel.send_replies("900", [progress])
+            await channel.answer("900", [progress])
             await drain(dispatcher, db)
             deadline = time.monotonic() + 10
             while channel._live_tasks:

@@ -20,7 +20,8 @@ from channels.telegram import TelegramChannel
 from scheduler.broadcasts import report_text
 from handlers.assistant import Assistant
 from scheduler.jobs import create_dispatcher
-from scheduler.outbox import Dispatcher, OutcomeUnknownError, RetryableSendError
+from channels.base import OutcomeUnknownError, RetryableSendError
+from scheduler.outbox import Dispatcher
 from scheduler.ratelimit import ChannelLimits
 from settings import Settings
 from storage import broadcasts as bstore
@@ -75,7 +76,7 @@ async def test_a_notice_whose_answer_times_out_is_not_resent_and_the_report_coun
     with FakeBotApi(global_per_second=100, chat_interval=1.0, slow_every=10, slow_delay=2.5) as api:
         async with telegram_sender(db, api.base_url) as channel:
             dispatcher = create_dispatcher(db, backoff=timedelta(milliseconds=100))
-            dispatcher.register_sender("telegram", channel.send_text)
+            dispatcher.register_sender("telegram", channel.send)
             dispatcher.set_limits("telegram", ChannelLimits(per_second=50, per_chat_interval=1.0, max_in_flight=8))
             await settle(dispatcher, db)
     received = Counter(chat for chat, text, _ in api.deliveries if text == TEXT)
@@ -95,7 +96,7 @@ async def test_a_reminder_with_an_unknown_outcome_is_sent_once_more_after_a_long
     with FakeBotApi(global_per_second=100, chat_interval=0.0, slow_chats={"700"}, slow_delay=2.0) as api:
         async with telegram_sender(db, api.base_url) as channel:
             dispatcher = Dispatcher(db, unknown_retry_after=timedelta(seconds=1.0), linger=timedelta(seconds=3))
-            dispatcher.register_sender("telegram", channel.send_text)
+            dispatcher.register_sender("telegram", channel.send)
             now = clock.now()
             outbox.enqueue(db, [NewMessage(key="r:700", kind="reminder", channel="telegram", chat_id="700",
                                            text="⏰ Nhắc hạn", due_at=now, quiet_hours=False)], now)
@@ -113,13 +114,13 @@ async def test_a_refused_connection_is_not_sent_and_is_retried(db):
     async with telegram_sender(db, api.base_url) as channel:
         api.stop()   # from now on every connection is refused
         try:
-            await channel.send_text("701", TEXT)
+            await channel.send("701", TEXT)
         except RetryableSendError as exc:
             assert not isinstance(exc, OutcomeUnknownError)
         else:
             raise AssertionError("a refused connection must fail")
         dispatcher = Dispatcher(db)
-        dispatcher.register_sender("telegram", channel.send_text)
+        dispatcher.register_sender("telegram", channel.send)
         now = clock.now()
         outbox.enqueue(db, [NewMessage(key="b:701", kind="broadcast", channel="telegram", chat_id="701",
                                        text=TEXT, due_at=now, quiet_hours=False)], now)

@@ -13,7 +13,8 @@ from scheduler.ratelimit import RateLimiter
 from channels.zalo_client import ZaloClient
 from handlers.assistant import Assistant
 from storage.knowledge import reload_from_files
-from scheduler.outbox import Dispatcher, OutcomeUnknownError, RecipientBlockedError, RetryableSendError
+from channels.base import OutcomeUnknownError, RecipientBlockedError, RetryableSendError
+from scheduler.outbox import Dispatcher
 from storage import outbox
 from storage.outbox import NewMessage
 from tests.zalo_fake import TOKEN, finish, running_fake, start, zalo_settings
