@@ -96,8 +96,8 @@ async def test_a_broadcast_to_all_ends_with_the_rows_of_channels_not_running_nam
     with FakeBotApi(global_per_second=30, chat_interval=0.0) as api:
         async with telegram(db, api) as channel:
             dispatcher = create_dispatcher(db)
-            dispatcher.register_sender("telegram", channel.send_text)   # Zalo not configured, no console
-            await channel.send_replies(ADMIN, [progress])
+            dispatcher.register_sender("telegram", channel.send)   # Zalo not configured, no console
+            await channel.answer(ADMIN, [progress])
             await until_reported(dispatcher, db, channel)
     for chat in TELEGRAM_OFFICERS:
         [notice] = api.texts_to(chat)
@@ -125,9 +125,9 @@ async def test_with_zalo_running_too_only_the_console_row_waits(db, frozen):
             with FakeBotApi(global_per_second=30, chat_interval=0.0) as api:
                 async with telegram(db, api) as channel:
                     dispatcher = create_dispatcher(db)
-                    dispatcher.register_sender("telegram", channel.send_text)
+                    dispatcher.register_sender("telegram", channel.send)
                     dispatcher.register_sender("zalo", zalo.send)
-                    await channel.send_replies(ADMIN, [progress])
+                    await channel.answer(ADMIN, [progress])
                     await until_reported(dispatcher, db, channel)
         finally:
             await client.close()
@@ -146,7 +146,7 @@ async def test_the_reports_xong_is_when_the_last_row_settled_not_when_the_sweep_
     with FakeBotApi(global_per_second=30, chat_interval=0.0) as api:
         async with telegram(db, api) as channel:
             async def slow(chat_id, text, **extra):
-                await channel.send_text(chat_id, text, **extra)
+                await channel.send(chat_id, text, **extra)
                 if chat_id != ADMIN:
                     clock.set_now(clock.now() + timedelta(minutes=4))
 
