@@ -33,6 +33,8 @@ def save_document(reply, folder: Path) -> Path | None:
 def run_console(assistant: Assistant, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout,
                 files_dir: Path | None = None) -> None:
     interactive = stdin.isatty()
+    if hasattr(stdin, "reconfigure"):  # a line that is not UTF-8 reads with U+FFFD instead of ending the chat
+        stdin.reconfigure(errors="replace")
     print(texts.WELCOME, file=stdout)
     print("\n(Gõ «thoát» hoặc nhấn Ctrl+D để kết thúc.)", file=stdout)
     while True:
