@@ -54,6 +54,7 @@ from channels.http_outcome import may_have_arrived
 from channels.render import split_text
 from handlers import texts
 from handlers.assistant import Assistant
+from handlers.intake import safe_json, safe_text
 from handlers.messages import Attachment, Incoming, Reply
 from logging_setup import add_secret
 from settings import Settings
@@ -181,7 +182,9 @@ def is_group(chat: Chat) -> bool:
 
 
 def incoming(chat: Chat, user: User, text: str) -> Incoming:
-    return Incoming(CHANNEL, str(chat.id), str(user.id), text, user.full_name, is_group(chat))
+    """The neutral message; text and name made safe where they enter (handlers/intake.py)."""
+    return Incoming(CHANNEL, str(chat.id), str(user.id), safe_text(text), safe_text(user.full_name),
+                    is_group(chat))
 
 
 def command_of(message: Message) -> tuple[str, str] | None:
@@ -201,7 +204,7 @@ def attachment_of(message: Message) -> Attachment | None:
         return Attachment("photo", message.photo[-1].file_id, "ảnh.jpg", "image/jpeg")
     if message.document is not None:
         doc = message.document
-        return Attachment("document", doc.file_id, doc.file_name or "tệp", doc.mime_type or "")
+        return Attachment("document", doc.file_id, safe_text(doc.file_name or "") or "tệp", doc.mime_type or "")
     return None
 
 
@@ -426,7 +429,7 @@ class TelegramChannel(Channel):
     async def on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A pressed button: a choice answers in place (the message is edited); 👍/👎 is stored."""
         query = update.callback_query
-        parsed = self.codec.parse(query.data or "")
+        parsed = self.codec.parse(safe_text(query.data or ""))
         chat = query.message.chat if query.message is not None else None
         if parsed is None or chat is None:
             await query.answer(texts.PICK_EXPIRED)
@@ -667,7 +670,7 @@ def telegram_webhook_route(application: Application, secret: str) -> Route:
         if not hmac.compare_digest(given, expected):
             return PlainTextResponse("forbidden", status_code=403)
         try:
-            data = await request.json()
+            data = safe_json(await request.json())   # no lone surrogate gets past this (handlers/intake.py)
             update = Update.de_json(data, application.bot) if isinstance(data, dict) else None
         except Exception:  # noqa: BLE001 - any malformed body is the sender's problem
             update = None

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any, BinaryIO, Iterator
 
 from handlers import texts
-from knowledge.normalize import clean_input
+from knowledge.normalize import clean_input, safe_text  # noqa: F401 - channels take it from here
 
 MAX_QUESTION_CHARS = 1000
 MAX_LINE_BYTES = 64 * 1024   # a stdin line past this is counted and skipped, never held whole

@@ -92,10 +92,11 @@ _SPACES = re.compile(r"\s+")
 # Characters no one types on purpose, and the ones that make text misbehave later: lone surrogates (a
 # JSON "\ud800" escape; UTF-8 encoding, so SQLite and log files, refuse them), zero-width and bidi
 # marks, embeddings, overrides and isolates (they reorder what an admin or a log shows), the BOM,
-# invisible operators, tag characters and non-characters. Line feed and tab are kept by `safe_text`.
+# invisible operators, tag characters and non-characters. Line feed and tab are kept by `safe_text`;
+# a question also loses U+FFFD, the mark left where undecodable input was replaced.
 _INVISIBLE = (r"\u200b-\u200f\u2028-\u202f\u2060-\u2064\u2066-\u206f\u061c\u180e\ufeff\ufff9-\ufffb"
               r"\ufffe\uffff\U000e0000-\U000e007f\ud800-\udfff")
-_CONTROL = re.compile(rf"[\u0000-\u001f\u007f-\u009f{_INVISIBLE}]")
+_CONTROL = re.compile(rf"[\u0000-\u001f\u007f-\u009f\ufffd{_INVISIBLE}]")
 _UNSAFE = re.compile(rf"[\u0000-\u0008\u000b-\u001f\u007f-\u009f{_INVISIBLE}]")
 
 
