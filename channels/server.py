@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any, Awaitable, Callable
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
@@ -25,6 +26,7 @@ from telegram.error import TelegramError
 
 from channels import registry
 from channels.base import Channel, ConfigError
+from channels.body_limit import BodyLimit
 from handlers.assistant import Assistant
 from logging_setup import RedactSecrets
 from scheduler import jobs
@@ -113,12 +115,18 @@ def add_scheduler(runtime: Runtime) -> None:
 
 # -- HTTP -----------------------------------------------------------------------------------------------
 def build_http_app(runtime: Runtime) -> Starlette:
+    """/healthz and the channels' webhook routes, every request body capped (channels/body_limit.py)."""
+    limit = runtime.settings.webhook_max_body_bytes
+    if limit <= 0:
+        raise ConfigError("WEBHOOK_MAX_BODY_BYTES phải là số byte lớn hơn 0 (ví dụ 1048576 cho 1 MB).")
+
     async def healthz(request: Request) -> Response:
         channels = {name: bool(probe()) for name, probe in runtime.health.items()}
         return JSONResponse({"ok": all(channels.values()), "channels": channels},
                             status_code=200 if all(channels.values()) else 503)
 
-    return Starlette(routes=[Route("/healthz", healthz, methods=["GET"]), *runtime.routes])
+    return Starlette(routes=[Route("/healthz", healthz, methods=["GET"]), *runtime.routes],
+                     middleware=[Middleware(BodyLimit, limit=limit)])
 
 
 def _listen(settings: Settings) -> socket.socket:
@@ -143,8 +151,9 @@ class _HttpServer:
 
     def __init__(self, runtime: Runtime):
         import uvicorn  # only webhook mode needs it
+        app = build_http_app(runtime)   # a bad setting is reported before the port is taken
         self.sock = _listen(runtime.settings)
-        config = uvicorn.Config(build_http_app(runtime), log_config=None, access_log=False,
+        config = uvicorn.Config(app, log_config=None, access_log=False,
                                 lifespan="off", log_level="warning")
         self.server = uvicorn.Server(config)
         self.task: asyncio.Task | None = None

@@ -3,6 +3,7 @@ real HTTP on 127.0.0.1: lone surrogates escaped in the JSON never make a 500 or 
 later (SQLite, logging) raises on them."""
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 
@@ -12,7 +13,7 @@ import pytest
 from channels.zalo import WEBHOOK_PATH as ZALO_PATH
 from telegram_emulator import (CLEAR_ANSWER, CLEAR_QUESTION, ChatUser, bot_api, emulator,  # noqa: F401
                                free_port, running_bot)
-from tests.zalo_fake import SECRET as ZALO_SECRET, finish, running_fake, start, zalo_settings
+from tests.zalo_fake import SECRET as ZALO_SECRET, finish, running_fake, start, text_update, zalo_settings
 
 TELEGRAM_SECRET = "bi-mat_456-DEF"
 
@@ -99,3 +100,87 @@ async def test_zalo_webhook_answers_a_message_with_lone_surrogates(tmp_path, str
         finally:
             await finish(running)
     assert strict_log.failures == [] and strict_log.lines > 0
+
+
+# -- bodies over WEBHOOK_MAX_BODY_BYTES ----------------------------------------------------------------
+async def raw_post(port: int, path: str, headers: dict[str, str], chunks: list[bytes] = ()) -> tuple[int, bytes]:
+    """A POST written by hand: the headers (with Content-Length, or chunked), then `chunks` as HTTP chunks
+    without the closing one; returns the status and body of whatever the server answers meanwhile."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    try:
+        head = f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n" + "".join(f"{k}: {v}\r\n" for k, v in headers.items())
+        writer.write(head.encode() + b"\r\n")
+        for chunk in chunks:
+            writer.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+        await writer.drain()
+        status_line = await asyncio.wait_for(reader.readline(), 10)
+        response = await asyncio.wait_for(reader.read(), 10)   # the server closes after its answer
+        return int(status_line.split()[1]), response.split(b"\r\n\r\n", 1)[1]
+    finally:
+        writer.close()
+
+
+@pytest.fixture
+async def zalo_capped(tmp_path):
+    async with running_fake() as fake:
+        running = await start(zalo_settings(tmp_path, fake, webhook_max_body_bytes=4096))
+        running.fake = fake
+        try:
+            yield running
+        finally:
+            await finish(running)
+
+
+async def test_a_declared_body_over_the_limit_gets_413_before_it_is_sent(zalo_capped):
+    # Only the headers go out: the answer comes without the server waiting for 10 MB.
+    status, body = await raw_post(zalo_capped.runtime.settings.webhook_port, ZALO_PATH, {
+        "X-Bot-Api-Secret-Token": ZALO_SECRET, "Content-Type": "application/json",
+        "Content-Length": str(10 * 1024 * 1024)})
+    assert status == 413 and body == b"payload too large"
+
+
+async def test_a_chunked_body_is_counted_as_it_streams_and_cut_off_with_413(zalo_capped):
+    chunks = [b" " * 1000] * 5   # 5,000 bytes against a 4,096-byte cap, and never a last chunk
+    status, _ = await raw_post(zalo_capped.runtime.settings.webhook_port, ZALO_PATH, {
+        "X-Bot-Api-Secret-Token": ZALO_SECRET, "Content-Type": "application/json",
+        "Transfer-Encoding": "chunked"}, chunks)
+    assert status == 413
+    assert zalo_capped.fake.sent == []
+    [(count,)] = zalo_capped.runtime.assistant.db.execute("SELECT COUNT(*) FROM zalo_seen_messages").fetchall()
+    assert count == 0
+
+
+async def test_a_body_of_exactly_the_limit_is_still_taken(zalo_capped):
+    body = json.dumps(text_update("đại hội hợp lệ khi nào", chat_id="z-cap")).encode()
+    body += b" " * (4096 - len(body))
+
+    async def in_two_chunks():
+        yield body[:2000]
+        yield body[2000:]
+
+    async with httpx.AsyncClient(timeout=5) as client:
+        resp = await client.post(zalo_capped.base + ZALO_PATH, content=body, headers={
+            "X-Bot-Api-Secret-Token": ZALO_SECRET, "Content-Type": "application/json"})
+        chunked = await client.post(zalo_capped.base + ZALO_PATH, content=in_two_chunks(),
+                                    headers={"X-Bot-Api-Secret-Token": ZALO_SECRET})
+    assert resp.status_code == 200 and chunked.status_code == 200
+    await zalo_capped.fake.wait_sent(1)
+
+
+async def test_the_telegram_webhook_is_capped_too(telegram_webhook):
+    status, _ = await raw_post(int(telegram_webhook.url.rsplit(":", 1)[1]), "/telegram/webhook", {
+        "X-Telegram-Bot-Api-Secret-Token": TELEGRAM_SECRET, "Content-Length": str(1024 * 1024 + 1)})
+    assert status == 413
+    assert telegram_webhook.runtime.settings.webhook_max_body_bytes == 1024 * 1024   # the default
+
+
+async def test_a_bad_limit_setting_stops_the_start_with_a_clear_message(tmp_path, monkeypatch):
+    from channels.server import ConfigError
+    from settings import load_settings
+    monkeypatch.setenv("WEBHOOK_MAX_BODY_BYTES", "1MB")
+    assert load_settings().webhook_max_body_bytes == -1
+    monkeypatch.setenv("WEBHOOK_MAX_BODY_BYTES", "65536")
+    assert load_settings().webhook_max_body_bytes == 65536
+    async with running_fake() as fake:
+        with pytest.raises(ConfigError, match="WEBHOOK_MAX_BODY_BYTES"):
+            await start(zalo_settings(tmp_path, fake, webhook_max_body_bytes=-1))
