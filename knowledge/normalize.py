@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import lru_cache
+
+from knowledge.text_cache import text_cache
 
 # Abbreviations officers use, keyed by their folded form. Values are folded too.
 ABBREVIATIONS: dict[str, str] = {
@@ -115,7 +116,9 @@ def clean_input(text: str) -> str:
     return _SPACES.sub(" ", text).strip()
 
 
-@lru_cache(maxsize=8192)
+# Caches bounded by the characters they keep (knowledge/text_cache.py): the knowledge's ~220,000
+# characters of phrasings fit, so an index rebuild and `knowledge check` analyse each phrasing once.
+@text_cache(max_entries=8192, max_chars=500_000)
 def fold(text: str) -> str:
     """Lower-case and remove Vietnamese diacritics (đ→d); keeps punctuation."""
     # NFKD also maps full-width and other compatibility forms ("ＣĐＣＳ") to plain letters.
@@ -171,7 +174,7 @@ def _replace_runs(tokens: list[tuple[str, str | None]], pattern: tuple[str, ...]
     return out
 
 
-@lru_cache(maxsize=8192)
+@text_cache(max_entries=8192, max_chars=400_000)
 def analyze(text: str, drop_filler: bool = True) -> tuple[tuple[str, str | None], ...]:
     """The question as (folded syllable, accented syllable or None) pairs.
 
