@@ -208,8 +208,19 @@ def attachment_of(message: Message) -> Attachment | None:
     return None
 
 
+def summary(update: object) -> str:
+    """What an error log says of an update: its id and kind, its chat's type and id; never a name or a
+    text (those only in `describe`, logged at DEBUG, i.e. with --verbose)."""
+    if not isinstance(update, Update):
+        return type(update).__name__
+    kind = next((k for k in ("message", "edited_message", "callback_query") if getattr(update, k, None)), "other")
+    chat = update.effective_chat
+    where = f", {chat.type} chat {chat.id}" if chat is not None else ""
+    return f"update {update.update_id} ({kind}{where})"
+
+
 def describe(update: object) -> str:
-    """The update as compact JSON for logs (truncated)."""
+    """The whole update as compact JSON (truncated), names and texts included: for --verbose only."""
     if isinstance(update, Update):
         return json.dumps(update.to_dict(), ensure_ascii=False, default=str)[:2000]
     return repr(update)[:2000]
@@ -452,8 +463,11 @@ class TelegramChannel(Channel):
             await self.send_replies(chat.id, replies, group=is_group(chat))
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """Log the exception with its update, then apologise briefly; the bot keeps running."""
-        log.error("Exception while handling an update: %s", describe(update), exc_info=context.error)
+        """Log the exception with the update's id and kind (its content only with --verbose), then
+        apologise briefly; the bot keeps running."""
+        log.error("Exception while handling %s", summary(update), exc_info=context.error)
+        if log.isEnabledFor(logging.DEBUG):
+            log.debug("%s in full: %s", summary(update), describe(update))
         if not isinstance(update, Update):
             return
         try:

@@ -106,3 +106,19 @@ def test_odd_unicode_is_made_harmless_where_text_enters():
     decoded = json.loads('{"t\\ud800": ["x\\udfff", {"n": "\\ud83d"}], "ok": 1}')
     assert safe_json(decoded) == {"t\ufffd": ["x\ufffd", {"n": "\ufffd"}], "ok": 1}
     assert safe_json("😀\ud800") == "😀\ufffd"   # a real surrogate pair is kept
+
+
+def test_a_lone_surrogate_that_reaches_a_log_line_is_still_written(monkeypatch):
+    import logging
+    from logging_setup import RedactSecrets
+    stream = io.TextIOWrapper(io.BytesIO(), encoding="utf-8", errors="strict", write_through=True)
+    handler = logging.StreamHandler(stream)
+    handler.addFilter(RedactSecrets([]))
+    monkeypatch.setattr(handler, "handleError", lambda record: pytest.fail("the log line was lost"))
+    logger = logging.getLogger("tests.intake.surrogates")
+    logger.addHandler(handler)
+    try:
+        logger.warning("chat %s wrote %s", "c\ud800", "t\udfff")
+    finally:
+        logger.removeHandler(handler)
+    assert stream.buffer.getvalue().decode() == "chat c\ufffd wrote t\ufffd\n"

@@ -184,3 +184,48 @@ async def test_a_bad_limit_setting_stops_the_start_with_a_clear_message(tmp_path
     async with running_fake() as fake:
         with pytest.raises(ConfigError, match="WEBHOOK_MAX_BODY_BYTES"):
             await start(zalo_settings(tmp_path, fake, webhook_max_body_bytes=-1))
+
+
+# -- what the logs say of people -------------------------------------------------------------------------
+PRIVATE_NAME = "Nguyễn Thị Riêng"
+PRIVATE_TEXT = "câu hỏi riêng tư số 4711"
+
+
+async def test_telegram_errors_log_the_update_id_and_kind_not_the_name_or_text(bot_api, emulator, tmp_path, caplog):
+    def customise(assistant):
+        def explode(msg, args):
+            raise RuntimeError("handler exploded")
+        assistant.add_command("hong", explode, "Lệnh thử lỗi")
+
+    caplog.set_level(logging.INFO)
+    async with running_bot(bot_api, tmp_path, customise=customise) as bot:
+        user = ChatUser(emulator, bot.token, user_id=520, first_name=PRIVATE_NAME)
+        await user.send(f"/hong {PRIVATE_TEXT}")
+        await user.wait_count(1)
+        caplog.set_level(logging.DEBUG, logger="channels.telegram")   # what --verbose turns on
+        await user.send(f"/hong {PRIVATE_TEXT}")
+        await user.wait_count(2)
+    quiet = [r.getMessage() for r in caplog.records if r.levelno >= logging.INFO]
+    loud = [r.getMessage() for r in caplog.records if r.levelno == logging.DEBUG and r.name == "channels.telegram"]
+    errors = [m for m in quiet if m.startswith("Exception while handling update")]
+    assert len(errors) == 2 and all("(message, private chat 520)" in m for m in errors)
+    assert not any(PRIVATE_NAME in m or PRIVATE_TEXT in m for m in quiet)
+    assert any(PRIVATE_NAME in m and PRIVATE_TEXT in m for m in loud)   # only with verbose logging
+
+
+async def test_zalo_errors_log_the_message_id_not_the_name_or_text(tmp_path, caplog, monkeypatch):
+    caplog.set_level(logging.INFO)
+    async with running_fake() as fake:
+        running = await start(zalo_settings(tmp_path, fake))
+        try:
+            def broken(msg):
+                raise RuntimeError("boom")
+            monkeypatch.setattr(running.runtime.assistant, "handle", broken)
+            update = text_update(PRIVATE_TEXT, chat_id="z-private", message_id="m-4711", name=PRIVATE_NAME)
+            assert (await fake.push(update, url=running.base + ZALO_PATH)).status_code == 200
+            assert (await fake.push(update, url=running.base + ZALO_PATH)).json()["outcome"] == "duplicate"
+            await fake.wait_sent(1)
+        finally:
+            await finish(running)
+    assert "m-4711" in caplog.text and "boom" in caplog.text
+    assert PRIVATE_NAME not in caplog.text and PRIVATE_TEXT not in caplog.text
