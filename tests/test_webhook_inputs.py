@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import socket
 
 import httpx
 import pytest
@@ -229,3 +230,32 @@ async def test_zalo_errors_log_the_message_id_not_the_name_or_text(tmp_path, cap
             await finish(running)
     assert "m-4711" in caplog.text and "boom" in caplog.text
     assert PRIVATE_NAME not in caplog.text and PRIVATE_TEXT not in caplog.text
+
+
+# -- /healthz whatever the mode ------------------------------------------------------------------------------
+async def test_healthz_answers_when_telegram_polls(bot_api, emulator, tmp_path):
+    port = free_port()
+    async with running_bot(bot_api, tmp_path, webhook_port=port) as bot:
+        assert bot.runtime.routes == [] and bot_api.calls_of(bot.token, "getUpdates")   # polling, no webhook
+        async with httpx.AsyncClient(timeout=5) as client:
+            health = await client.get(f"http://127.0.0.1:{port}/healthz")
+            webhook = await client.post(f"http://127.0.0.1:{port}/telegram/webhook", json={})
+    assert health.status_code == 200 and health.json() == {"ok": True, "channels": {"telegram": True}}
+    assert webhook.status_code == 404
+    with socket.socket() as again:   # stopped: the port is free
+        again.bind(("127.0.0.1", port))
+
+
+async def test_healthz_says_503_once_zalo_polling_has_stopped(tmp_path):
+    async with running_fake() as fake:
+        running = await start(zalo_settings(tmp_path, fake, zalo_webhook_secret=""))
+        try:
+            async with httpx.AsyncClient(timeout=5) as client:
+                before = await client.get(running.base + "/healthz")
+                fake.fail("getUpdates", status=401, error_code=401, description="Unauthorized")
+                await fake.wait_for(lambda: not running.runtime.health["zalo"]())
+                after = await client.get(running.base + "/healthz")
+        finally:
+            await finish(running)
+    assert before.status_code == 200 and before.json() == {"ok": True, "channels": {"zalo": True}}
+    assert after.status_code == 503 and after.json() == {"ok": False, "channels": {"zalo": False}}
