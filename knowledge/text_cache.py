@@ -1,7 +1,7 @@
 """An LRU cache for functions of a text, bounded by the characters it keeps as well as by its entries.
 
 `lru_cache(maxsize=8192)` bounds how many results are kept, not how large they are: normalisation results
-of 8,192 questions of 1,000 characters held ~270 MB (`python -m bench.inputs`). This cache also stops
+of 8,192 questions of 1,000 characters held ~390 MB (`python -m bench.inputs`). This cache also stops
 at `max_chars` characters of kept texts, dropping the least recently used first; a text longer than an
 eighth of that is computed and not kept. Thread-safe (the scheduler plans in a worker thread).
 """
