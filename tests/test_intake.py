@@ -122,3 +122,13 @@ def test_a_lone_surrogate_that_reaches_a_log_line_is_still_written(monkeypatch):
     finally:
         logger.removeHandler(handler)
     assert stream.buffer.getvalue().decode() == "chat c\ufffd wrote t\ufffd\n"
+
+
+def test_the_terminal_chat_reads_past_a_line_that_is_not_utf8(tmp_path):
+    env = {"PATH": "/usr/bin:/bin", "KNOWLEDGE_DIR": str(FIXTURE_KNOWLEDGE), "HOME": str(tmp_path),
+           "TELEGRAM_BOT_TOKEN": "", "ZALO_BOT_TOKEN": "", "PYTHONIOENCODING": "utf-8"}
+    proc = subprocess.run([sys.executable, str(ROOT / "bot.py"), "--db", str(tmp_path / "c.db"), "console"],
+                          input=b"\xff\xfe\n" + QUESTION.encode() + b"\n", capture_output=True, env=env,
+                          timeout=60, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr.decode()
+    assert "2/3" in proc.stdout.decode()
