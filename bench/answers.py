@@ -1,6 +1,6 @@
 """Benchmark: answer quality and latency, the project's matcher beside two baselines.
 
-    python -m bench.answers [--set dev|extra|test|old-dev|old-holdout] [--failures] [--confusion]
+    python -m bench.answers [--set dev|extra|test|old-dev|old-holdout] [--file PATH] [--failures] [--confusion]
 
 `dev` and `test` are the two halves of evaluation/pool (see evaluation/split.py): tune on dev (and on
 `extra`, written from the facts only), report on test. Each question is asked at its own `now` (the
@@ -11,7 +11,8 @@ Baselines use the same knowledge entries and phrasings:
 - "BM25 folded": bm25s over diacritic-folded syllables of each entry's phrasings.
 A baseline answers when its best score reaches a threshold; each baseline gets the threshold that
 is best for it on this set (an upper bound of what it could do), the matcher uses its fixed ones.
-Then the matcher's latency on 1,000 and 10,000 synthetic entries.
+Then the matcher's latency on 1,000 and 10,000 synthetic entries. `wrong_fig` counts answers that were
+wrong and stated a figure (a count, share or period): the figures the person would carry away wrongly.
 
 Measured 02/12/2026 on `test` (191 questions, 327 entries; 2-core machine), tuning frozen before the run:
 
@@ -30,6 +31,7 @@ from __future__ import annotations
 
 import argparse
 import random
+import re
 import statistics
 import time
 from collections import defaultdict
@@ -62,6 +64,7 @@ STYLES = ["accented", "unaccented", "typo", "abbrev", "colloquial", "long"]
 
 class MatcherSystem:
     name = "matcher (dự án)"
+    wrong_figures = 0  # answers that were wrong and stated a figure (counted by evaluate)
 
     def __init__(self, entries: list[Entry]):
         self.matcher = Matcher(entries)
@@ -80,6 +83,7 @@ class MatcherSystem:
 
 class ThresholdSystem:
     """A baseline scoring entries, answering the best one above a threshold, else suggesting top 3."""
+    wrong_figures = 0
 
     def __init__(self, entries: list[Entry]):
         self.entries = entries
@@ -138,8 +142,16 @@ def evaluate(system, questions):
         t0 = time.perf_counter()
         status, answer, sugg, _ = system.run(q["q"], edition_at(q))
         latencies.append((time.perf_counter() - t0) * 1000)
-        rows.append((q, judge(q, status, answer, sugg), status))
+        outcome = judge(q, status, answer, sugg)
+        rows.append((q, outcome, status))
+        if status == "answered" and not outcome.correct and _FIGURE.search(answer or ""):
+            system.wrong_figures += 1
     return rows, latencies
+
+
+# A figure an answer states: a count, share or period ("15 ủy viên", "2/3", "30 tháng"), not a document number.
+_FIGURE = re.compile(r"(?<![/\w])\d+(?:[.,]\d+)?(?:/\d+)?\s*(?:%|ủy viên|người|đại biểu|tháng|năm|ngày|phiếu|"
+                     r"đoàn viên|nhiệm kỳ|tuổi)|\b\d/\d\b")
 
 
 def tune_threshold(system, questions):
@@ -163,7 +175,7 @@ def pct(n, d):
     return f"{100 * n / d:5.1f}%" if d else "   – "
 
 
-def summarise(name, rows, latencies):
+def summarise(name, rows, latencies, wrong_figures=0):
     by_kind, by_style, by_edition = defaultdict(list), defaultdict(list), defaultdict(list)
     for q, outcome, _ in rows:
         by_kind[q["kind"]].append(outcome)
@@ -179,6 +191,7 @@ def summarise(name, rows, latencies):
         "all": pct(sum(o.correct for _, o, _ in rows), len(rows)),
         "p50": statistics.median(latencies),
         "p99": sorted(latencies)[max(0, int(round(0.99 * len(latencies))) - 1)],
+        "wrong_fig": str(wrong_figures),
     }
     for s in STYLES:
         res[s] = pct(sum(o.correct for o in by_style[s]), len(by_style[s]))
@@ -242,16 +255,20 @@ def main(argv=None):
                         help="the matcher's misses as a table: question id, kind, fact, what it did instead")
     parser.add_argument("--set", choices=sorted(SETS), default="dev",
                         help="dev (tune), test (report only), or the first sets of the 2023–2028 round")
+    parser.add_argument("--file", type=Path,
+                        help="score a question file in the set format instead of a named set")
     args = parser.parse_args(argv)
     entries = load_entries(KNOWLEDGE_DIR)
-    questions = load_questions(SETS[args.set])
+    questions = load_questions(args.file if args.file else SETS[args.set])
+    label = args.file.name if args.file else args.set
     systems = [MatcherSystem(entries), WRatioRaw(entries), BM25Folded(entries)]
     for s in systems[1:]:
         tune_threshold(s, questions)
     results = []
     for s in systems:
+        s.wrong_figures = 0
         rows, lat = evaluate(s, questions)
-        results.append(summarise(s.name, rows, lat))
+        results.append(summarise(s.name, rows, lat, s.wrong_figures))
         if args.confusion and isinstance(s, MatcherSystem):
             print_confusion(s, rows)
         if args.failures and isinstance(s, MatcherSystem):
@@ -260,8 +277,8 @@ def main(argv=None):
                     r = s.matcher.match(q["q"], edition=edition_at(q))
                     top = [(c.entry.id, c.score) for c in r.candidates]
                     print(f"FAIL {q['id']} {q['kind']:7} {status:9} {q['q'][:70]!r} -> {top}")
-    print(f"\nBộ câu hỏi {args.set}: {len(questions)} câu; kho kiến thức: {len(entries)} mục.\n")
-    cols = ["in", "in_top3", "out", "unknown", "all", *EDITION_COLUMNS, *STYLES]
+    print(f"\nBộ câu hỏi {label}: {len(questions)} câu; kho kiến thức: {len(entries)} mục.\n")
+    cols = ["in", "in_top3", "out", "unknown", "all", *EDITION_COLUMNS, *STYLES, "wrong_fig"]
     header = f"| {'hệ thống':38} | " + " | ".join(f"{c:>10}" for c in cols) + " | p50 ms | p99 ms |"
     print(header)
     print("|" + "-" * (len(header) - 2) + "|")

@@ -232,15 +232,11 @@ async def _send_one(db: sqlite_utils.Database, dispatcher, broadcast_id: int, ou
     finally:
         follower.cancel()
         await asyncio.gather(follower, return_exceptions=True)
-    finish(db, broadcast_id)
+    finish(db, broadcast_id, running=dispatcher.channels)  # rows of channels not configured here wait for them
     b = bstore.get(db, broadcast_id)
     progress = bstore.progress(db, broadcast_id)
     print(bc.progress_text(b, progress, clock.now()), file=out)
-    elsewhere = bstore.waiting_count(db, broadcast_id)
-    if elsewhere:
-        print(f"Còn {elsewhere} tin chờ kênh chưa cấu hình ở đây; bot đang chạy sẽ gửi.", file=out)
-    else:
-        print(report_text(db, b), file=out, flush=True)
+    print(report_text(db, b), file=out, flush=True)
     return progress.failed + progress.unknown
 
 

@@ -9,7 +9,9 @@ handlers/commands.py):
 
 An admin is a row in `admins` (channel, user id): from ADMIN_TELEGRAM_IDS or `bot.py admin add`.
 Anyone else gets a polite refusal and nothing happens; choices ("bc:…", "ua:…") are checked the same
-way, since callback data can be forged. Admin commands work in private chats only (a preview in a
+way, since callback data can be forged. A scoped admin's /chuatraloi holds only the questions of people
+registered within their subtree, and a "ua:" key naming another question is refused; attaching a
+phrasing (which changes an entry every unit shares) is for global admins only. Admin commands work in private chats only (a preview in a
 group would show the notice and its audience to everyone there).
 
 Roles come from the command table's admin flag: admin commands are kept out of the public menu and
@@ -89,30 +91,50 @@ class AdminCommands:
         return [Reply(insight.stats_text(stats), kind="info")]
 
     # -- /chuatraloi ---------------------------------------------------------------------------------
+    # A scoped admin sees and handles only the questions of people registered within their subtree, and
+    # may not attach any: every knowledge entry is shared by all units (even a local-practice entry
+    # answers whoever names its place, in any subtree), so changing one is a global admin's decision.
     def unanswered(self, admin: Admin, msg: Incoming, args: str) -> list[Reply]:
         days = _days(args, insight.UNANSWERED_DAYS)
         if days is None:
             return [Reply("Số ngày phải là số từ 1 đến 365, ví dụ: /chuatraloi 7", kind="error")]
-        groups = insight.unanswered_groups(self.db, msg.at, days)
+        groups = insight.unanswered_groups(self.db, msg.at, days, scope=admin.scope_unit)
         if not groups:
-            return [Reply(T.UNANSWERED_NONE.format(days=days), kind="info")]
+            text = (T.UNANSWERED_NONE.format(days=days) if admin.is_global
+                    else T.UNANSWERED_NONE_SCOPED.format(days=days, unit=admin.scope_unit))
+            return [Reply(text, kind="info")]
         choices = [Choice(f"ua:g:{g.id}", f"«{clip(g.text, GROUP_LABEL_MAX)}» ({g.count} lần)")
                    for g in groups[:MAX_GROUPS_SHOWN]]
-        return [Reply(T.UNANSWERED_TITLE.format(days=days), kind="menu", choices=choices)]
+        title = (T.UNANSWERED_TITLE.format(days=days) if admin.is_global
+                 else T.UNANSWERED_TITLE_SCOPED.format(days=days, unit=admin.scope_unit))
+        return [Reply(title, kind="menu", choices=choices)]
 
     def pick_unanswered(self, admin: Admin, msg: Incoming, key: str) -> list[Reply]:
+        """A "ua:<action>:<question id>[:value]" choice. The key comes from the client, so the question's
+        scope and the attach right are checked here again (a forged key changes nothing)."""
         parts = key.split(":", 3)
         if len(parts) < 3 or not parts[2].isdigit():
             return [Reply(T.GROUP_GONE, kind="error")]
         action, qid = parts[1], int(parts[2])
         value = parts[3] if len(parts) > 3 else ""
         now = msg.at
-        group = insight.find_group(self.db, qid, now, days=365)
+        within = insight.asked_within(self.db, qid, admin.scope_unit)
+        if within is None:
+            return [Reply(T.GROUP_GONE, kind="info")]
+        if not within:
+            log.warning("admin %s:%s (scope %s) refused: question %s is outside the scope", msg.channel,
+                        msg.user_id, admin.scope_unit, qid)
+            return [Reply(T.QUESTION_OUT_OF_SCOPE.format(unit=admin.scope_unit), kind="error")]
+        if action in ("a", "t") and not admin.is_global:
+            log.warning("admin %s:%s (scope %s) refused: attaching needs a global admin", msg.channel,
+                        msg.user_id, admin.scope_unit)
+            return [Reply(T.ATTACH_NEEDS_GLOBAL.format(unit=admin.scope_unit), kind="error")]
+        group = insight.find_group(self.db, qid, now, days=365, scope=admin.scope_unit)
         if group is None:
             return [Reply(T.GROUP_GONE, kind="info")]
         faq = self.assistant.faq
         if action == "g":
-            return [self._group_reply(group)]
+            return [self._group_reply(admin, group)]
         if action == "d":
             insight.mark_handled(self.db, group, "dismissed", None, msg.user_id, now)
             return [Reply(T.DISMISSED.format(text=group.text, count=group.count), kind="info")]
@@ -139,15 +161,21 @@ class AdminCommands:
             return [Reply(T.ATTACHED.format(text=group.text, question=entry.question, count=group.count), kind="info")]
         return [Reply(T.GROUP_GONE, kind="error")]
 
-    def _group_reply(self, group: insight.Group) -> Reply:
+    def _group_reply(self, admin: Admin, group: insight.Group) -> Reply:
+        """A group with the closest entries: buttons that attach it for a global admin; for a scoped
+        admin the entries named in the text, and only the dismissal to press."""
         result = self.assistant.faq.matcher.match(group.text, limit=3)
-        choices = [Choice(f"ua:a:{group.id}:{c.entry.id}", c.entry.question) for c in result.candidates[:3]]
-        choices += [Choice(f"ua:t:{group.id}", T.BY_TOPIC), Choice(f"ua:d:{group.id}", T.DISMISS)]
+        nearest = [c.entry for c in result.candidates[:3]]
         others = [t for t in group.texts if t != group.text][:3]
-        text = T.UNANSWERED_GROUP.format(
-            text=group.text, count=group.count, last=insight.local_stamp(group.last_asked),
-            others=T.UNANSWERED_OTHERS.format(others="; ".join(f"«{o}»" for o in others)) if others else "")
-        return Reply(text, kind="menu", choices=choices)
+        fields = dict(text=group.text, count=group.count, last=insight.local_stamp(group.last_asked),
+                      others=T.UNANSWERED_OTHERS.format(others="; ".join(f"«{o}»" for o in others)) if others else "")
+        dismiss = Choice(f"ua:d:{group.id}", T.DISMISS)
+        if not admin.is_global:
+            near = T.UNANSWERED_NEAR.format(entries="; ".join(f"«{e.question}»" for e in nearest)) if nearest else ""
+            return Reply(T.UNANSWERED_GROUP_SCOPED.format(near=near, **fields), kind="menu", choices=[dismiss])
+        choices = [Choice(f"ua:a:{group.id}:{e.id}", e.question) for e in nearest]
+        choices += [Choice(f"ua:t:{group.id}", T.BY_TOPIC), dismiss]
+        return Reply(T.UNANSWERED_GROUP.format(**fields), kind="menu", choices=choices)
 
     # -- /quantri ------------------------------------------------------------------------------------
     def help(self, admin: Admin, msg: Incoming, args: str) -> list[Reply]:

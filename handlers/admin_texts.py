@@ -45,7 +45,9 @@ ALREADY_QUEUED = "Thông báo này đã được gửi đi rồi (không gửi l
 DRAFT_GONE = "Bản nháp thông báo này không còn (đã gửi hoặc đã hủy). Gõ /thongbao để soạn thông báo mới."
 SENDING = "📤 Đang gửi thông báo #{id}: đã gửi {sent}/{total}, lỗi {failed}, đang chờ {waiting}."
 FINISHED = ("✅ Đã gửi xong thông báo #{id} ({when}): {sent}/{total} người nhận đã nhận, "
-            "{failed} không gửi được{blocked_note}{unknown_note}.")
+            "{failed} không gửi được{blocked_note}{unknown_note}{waiting_note}.")
+WAITING_NOTE = "; {waiting} (kênh chưa chạy nên chưa gửi được; sẽ gửi khi kênh chạy)"
+WAITING_CHANNEL = "chờ kênh {channel}: {count}"
 UNKNOWN_NOTE = ", {unknown} chưa rõ đã nhận hay chưa (máy chủ không trả lời kịp; không gửi lại để tránh trùng)"
 ATTACHMENT_KINDS = {"photo": "ảnh", "document": "tệp"}
 
@@ -59,6 +61,22 @@ UNANSWERED_TITLE = ("❓ Câu hỏi chưa trả lời được ({days} ngày g�
 UNANSWERED_GROUP = ("❓ «{text}»\nHỏi {count} lần, lần cuối {last}.{others}\n\n"
                     "Chọn mục kiến thức để thêm câu này làm một cách hỏi mới (có hiệu lực ngay):")
 UNANSWERED_OTHERS = "\nCác cách hỏi giống: {others}"
+# A scoped admin sees their subtree's questions only, and cannot change the shared knowledge entries.
+SCOPE_WORDS = "cán bộ đơn vị {unit} và các đơn vị trực thuộc"
+UNANSWERED_NONE_SCOPED = ("Không có câu hỏi nào chưa trả lời được của " + SCOPE_WORDS
+                          + " trong {days} ngày gần nhất. 👍")
+UNANSWERED_TITLE_SCOPED = ("❓ Câu hỏi chưa trả lời được của " + SCOPE_WORDS + " ({days} ngày gần nhất), "
+                           "gộp các câu giống nhau. Chọn một nhóm để xem:")
+UNANSWERED_GROUP_SCOPED = ("❓ «{text}»\nHỏi {count} lần, lần cuối {last}.{others}{near}\n\n"
+                           "Các mục kiến thức dùng chung cho mọi đơn vị, nên việc thêm câu này làm cách hỏi "
+                           "của một mục do quản trị viên toàn hệ thống làm. Anh/chị có thể chuyển câu hỏi cho "
+                           "họ, hoặc bỏ qua nhóm này.")
+UNANSWERED_NEAR = "\nMục kiến thức gần nhất: {entries}"
+ATTACH_NEEDS_GLOBAL = ("Xin lỗi, chỉ quản trị viên toàn hệ thống mới thêm được cách hỏi vào mục kiến thức, "
+                       "vì các mục kiến thức dùng chung cho mọi đơn vị (anh/chị quản trị đơn vị {unit} và "
+                       "các đơn vị trực thuộc). Không có gì thay đổi.")
+QUESTION_OUT_OF_SCOPE = ("Xin lỗi, câu hỏi này không phải của " + SCOPE_WORDS + ", nên anh/chị không xử lý "
+                         "được. Không có gì thay đổi.")
 BY_TOPIC = "📚 Chọn mục khác theo chủ đề"
 DISMISS = "🗑 Bỏ qua nhóm này"
 TOPICS_PICK = "Chọn chủ đề của mục kiến thức sẽ nhận câu «{text}»:"

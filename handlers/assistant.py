@@ -209,8 +209,11 @@ class Assistant:
     def feedback(self, msg: Incoming, question_id: int, value: int) -> Reply:
         msg = self._stamped(msg)
         self._contact(msg)
-        ok = self.faq.record_feedback(question_id, msg.user_id, msg.channel, value)
-        if not ok:
+        outcome = self.faq.record_feedback(question_id, msg.user_id or msg.chat_id, msg.channel, value)
+        if outcome == "not_asker":  # someone else's answer (a group, or forged data): their vote is not counted
+            log.info("vote on question %s by %s:%s refused: not the asker", question_id, msg.channel, msg.user_id)
+            return Reply(texts.FEEDBACK_NOT_ASKER, kind="error")
+        if outcome != "stored":
             return Reply(texts.PICK_EXPIRED, kind="error")
         return Reply(texts.FEEDBACK_THANKS_UP if value > 0 else texts.FEEDBACK_THANKS_DOWN, kind="info")
 

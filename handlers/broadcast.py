@@ -28,7 +28,7 @@ from handlers import admin_texts as T
 from handlers.messages import Choice, Incoming, Reply
 from knowledge.unit_terms import LEVELS, parse_level
 from scheduler import texts as ST
-from scheduler.broadcasts import describe, finish
+from scheduler.broadcasts import channel_label, describe, finish, waiting_elsewhere
 from storage import broadcasts as store
 from storage.admins import Admin, subtree_codes
 from storage.units import get_unit, known_codes, top_units
@@ -152,13 +152,19 @@ def check_text(text: str, attachment: dict | None, header: str = "") -> str | No
 
 
 def progress_text(b: store.Broadcast, p: store.Progress, now: datetime) -> str:
-    if not p.done:
+    """The live message: counts while sending; once done (every row settled, or the rest waits on a
+    channel that does not run here) the final state, timed when its last row settled."""
+    if not p.done and b.status != "done":
         return T.SENDING.format(id=b.id, sent=p.sent, total=p.total, failed=p.failed, waiting=p.waiting)
-    when = moment(now)
+    settled = b.finished_at if b.status == "done" else None
+    when = moment(clock.from_iso(settled)) if settled else moment(now)
     blocked = ST.BLOCKED_NOTE.format(blocked=p.blocked) if p.blocked else ""
     unknown = T.UNKNOWN_NOTE.format(unknown=p.unknown) if p.unknown else ""
+    elsewhere = waiting_elsewhere(b, p)
+    waiting = T.WAITING_NOTE.format(waiting=", ".join(
+        T.WAITING_CHANNEL.format(channel=channel_label(c), count=n) for c, n in elsewhere.items())) if elsewhere else ""
     return T.FINISHED.format(id=b.id, when=when, sent=p.sent, total=p.total, failed=p.failed, blocked_note=blocked,
-                             unknown_note=unknown)
+                             unknown_note=unknown, waiting_note=waiting)
 
 
 def queue_notice(db: sqlite_utils.Database, text: str, resolution: Resolution, notice: str, now: datetime, *,
@@ -334,9 +340,11 @@ async def follow_progress(db: sqlite_utils.Database, broadcast_id: int, update: 
     deadline = asyncio.get_running_loop().time() + (PROGRESS_MAX_SECONDS if max_seconds is None else max_seconds)
     last = ""
     while True:
-        b = store.get(db, broadcast_id)
         p = store.progress(db, broadcast_id)
         at = now()
+        if p.done and finish(db, broadcast_id, at):  # first to notice: the report is queued, send it
+            wake()
+        b = store.get(db, broadcast_id)
         text = progress_text(b, p, at)
         if text != last:
             try:
@@ -344,9 +352,7 @@ async def follow_progress(db: sqlite_utils.Database, broadcast_id: int, update: 
                 last = text
             except Exception:  # noqa: BLE001 - the next round tries again
                 log.warning("broadcast %s: progress update failed", broadcast_id, exc_info=True)
-        if p.done:
-            if finish(db, broadcast_id, at):
-                wake()
+        if p.done or b.status == "done":  # done: or the dispatcher finished it, the rest waiting elsewhere
             return p
         if asyncio.get_running_loop().time() >= deadline:
             return p

@@ -179,10 +179,11 @@ class FaqService:
             text += " " + texts.OUT_OF_SCOPE_ASK.format(where=scope.where_to_ask)
         return text
 
-    def record_feedback(self, question_id: int, user_id: str, channel: str, value: int) -> bool:
-        """Store 👍 (+1) or 👎 (-1) for an answered question; a second press replaces the first."""
+    def record_feedback(self, question_id: int, user_id: str, channel: str, value: int) -> str:
+        """Store 👍 (+1) or 👎 (-1) for an answered question, from the person who asked it; a second press
+        replaces the first. 'stored', 'missing' or 'not_asker' (storage/questions.vote)."""
         if value not in (1, -1):
-            return False
+            return "missing"
         return questions.vote(self.db, question_id, user_id, channel, value)
 
 

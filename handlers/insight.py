@@ -215,10 +215,13 @@ class Group:
         return len(self.question_ids)
 
 
-def unanswered_groups(db: sqlite_utils.Database, now: datetime, days: int = UNANSWERED_DAYS) -> list[Group]:
-    """Unanswered questions of the last `days` days not yet handled, grouped; most asked first."""
+def unanswered_groups(db: sqlite_utils.Database, now: datetime, days: int = UNANSWERED_DAYS,
+                      scope: str | None = None) -> list[Group]:
+    """Unanswered questions of the last `days` days not yet handled, grouped; most asked first. With
+    `scope` (an admin's unit), only the questions of people registered within its subtree: a scoped admin
+    neither sees nor handles questions of other subtrees, nor of people registered nowhere."""
     since = clock.iso(now - timedelta(days=days))
-    rows = store.unanswered_since(db, since, MAX_QUESTIONS)
+    rows = store.unanswered_since(db, since, MAX_QUESTIONS, scope)
     groups: list[Group] = []
     keys: list[str] = []
     for qid, text, asked_at in rows:
@@ -244,8 +247,17 @@ def _similarity(a: str, b: str, **kwargs) -> float:
 
 
 def find_group(db: sqlite_utils.Database, question_id: int, now: datetime,
-               days: int = UNANSWERED_DAYS) -> Group | None:
-    return next((g for g in unanswered_groups(db, now, days) if question_id in g.question_ids), None)
+               days: int = UNANSWERED_DAYS, scope: str | None = None) -> Group | None:
+    """The group (as the admin of `scope` sees it) holding question `question_id`, or None."""
+    return next((g for g in unanswered_groups(db, now, days, scope) if question_id in g.question_ids), None)
+
+
+def asked_within(db: sqlite_utils.Database, question_id: int, scope: str | None) -> bool | None:
+    """Whether an admin of `scope` (None: every unit) may act on question `question_id`; None when there
+    is no such question."""
+    if scope is None:
+        return True if store.question_exists(db, question_id) else None
+    return store.question_within(db, question_id, scope)
 
 
 def mark_handled(db: sqlite_utils.Database, group: Group, action: str, entry_id: str | None,

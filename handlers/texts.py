@@ -68,6 +68,7 @@ RELATED_INTRO = "Nếu anh/chị muốn hỏi ý khác gần với câu này:"
 MIXUP_UNION_RULE = "Để anh/chị khỏi nhầm, quy định của Công đoàn về điểm này: {rule}"
 FEEDBACK_THANKS_UP = "Cảm ơn anh/chị đã đánh giá!"
 FEEDBACK_THANKS_DOWN = "Cảm ơn anh/chị! Câu trả lời sẽ được xem lại để cải thiện."
+FEEDBACK_NOT_ASKER = "Chỉ người đã hỏi câu này mới đánh giá được câu trả lời."
 ERROR = "Xin lỗi, đã có lỗi khi xử lý tin nhắn. Anh/chị vui lòng thử lại sau ít phút."
 NON_TEXT = ("Tôi chỉ đọc được tin nhắn chữ, chưa xem được ảnh, nhãn dán, tệp hay tin nhắn thoại. "
             "Anh/chị vui lòng gõ câu hỏi bằng chữ, ví dụ «đại hội hợp lệ khi nào?».")

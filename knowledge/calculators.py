@@ -69,6 +69,9 @@ _CONVENED = ("trieu tap", "chinh thuc", "tong so", "danh sach", "tong cong", "co
 _PRESENT_STRONG = ("co mat", "den du", "tham du", "moi co", "chi co", "du hop", "den")
 _PRESENT = ("co mat", "den du", "tham du", "moi co", "chi co", "den", "du hop", "co mat la", "co")
 _ABSENT = ("vang", "vang mat", "khong den", "nghi")
+# Asking how many must attend (not how many must be convened, which is the delegates' rule).
+_QUORUM_THRESHOLD = ("hop le", "khai mac", "tien hanh", "co mat", "tham du", "du 2/3", "du so", "du nguoi")
+_HOW_MANY_CONVENED = ("phai trieu tap", "trieu tap bao nhieu", "trieu tap toi thieu", "trieu tap it nhat")
 _QUORUM_ASK = ("hop le", "khai mac", "tien hanh", "du dieu kien", "du so", "du 2/3", "du nguoi", "duoc khong")
 
 
@@ -98,7 +101,8 @@ def quorum(query: str, edition: str) -> Calculation | None:
     if convened is None and present is not None and len(numbers) == 2:
         convened = next(v for _, v in numbers if v != present) if numbers[0][1] != numbers[1][1] else None
     if convened is not None and present is None and absent is None and _has(padded, (
-            "toi thieu", "it nhat", "bao nhieu nguoi", "bao nhieu dai bieu", "may nguoi", "bao nhieu doan vien")):
+            "toi thieu", "it nhat", "bao nhieu nguoi", "bao nhieu dai bieu", "may nguoi", "bao nhieu doan vien")) \
+            and _has(padded, _QUORUM_THRESHOLD) and not _has(padded, _HOW_MANY_CONVENED):
         need = math.ceil(convened * 2 / 3)
         line = f"{_fmt(convened)} × 2/3 = {_dec(convened * 2 / 3)}"
         text = (f"{line}: cần ít nhất {_fmt(need)} người có mặt thì đại hội mới hợp lệ (ít nhất 2/3 tổng số thành "
@@ -126,7 +130,10 @@ def quorum(query: str, edition: str) -> Calculation | None:
 
 
 _BALLOTS = ("thu ve", "phat ra", "tong so phieu", "phieu thu", "so phieu thu ve", "phieu bau")
+_COLLECTED = ("thu ve", "phieu thu", "so phieu thu ve", "tong so phieu thu")
 _VOTES = ("duoc", "dat", "co", "nhan")
+_VOTES_STRONG = ("duoc", "dat", "nhan")
+_NOT_A_CANDIDATE = ("phieu khong hop le", "phieu hop le", "phieu trang", "phieu hong")
 _ELECTED_ASK = ("trung cu", "dac cu", "dau", "duoc bau", "trung", "toi thieu bao nhieu phieu")
 
 
@@ -136,12 +143,20 @@ def elected(query: str, edition: str) -> Calculation | None:
     if not any(f" {c} " in padded for c in _ELECTED_ASK) or " phieu " not in padded:
         return None
     ballots = votes = None
+    collected = issued = None
     for i, value in _numbers(words):
-        nxt = words[i + 1] if i + 1 < len(words) else ""
-        if ballots is None and _near(words, i, _BALLOTS, before=4, after=2):
-            ballots = value
-        elif votes is None and nxt == "phieu" and _near(words, i, _VOTES, before=2, after=0):
+        nxt = " ".join(words[i + 1:i + 5])
+        if collected is None and _near(words, i, _COLLECTED, before=4, after=2):
+            collected = value
+        elif issued is None and _near(words, i, _BALLOTS, before=4, after=2):
+            issued = value
+        elif nxt.startswith(_NOT_A_CANDIDATE):
+            continue  # "3 phiếu không hợp lệ" counts ballots, not anyone's votes
+        elif nxt.startswith("phieu") and _near(words, i, _VOTES, before=2, after=0) and (
+                votes is None or _near(words, i, _VOTES_STRONG, before=2, after=0)):
             votes = value
+    # The ballots collected are the base ("phát ra 64, thu về 62": 62), whatever was handed out.
+    ballots = collected if collected is not None else issued
     if ballots is not None and votes is None and any(
             f" {c} " in padded for c in ("toi thieu", "it nhat", "bao nhieu phieu", "may phieu", "can bao nhieu")):
         need = ballots // 2 + 1
@@ -292,15 +307,34 @@ def delegates(query: str, edition: str) -> Calculation | None:
     return Calculation(text, _DELEGATE_SOURCE_OLD, "delegates", OLD)
 
 
+_GUESTS_ASK = ("bao nhieu", "toi da", "may", "duoc khong", "qua", "vuot", "co duoc", "gioi han", "han che")
+_SPENDING = ("tien an", "muc chi", "kinh phi", "chi tieu", "dinh muc", "chi toi da", "boi duong")
+
+
+def _asks_after(query: str, subjects: tuple[str, ...], asks: tuple[str, ...], span: int = 8) -> bool:
+    """One of `asks` within `span` syllables after (or just before) one of `subjects`."""
+    words = query.split()
+    for subject in subjects:
+        size = len(subject.split())
+        for i in range(len(words) - size + 1):
+            if " ".join(words[i:i + size]) == subject:
+                near = " " + " ".join(words[max(0, i - 3):i] + words[i + size:i + size + span]) + " "
+                if any(f" {a} " in near for a in asks):
+                    return True
+    return False
+
+
 def guests(query: str, edition: str) -> Calculation | None:
     """Official delegates convened → how many guests at most (KH 22: 15% grassroots, 30% provincial)."""
     padded = f" {query} "
-    if " khach moi " not in padded:
-        return None
+    if " khach moi " not in padded or not _asks_after(query, ("khach moi",), _GUESTS_ASK) or _has(
+            padded, _SPENDING):
+        return None  # guests mentioned in a story about something else (meals, budget)
     delegates_count = _count_before(query.split(), ("dai bieu",))
     if delegates_count is None:
         return None
-    upper = _has(padded, _UPPER_LEVEL)
+    # A grassroots union in a city ("công đoàn cơ sở ở TP.HCM") is still a grassroots union.
+    upper = _has(padded, _UPPER_LEVEL) and not _has(padded, ("cong doan co so",))
     share = 30 if upper else 15
     limit = delegates_count * share // 100
     level = "cấp tỉnh, ngành trung ương" if upper else "cấp cơ sở, công đoàn xã, phường, đặc khu"

@@ -53,6 +53,8 @@ ABBREVIATIONS: dict[str, str] = {
     "tp": "thanh pho",
     "hn": "ha noi",
     "hcm": "ho chi minh",
+    "tphcm": "thanh pho ho chi minh",
+    "tphn": "thanh pho ha noi",
     "tw": "trung uong",
     "mtq": "mot",
     "vs": "voi",
@@ -61,6 +63,13 @@ ABBREVIATIONS: dict[str, str] = {
     "nhiu": "nhieu",
     "tn": "the nao",
     "sl": "so luong",
+    "cdv": "doan vien",
+    "dvcd": "doan vien cong doan",
+    "dhcd": "dai hoi cong doan",
+    "dhcdcs": "dai hoi cong doan co so",
+    "ctcd": "chu tich cong doan",
+    "cbcnv": "can bo cong nhan vien",
+    "cbccvc": "can bo cong chuc vien chuc",
     "%": "phan tram",
 }
 
@@ -76,12 +85,27 @@ PHRASE_REWRITES: list[tuple[str, str]] = [
     (r"\bhoi nhi\b", "hoi nghi"),
 ]
 
+# Words officers use for the same thing, as the knowledge writes it (folded): (pattern, replacement,
+# syllables that must not precede it, syllables that must not follow it). "công đoàn viên" is a member
+# but "công đoàn viên chức" a union; "phí công đoàn" is the member's fee but "kinh phí công đoàn" the 2%.
+SYNONYMS: list[tuple[str, str, set[str], set[str]]] = [
+    ("cong doan vien", "doan vien", set(), {"chuc"}),
+    ("phi cong doan", "doan phi", {"kinh"}, set()),
+]
+
 # Chat filler that carries no meaning for matching (folded forms, longest first).
 FILLER_PHRASES: list[str] = sorted([
     "cho em hoi", "cho minh hoi", "cho toi hoi", "cho hoi", "xin hoi", "em muon hoi",
     "minh muon hoi", "ad oi", "admin oi", "anh chi oi", "anh oi", "chi oi", "ban oi",
     "giup em", "giup minh", "voi a", "nhe a", "a nhe", "vay a", "the a", "duoc khong a",
     "xin cam on", "cam on",
+    # The frame of a letter to a Q&A column ("Mong sớm nhận hồi đáp", "Xin tư vấn giúp tôi").
+    "mong som nhan hoi dap", "mong som nhan duoc hoi dap", "mong nhan duoc tu van", "mong nhan duoc phan hoi",
+    "mong nhan duoc hoi dap", "mong duoc giai dap", "mong ban giai dap", "nho ban giai dap", "xin tu van giup toi",
+    "xin tu van giup", "xin tu van", "tu van giup toi", "ban bien tap", "thu ky luat", "chan thanh cam on",
+    "toi muon hoi rang", "toi muon hoi", "cho toi hoi", "xin cho hoi", "xin duoc hoi", "rat mong",
+    "theo quy dinh cua phap luat hien hanh", "theo quy dinh phap luat hien hanh", "theo quy dinh hien hanh",
+    "anh chi co the giai thich giup duoc khong", "giai dap giup toi", "giai dap giup",
 ], key=len, reverse=True)
 # Only syllables that are filler in every reading once folded ("chi", "ban", "toi", "ha" are not:
 # chỉ định, ủy ban, tối đa, Hà Nội).
@@ -154,18 +178,23 @@ def _as_tokens(pattern: str) -> tuple[str, ...]:
 
 _REWRITE_TOKENS = [(_as_tokens(p), tuple(r.split())) for p, r in PHRASE_REWRITES]
 _FILLER_TOKENS = [tuple(p.split()) for p in FILLER_PHRASES]
+_SYNONYM_TOKENS = [(tuple(p.split()), tuple(r.split()), before, after) for p, r, before, after in SYNONYMS]
 
 
 def _replace_runs(tokens: list[tuple[str, str | None]], pattern: tuple[str, ...],
-                  replacement: tuple[str, ...]) -> list[tuple[str, str | None]]:
-    """Replace every run of folded tokens equal to `pattern` (replacements carry no accents)."""
+                  replacement: tuple[str, ...], not_before: set[str] = frozenset(),
+                  not_after: set[str] = frozenset()) -> list[tuple[str, str | None]]:
+    """Replace every run of folded tokens equal to `pattern` (replacements carry no accents), except
+    where it is preceded by a syllable of `not_before` or followed by one of `not_after`."""
     n = len(pattern)
     if not any(t[0] == pattern[0] for t in tokens):
         return tokens
     out: list[tuple[str, str | None]] = []
     i = 0
     while i < len(tokens):
-        if tuple(t[0] for t in tokens[i:i + n]) == pattern:
+        if tuple(t[0] for t in tokens[i:i + n]) == pattern and not (
+                (i > 0 and tokens[i - 1][0] in not_before)
+                or (i + n < len(tokens) and tokens[i + n][0] in not_after)):
             out.extend((word, None) for word in replacement)
             i += n
         else:
@@ -191,6 +220,8 @@ def analyze(text: str, drop_filler: bool = True) -> tuple[tuple[str, str | None]
     for pattern, replacement in _REWRITE_TOKENS:
         if pattern != replacement:
             tokens = _replace_runs(tokens, pattern, replacement)
+    for pattern, replacement, not_before, not_after in _SYNONYM_TOKENS:
+        tokens = _replace_runs(tokens, pattern, replacement, not_before, not_after)
     if drop_filler:
         for phrase in _FILLER_TOKENS:
             tokens = _replace_runs(tokens, phrase, ())

@@ -23,6 +23,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 import clock
 from scheduler import broadcasts, followups, reminders
 from scheduler.outbox import Dispatcher, SweepResult
+from storage import broadcasts as bstore
 from storage import open_db, outbox
 from storage.db import db_path
 from storage import units as unit_store
@@ -41,7 +42,9 @@ def create_dispatcher(db: sqlite_utils.Database, **options) -> Dispatcher:
     dispatcher.register_renderer(followups.NUDGE_KIND, lambda row, now: followups.render_nudge(db, row, now))
     dispatcher.register_renderer(followups.DIGEST_KIND, lambda row, now: followups.render_digest(db, row, now))
     dispatcher.on_blocked(lambda channel, chat_id, now: unit_store.mark_blocked(db, channel, chat_id, now))
-    dispatcher.after_sweep(lambda now: broadcasts.finish_all(db, now))  # done broadcasts: report queued
+    dispatcher.register_renderer(bstore.REPORT_KIND, lambda row, now: broadcasts.render_report(db, row, now))
+    # Done broadcasts get their report; a row of a channel this dispatcher does not send to holds nothing back.
+    dispatcher.after_sweep(lambda now: broadcasts.finish_all(db, now, dispatcher.channels))
     return dispatcher
 
 

@@ -24,7 +24,11 @@ SCOPE_UNIT = "các đơn vị thuộc {name}"
 # -- the report of a finished broadcast ----------------------------------------------------------------------
 BLOCKED_NOTE = " (trong đó {blocked} người đã chặn trợ lý)"
 UNKNOWN_LINE = "\n• Chưa rõ đã nhận hay chưa: {unknown} (máy chủ không trả lời kịp; không gửi lại để tránh trùng)"
+# Rows of a channel that does not run where the dispatcher runs (Zalo not configured, the console's
+# demo users): they wait for that channel, and the report says so rather than waiting for them.
+WAITING_LINE = "\n• Chờ kênh {channel}: {count} (kênh này chưa chạy nên chưa gửi được; sẽ gửi khi kênh chạy)"
+CHANNEL_LABELS = {"telegram": "Telegram", "zalo": "Zalo", "console": "chạy thử trên máy"}
 REPORT = ("📊 Báo cáo thông báo #{id} — {target}\n"
           "• Đã gửi: {sent}/{total}\n"
-          "• Không gửi được: {failed}{blocked_note}{unknown_line}\n"
+          "• Không gửi được: {failed}{blocked_note}{unknown_line}{waiting_lines}\n"
           "• Bắt đầu: {queued}; xong: {finished}")

@@ -8,8 +8,9 @@ members of the targeted units, counted once per chat, minus those who blocked th
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Iterable
 
 import sqlite_utils
 
@@ -167,6 +168,9 @@ def queue(db: sqlite_utils.Database, broadcast_id: int, recipients: list[tuple[s
     return len(recipients)
 
 
+SETTLED = ("sent", "failed", "dropped", "cancelled", "unknown")   # a row no one will try again
+
+
 @dataclass(frozen=True)
 class Progress:
     total: int
@@ -175,21 +179,30 @@ class Progress:
     blocked: int        # of `failed`: the recipient blocked the bot
     waiting: int        # pending or being sent
     unknown: int = 0    # sent, but no answer came: may or may not have been delivered ("chưa rõ")
+    waiting_by_channel: dict[str, int] = field(default_factory=dict)   # `waiting`, by channel
 
     @property
     def done(self) -> bool:
         return self.waiting == 0
 
+    def waiting_on(self, channels: Iterable[str] | None) -> int:
+        """Rows still waiting on `channels` (None: on any channel)."""
+        if channels is None:
+            return self.waiting
+        return sum(self.waiting_by_channel.get(c, 0) for c in set(channels))
+
 
 def progress(db: sqlite_utils.Database, broadcast_id: int) -> Progress:
     counts = {"sent": 0, "failed": 0, "waiting": 0, "blocked": 0, "unknown": 0}
-    for status, blocked, n in db.execute(
-            "SELECT status, last_error LIKE 'người nhận đã chặn bot%', COUNT(*) FROM outbox"
-            " WHERE origin = ? AND kind = ? GROUP BY 1, 2", (f"broadcast:{broadcast_id}", KIND)):
+    waiting: dict[str, int] = {}
+    for status, blocked, channel, n in db.execute(
+            "SELECT status, last_error LIKE 'người nhận đã chặn bot%', channel, COUNT(*) FROM outbox"
+            " WHERE origin = ? AND kind = ? GROUP BY 1, 2, 3", (f"broadcast:{broadcast_id}", KIND)):
         if status == "sent":
             counts["sent"] += n
         elif status in ("pending", "sending"):
             counts["waiting"] += n
+            waiting[channel] = waiting.get(channel, 0) + n
         elif status == "unknown":
             counts["unknown"] += n
         else:  # failed, dropped, cancelled
@@ -198,17 +211,28 @@ def progress(db: sqlite_utils.Database, broadcast_id: int) -> Progress:
                 counts["blocked"] += n
     total = counts["sent"] + counts["failed"] + counts["waiting"] + counts["unknown"]
     return Progress(total, counts["sent"], counts["failed"], counts["blocked"], counts["waiting"],
-                    counts["unknown"])
+                    counts["unknown"], dict(sorted(waiting.items())))
 
 
-def finish_if_done(db: sqlite_utils.Database, broadcast_id: int, now: datetime) -> bool:
-    """queued → done once no row waits. True when this call finished it."""
+def last_settled_at(db: sqlite_utils.Database, broadcast_id: int) -> str | None:
+    """When the broadcast's last settled row got its outcome (UTC ISO), or None when none has one yet."""
+    return db.execute(f"SELECT MAX(updated_at) FROM outbox WHERE origin = ? AND kind = ?"
+                      f" AND status IN ({','.join('?' * len(SETTLED))})",
+                      (f"broadcast:{broadcast_id}", KIND, *SETTLED)).fetchone()[0]
+
+
+def finish_if_done(db: sqlite_utils.Database, broadcast_id: int, now: datetime,
+                   running: Iterable[str] | None = None) -> bool:
+    """queued → done once no row waits on a channel of `running` (None: on any channel); rows left
+    waiting on the other channels go out when one of them runs. Its `finished_at` is when its last row
+    settled (the queueing time when none did). True when this call finished it."""
     with immediate(db):
         b = get(db, broadcast_id)
-        if b is None or b.status != "queued" or not progress(db, broadcast_id).done:
+        if b is None or b.status != "queued" or progress(db, broadcast_id).waiting_on(running):
             return False
+        finished = last_settled_at(db, broadcast_id) or b.queued_at or iso(now)
         db.execute("UPDATE broadcasts SET status = 'done', finished_at = ?, updated_at = ? WHERE id = ?",
-                   (iso(now), iso(now), broadcast_id))
+                   (finished, iso(now), broadcast_id))
     return True
 
 

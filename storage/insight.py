@@ -59,12 +59,38 @@ def broadcast_message_counts(db: sqlite_utils.Database, ids: list[int]) -> list[
                       f" ({','.join('?' * len(ids))}) GROUP BY status", [f"broadcast:{i}" for i in ids]).fetchall()
 
 
-def unanswered_since(db: sqlite_utils.Database, since: str, limit: int) -> list[tuple[int, str, str]]:
-    """(id, text, asked_at) of questions not found from `since` that no admin handled, newest first."""
-    return db.execute(
-        "SELECT q.id, q.text, q.asked_at FROM questions q LEFT JOIN unanswered_handled h ON h.question_id = q.id"
-        " WHERE q.outcome = 'not_found' AND q.asked_at >= ? AND h.question_id IS NULL"
-        " ORDER BY q.asked_at DESC, q.id DESC LIMIT ?", (since, limit)).fetchall()
+# The units a question belongs to: those of the person who asked (their own registration, a chat with
+# them) and of the chat it was asked in (a unit's group). A question of someone registered nowhere has none.
+_SUBTREE = ("WITH RECURSIVE sub(code) AS (SELECT code FROM units WHERE code = ?"
+            " UNION SELECT u.code FROM units u JOIN sub ON u.parent_code = sub.code)")
+_ASKED_IN_SUBTREE = ("EXISTS (SELECT 1 FROM officers o JOIN memberships m ON m.officer_id = o.id"
+                     " JOIN sub ON sub.code = m.unit_code WHERE o.channel = q.channel"
+                     " AND o.chat_id IN (q.chat_id, NULLIF(q.user_id, '')))")  # IN: two index look-ups
+
+
+def unanswered_since(db: sqlite_utils.Database, since: str, limit: int,
+                     scope: str | None = None) -> list[tuple[int, str, str]]:
+    """(id, text, asked_at) of questions not found from `since` that no admin handled, newest first;
+    with `scope` (a unit code), only questions of people registered to that unit or one below it."""
+    query = ("SELECT q.id, q.text, q.asked_at FROM questions q LEFT JOIN unanswered_handled h ON h.question_id = q.id"
+             " WHERE q.outcome = 'not_found' AND q.asked_at >= ? AND h.question_id IS NULL")
+    params: list = [since]
+    if scope is not None:
+        query = f"{_SUBTREE} {query} AND {_ASKED_IN_SUBTREE}"
+        params.insert(0, scope.strip().upper())
+    return db.execute(query + " ORDER BY q.asked_at DESC, q.id DESC LIMIT ?", [*params, limit]).fetchall()
+
+
+def question_exists(db: sqlite_utils.Database, question_id: int) -> bool:
+    return db.execute("SELECT 1 FROM questions WHERE id = ?", (question_id,)).fetchone() is not None
+
+
+def question_within(db: sqlite_utils.Database, question_id: int, scope: str) -> bool | None:
+    """Whether question `question_id` was asked by someone of unit `scope` or a unit below it; None when
+    there is no such question."""
+    row = db.execute(f"{_SUBTREE} SELECT {_ASKED_IN_SUBTREE} FROM questions q WHERE q.id = ?",
+                     (scope.strip().upper(), question_id)).fetchone()
+    return None if row is None else bool(row[0])
 
 
 def mark_handled(db: sqlite_utils.Database, question_ids: list[int], action: str, entry_id: str | None,

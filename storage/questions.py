@@ -23,17 +23,21 @@ def set_answer(db: sqlite_utils.Database, question_id: int, entry_id: str) -> No
     db.execute("UPDATE questions SET entry_id = ? WHERE id = ?", (entry_id, question_id))
 
 
-def vote(db: sqlite_utils.Database, question_id: int, user_id: str, channel: str, value: int) -> bool:
-    """Store 👍 (+1) or 👎 (-1) for a question; a second press replaces the first. False for a question
-    that is not there."""
-    row = db.execute("SELECT entry_id FROM questions WHERE id = ?", (question_id,)).fetchone()
+def vote(db: sqlite_utils.Database, question_id: int, user_id: str, channel: str, value: int) -> str:
+    """Store 👍 (+1) or 👎 (-1) for a question; a second press replaces the first. Only the person who
+    asked it votes (a button's data can be forged): 'stored', 'missing' (no such question) or 'not_asker'
+    (nothing stored). The asker is the user id, or the chat where the channel gave none."""
+    row = db.execute("SELECT entry_id, channel, COALESCE(NULLIF(user_id, ''), chat_id) FROM questions WHERE id = ?",
+                     (question_id,)).fetchone()
     if row is None:
-        return False
+        return "missing"
+    if not user_id or (row[1], row[2]) != (channel, str(user_id)):
+        return "not_asker"
     db.execute("INSERT INTO feedback (question_id, entry_id, channel, user_id, value, created_at)"
                " VALUES (?,?,?,?,?,?) ON CONFLICT(question_id, user_id) DO UPDATE SET value = excluded.value,"
                " created_at = excluded.created_at",
                (question_id, row[0], channel, user_id, value, now_utc_iso()))
-    return True
+    return "stored"
 
 
 def offer(db: sqlite_utils.Database, channel: str, chat_id: str, keys: list[str], question_id: int | None) -> None:

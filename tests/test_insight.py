@@ -56,9 +56,10 @@ def test_stats_count_people_questions_answered_rate_votes_and_outbox_messages(wo
     db = world.db
     [answer] = ask(world, "đại hội hợp lệ khi nào", user="u1")
     ask(world, "giá vàng hôm nay", user="u2")
-    ask(world, "đại hội hợp lệ khi nào", user="u1")
+    [again] = ask(world, "đại hội hợp lệ khi nào", user="u1")
     world.feedback(Incoming("telegram", "chat-u1", "u1", ""), answer.question_id, 1)
-    world.feedback(Incoming("telegram", "chat-u3", "u3", ""), answer.question_id, -1)
+    world.feedback(Incoming("telegram", "chat-u1", "u1", ""), again.question_id, -1)
+    world.feedback(Incoming("telegram", "chat-u3", "u3", ""), answer.question_id, -1)  # not the asker: not counted
     now = clock.now()
     outbox.enqueue(db, [NewMessage(key=f"reminder:x:{i}", kind="reminder", channel="telegram", chat_id=str(i),
                                    text="nhắc", due_at=now, origin="unit:CS-A1") for i in range(3)], now)

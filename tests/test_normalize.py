@@ -56,3 +56,20 @@ def test_sound_alike_misspelling_of_a_real_syllable_is_corrected_by_its_pair():
     matcher = Matcher([entry, other])
     assert matcher.correct_typos("phuong tram dai hoi".split()) == ["phuong", "cham", "dai", "hoi"]
     assert matcher.correct_typos("phan tram".split()) == ["phan", "tram"]
+
+
+def test_officers_words_for_a_member_and_the_members_fee_read_as_the_knowledge_writes_them():
+    assert normalize("đơn vị có 55 công đoàn viên") == "don vi co 55 doan vien"
+    assert normalize("có phải đóng phí công đoàn không") == "co phai dong doan phi khong"
+    # ... but a union of civil servants and the employer's 2% stay what they are.
+    assert normalize("công đoàn viên chức tỉnh") == "cong doan vien chuc tinh"
+    assert normalize("kinh phí công đoàn") == "kinh phi cong doan"
+
+
+def test_a_city_written_as_one_word_is_the_city():
+    assert normalize("Công đoàn TPHCM") == normalize("Công đoàn TP.HCM") == "cong doan thanh pho ho chi minh"
+
+
+def test_the_frame_of_a_letter_to_a_qa_column_carries_no_meaning():
+    assert normalize("Cho tôi hỏi: nhiệm kỳ đại hội là mấy năm? Xin tư vấn giúp tôi. Chân thành cảm ơn!") \
+        == normalize("nhiệm kỳ đại hội là mấy năm")

@@ -8,11 +8,12 @@ from handlers.assistant import Assistant
 from handlers.messages import Incoming
 from knowledge.calculators import calculate
 from knowledge.editions import edition_on, named_editions
-from knowledge.entries import Entry
+from knowledge.entries import Entry, load_entries
 from knowledge.matcher import Matcher
 from knowledge.normalize import accent_key, analyze
 from knowledge.scope import out_of_scope
 from knowledge.normalize import normalize
+from settings import KNOWLEDGE_DIR
 
 
 def entry(eid, question, phrasings, answer, edition="2023-2028", place=()):
@@ -71,6 +72,8 @@ def test_local_practice_answers_only_when_its_place_is_named():
     ("hội ccb xã em đại hội mấy năm 1 lần vậy ad", "Cựu chiến binh"),
     ("Đại hội Đoàn cơ sở triệu tập 90 đại biểu, có 58 người dự, có hợp lệ ko", "Đoàn"),
     ("Hội Chữ thập đỏ phường em bầu ban chấp hành bao nhiêu người", "Chữ thập đỏ"),
+    ("hội nghị nhà chung cư cần bao nhiêu chủ hộ dự thì hợp lệ", "chung cư"),
+    ("nhiệm kỳ đại hội đoàn kéo dài tối đa bao lâu", "Đoàn"),
 ])
 def test_other_organisations_are_recognised_from_the_data_file(question, org):
     scope = out_of_scope(normalize(question))
@@ -81,6 +84,7 @@ def test_other_organisations_are_recognised_from_the_data_file(question, org):
     "Công đoàn trường em triệu tập 45 đại biểu, có 28 người, khai mạc được không",
     "đoàn viên công đoàn nghỉ hưu vẫn đi làm có được sinh hoạt không",
     "công đoàn cơ sở bầu ban chấp hành bao nhiêu người",
+    "nhiệm kỳ đại hội đoàn viên công đoàn cơ sở mấy năm",
 ])
 def test_union_questions_are_not_taken_for_other_organisations(question):
     assert out_of_scope(normalize(question)) is None
@@ -108,6 +112,12 @@ def test_election_needs_more_than_half_of_the_ballots_collected():
     assert calc.rule == "elected" and "ít nhất 50" in calc.text and "không trúng cử" in calc.text
     assert "đủ điều kiện trúng cử" in calculate("tổng số phiếu thu về 120, anh A được 61 phiếu có trúng cử không",
                                                 "2023-2028").text
+
+
+def test_the_ballots_collected_not_those_handed_out_are_the_base_and_invalid_ones_are_no_ones_votes():
+    calc = calculate("Đại hội có 64 đại biểu, phát ra 64 phiếu và thu về 62 phiếu, trong đó có 3 phiếu không "
+                     "hợp lệ. Anh A được 31 phiếu. Anh A có trúng cử không?", "2023-2028")
+    assert calc.text.startswith("62 : 2 = 31") and "ít nhất 32 phiếu: 31 phiếu là chưa đủ" in calc.text
 
 
 def test_counts_that_contradict_each_other_are_pointed_out_not_computed():
@@ -271,3 +281,27 @@ def test_joining_and_resigning_deadlines_in_working_days():
     resign = calculate("ủy viên BCH nộp đơn xin thôi chức ngày 09/12/2026, chậm nhất ngày nào BCH phải gặp trao đổi",
                        "2025-2030")
     assert "23/12/2026" in resign.text and "mục 5.2" in resign.source
+
+
+def test_counts_mentioned_on_the_way_to_another_question_start_no_calculation():
+    # Guests named in a question about meal allowances, delegates in one about how many to convene.
+    assert calculate("Công đoàn cơ sở ở TP.HCM đại hội với 60 đại biểu và 8 khách mời. Tiền ăn đại biểu được "
+                     "chi tối đa bao nhiêu một ngày?", "2025-2030") is None
+    calc = calculate("CĐCS có 1.000 đoàn viên, BCH định chỉ triệu tập 70 đại biểu chính thức. Có được không, "
+                     "tối thiểu phải triệu tập bao nhiêu?", "2025-2030")
+    assert calc is None or calc.rule != "quorum"
+
+
+def test_a_grassroots_union_in_a_city_gets_the_grassroots_share_of_guests():
+    calc = calculate("công đoàn cơ sở ở thành phố Hồ Chí Minh có 60 đại biểu thì mời tối đa bao nhiêu khách mời",
+                     "2025-2030")
+    assert calc.rule == "guests" and "60 × 15% = 9" in calc.text
+
+
+def test_a_question_on_one_elected_body_is_not_answered_by_an_entry_on_another():
+    matcher = Matcher(load_entries(KNOWLEDGE_DIR))
+    r = matcher.match("số ủy viên ban chấp hành công đoàn tập đoàn không quá bao nhiêu",
+                      edition="2025-2030")
+    assert r.status == "answered" and "uy ban kiem tra" not in normalize(r.best.entry.question)
+    r = matcher.match("ủy ban kiểm tra công đoàn tổng công ty được bao nhiêu ủy viên", edition="2025-2030")
+    assert r.status == "answered" and "uy ban kiem tra" in normalize(r.best.entry.question)
