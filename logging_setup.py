@@ -1,4 +1,7 @@
-"""Logging with secrets redacted: bot tokens and webhook secrets never reach a log line."""
+"""Logging with secrets redacted: bot tokens and webhook secrets never reach a log line.
+
+Logs name updates by id and kind, never a person's name or text; `--verbose` (DEBUG) adds whole updates,
+for debugging. A lone surrogate that got this far is written as U+FFFD, so no log line is lost to it."""
 from __future__ import annotations
 
 import logging
@@ -9,6 +12,7 @@ from settings import Settings
 # Telegram tokens look like 123456:ABC…; Zalo's similar. Also hide anything after /bot in API URLs.
 _TOKEN_RE = re.compile(r"\d{6,}:[A-Za-z0-9_-]{20,}")
 _URL_TOKEN_RE = re.compile(r"(/bot)[^/\s]+")
+_SURROGATE_RE = re.compile("[\ud800-\udfff]")
 
 
 class RedactSecrets(logging.Filter):
@@ -20,6 +24,7 @@ class RedactSecrets(logging.Filter):
         for secret in self.secrets:
             text = text.replace(secret, "***")
         text = _TOKEN_RE.sub("***", text)
+        text = _SURROGATE_RE.sub("\ufffd", text)
         return _URL_TOKEN_RE.sub(r"\1***", text)
 
     def filter(self, record: logging.LogRecord) -> bool:

@@ -26,6 +26,13 @@ def _port(text: str) -> int:
     return int(text) if text.isdigit() and 0 < int(text) < 65536 else -1
 
 
+def _positive(text: str, default: int) -> int:
+    """A whole number above 0; -1 when the text is not one (reported at start)."""
+    if not text:
+        return default
+    return int(text) if text.isdigit() and int(text) > 0 else -1
+
+
 def _rate(text: str, default: float) -> float:
     """Messages a second; -1 when the text is not a non-negative number (reported at start)."""
     if not text:
@@ -48,6 +55,7 @@ class Settings:
     telegram_webhook_secret: str = ""
     webhook_host: str = "127.0.0.1"   # where the webhook server listens (behind a reverse proxy)
     webhook_port: int = 8080          # -1 when WEBHOOK_PORT is not a valid port (reported at start)
+    webhook_max_body_bytes: int = 1024 * 1024  # a larger request body gets 413 (-1: invalid, reported)
     zalo_token: str = ""
     zalo_api_base_url: str = ""
     zalo_webhook_secret: str = ""
@@ -77,6 +85,7 @@ def load_settings(db_path: str | None = None) -> Settings:
         telegram_webhook_secret=_env("TELEGRAM_WEBHOOK_SECRET"),
         webhook_host=_env("WEBHOOK_HOST") or "127.0.0.1",
         webhook_port=_port(_env("WEBHOOK_PORT") or _env("PORT") or "8080"),
+        webhook_max_body_bytes=_positive(_env("WEBHOOK_MAX_BODY_BYTES"), 1024 * 1024),
         zalo_token=_env("ZALO_BOT_TOKEN"),
         zalo_api_base_url=_env("ZALO_API_BASE_URL"),
         zalo_webhook_secret=_env("ZALO_WEBHOOK_SECRET"),

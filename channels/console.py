@@ -7,6 +7,7 @@ with no messenger configured opens the terminal chat instead."""
 from __future__ import annotations
 
 import asyncio
+import io
 import sys
 from pathlib import Path
 from typing import Any, Callable, TextIO
@@ -87,6 +88,8 @@ class ConsoleChannel(Channel):
     async def _chat(self, stdin: TextIO) -> None:
         out = self.stdout
         interactive = stdin.isatty()
+        if isinstance(stdin, io.TextIOWrapper):  # a line that is not UTF-8 reads with U+FFFD, not the end
+            stdin.reconfigure(errors="replace")
         print(texts.WELCOME, file=out)
         print("\n(Gõ «thoát» hoặc nhấn Ctrl+D để kết thúc.)", file=out)
         self._open = True

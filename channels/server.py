@@ -1,9 +1,10 @@
 """Run every configured messenger on one event loop: `run_channels(settings, assistant)`.
 
 Each configured channel of channels/registry.py joins one `Runtime` (channels/base.py's `join`): start/
-stop steps, its webhook routes, a health probe, and its outbox sender and limits. When some channel uses
-a webhook, one small Starlette app (uvicorn, on WEBHOOK_HOST:WEBHOOK_PORT) serves its routes and
-    GET  /healthz            {"ok": true, "channels": {"telegram": true, "zalo": true}}
+stop steps, its webhook routes, a health probe, and its outbox sender and limits. One small Starlette app
+(uvicorn, on WEBHOOK_HOST:WEBHOOK_PORT) always runs, polling or not, and serves the webhook routes and
+    GET  /healthz            {"ok": true, "channels": {"telegram": true, "zalo": true}}   (503 if not ok)
+with every request body capped at WEBHOOK_MAX_BODY_BYTES (channels/body_limit.py).
 `add_scheduler` starts the reminder scheduler and the outbox dispatcher after the channels run, and stops
 them before the channels stop.
 """
@@ -18,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any, Awaitable, Callable
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
@@ -25,6 +27,7 @@ from telegram.error import TelegramError
 
 from channels import registry
 from channels.base import Channel, ConfigError
+from channels.body_limit import BodyLimit
 from handlers.assistant import Assistant
 from logging_setup import RedactSecrets
 from scheduler import jobs
@@ -113,12 +116,18 @@ def add_scheduler(runtime: Runtime) -> None:
 
 # -- HTTP -----------------------------------------------------------------------------------------------
 def build_http_app(runtime: Runtime) -> Starlette:
+    """/healthz and the channels' webhook routes, every request body capped (channels/body_limit.py)."""
+    limit = runtime.settings.webhook_max_body_bytes
+    if limit <= 0:
+        raise ConfigError("WEBHOOK_MAX_BODY_BYTES phải là số byte lớn hơn 0 (ví dụ 1048576 cho 1 MB).")
+
     async def healthz(request: Request) -> Response:
         channels = {name: bool(probe()) for name, probe in runtime.health.items()}
         return JSONResponse({"ok": all(channels.values()), "channels": channels},
                             status_code=200 if all(channels.values()) else 503)
 
-    return Starlette(routes=[Route("/healthz", healthz, methods=["GET"]), *runtime.routes])
+    return Starlette(routes=[Route("/healthz", healthz, methods=["GET"]), *runtime.routes],
+                     middleware=[Middleware(BodyLimit, limit=limit)])
 
 
 def _listen(settings: Settings) -> socket.socket:
@@ -131,20 +140,22 @@ def _listen(settings: Settings) -> socket.socket:
         sock.bind((settings.webhook_host, settings.webhook_port))
     except OSError as exc:
         sock.close()
-        raise ConfigError(f"Không mở được cổng {settings.webhook_host}:{settings.webhook_port} cho webhook "
-                          f"({exc.strerror}). Đặt WEBHOOK_HOST / WEBHOOK_PORT khác.") from exc
+        raise ConfigError(f"Không mở được cổng {settings.webhook_host}:{settings.webhook_port} cho webhook và "
+                          f"/healthz ({exc.strerror}). Đặt WEBHOOK_HOST / WEBHOOK_PORT khác.") from exc
     sock.listen(128)
     sock.setblocking(False)
     return sock
 
 
 class _HttpServer:
-    """uvicorn on a socket bound beforehand (so a busy port is a clear error, not a sys.exit)."""
+    """uvicorn on a socket bound beforehand (so a busy port is a clear error, not a sys.exit). Started
+    whatever the channels' mode: /healthz answers in polling mode too."""
 
     def __init__(self, runtime: Runtime):
-        import uvicorn  # only webhook mode needs it
+        import uvicorn  # only `run` needs it
+        app = build_http_app(runtime)   # a bad setting is reported before the port is taken
         self.sock = _listen(runtime.settings)
-        config = uvicorn.Config(build_http_app(runtime), log_config=None, access_log=False,
+        config = uvicorn.Config(app, log_config=None, access_log=False,
                                 lifespan="off", log_level="warning")
         self.server = uvicorn.Server(config)
         self.task: asyncio.Task | None = None
@@ -180,15 +191,14 @@ def build_runtime(settings: Settings, assistant: Assistant) -> Runtime:
 async def serve(runtime: Runtime, stop: asyncio.Event, ready: Callable[[], None] | None = None) -> None:
     """Start every step, call `ready`, wait for `stop`, then stop what was started in reverse order."""
     started: list[Step] = []
-    http = _HttpServer(runtime) if runtime.routes else None
+    http = _HttpServer(runtime)
     try:
         for start, finish, _ in [s for s in runtime.steps if not s[2]]:
             if finish is not None:
                 started.append(finish)
             await start()
-        if http is not None:
-            await http.start()
-            started.append(http.stop)
+        await http.start()
+        started.append(http.stop)
         for start, finish, _ in [s for s in runtime.steps if s[2]]:
             if finish is not None:
                 started.append(finish)
@@ -197,10 +207,10 @@ async def serve(runtime: Runtime, stop: asyncio.Event, ready: Callable[[], None]
         if ready is not None:
             ready()
         waiter = asyncio.create_task(stop.wait())
-        watched = {waiter} | ({http.task} if http is not None and http.task else set())
+        watched = {waiter, http.task}
         await asyncio.wait(watched, return_when=asyncio.FIRST_COMPLETED)
         waiter.cancel()
-        if http is not None and http.task.done():
+        if http.task.done():
             http.task.result()  # a crashed server raises here; a signal stopped it cleanly otherwise
     finally:
         for finish in reversed(started):
@@ -208,6 +218,7 @@ async def serve(runtime: Runtime, stop: asyncio.Event, ready: Callable[[], None]
                 await finish()
             except Exception:  # noqa: BLE001 - stop the rest all the same
                 log.exception("Error while stopping")
+        http.sock.close()   # the port is free again even when a channel failed to start
 
 
 def channel_modes(runtime: Runtime) -> dict[str, str]:
@@ -216,7 +227,7 @@ def channel_modes(runtime: Runtime) -> dict[str, str]:
 
 
 def startup_line(runtime: Runtime) -> str:
-    """What really runs, per channel, and where GET /healthz answers (only with an HTTP server)."""
+    """What really runs, per channel, and where GET /healthz answers."""
     parts = []
     for name, mode in channel_modes(runtime).items():
         channel = runtime.channels[name]
@@ -224,11 +235,8 @@ def startup_line(runtime: Runtime) -> str:
         parts.append(f"{label} qua webhook POST {channel.webhook_path}" if mode == "webhook"
                      else f"{label} bằng polling")
     settings = runtime.settings
-    if runtime.routes:
-        host = f"[{settings.webhook_host}]" if ":" in settings.webhook_host else settings.webhook_host
-        health = f"Kiểm tra hoạt động: GET http://{host}:{settings.webhook_port}/healthz."
-    else:
-        health = "Không mở cổng HTTP nào (không kênh nào dùng webhook), nên không có /healthz."
+    host = f"[{settings.webhook_host}]" if ":" in settings.webhook_host else settings.webhook_host
+    health = f"Kiểm tra hoạt động: GET http://{host}:{settings.webhook_port}/healthz."
     return f"Trợ lý đang chạy: {'; '.join(parts)}. {health} Nhấn Ctrl+C để dừng."
 
 

@@ -57,6 +57,7 @@ from channels.render import split_text
 from channels.telegram_limiter import SharedLimiter, retry_seconds
 from handlers import texts
 from handlers.assistant import Assistant
+from handlers.intake import safe_json, safe_text
 from handlers.messages import Attachment, Incoming, Reply
 from logging_setup import add_secret
 from scheduler.ratelimit import TELEGRAM_LIMITS, Throttle
@@ -185,7 +186,9 @@ def is_group(chat: Chat) -> bool:
 
 
 def incoming(chat: Chat, user: User, text: str) -> Incoming:
-    return Incoming(CHANNEL, str(chat.id), str(user.id), text, user.full_name, is_group(chat))
+    """The neutral message; text and name made safe where they enter (handlers/intake.py)."""
+    return Incoming(CHANNEL, str(chat.id), str(user.id), safe_text(text), safe_text(user.full_name),
+                    is_group(chat))
 
 
 def command_of(message: Message) -> tuple[str, str] | None:
@@ -205,12 +208,23 @@ def attachment_of(message: Message) -> Attachment | None:
         return Attachment("photo", message.photo[-1].file_id, "ảnh.jpg", "image/jpeg")
     if message.document is not None:
         doc = message.document
-        return Attachment("document", doc.file_id, doc.file_name or "tệp", doc.mime_type or "")
+        return Attachment("document", doc.file_id, safe_text(doc.file_name or "") or "tệp", doc.mime_type or "")
     return None
 
 
+def summary(update: object) -> str:
+    """What an error log says of an update: its id and kind, its chat's type and id; never a name or a
+    text (those only in `describe`, logged at DEBUG, i.e. with --verbose)."""
+    if not isinstance(update, Update):
+        return type(update).__name__
+    kind = next((k for k in ("message", "edited_message", "callback_query") if getattr(update, k, None)), "other")
+    chat = update.effective_chat
+    where = f", {chat.type} chat {chat.id}" if chat is not None else ""
+    return f"update {update.update_id} ({kind}{where})"
+
+
 def describe(update: object) -> str:
-    """The update as compact JSON for logs (truncated)."""
+    """The whole update as compact JSON (truncated), names and texts included: for --verbose only."""
     if isinstance(update, Update):
         return json.dumps(update.to_dict(), ensure_ascii=False, default=str)[:2000]
     return repr(update)[:2000]
@@ -425,7 +439,7 @@ class TelegramChannel(Channel):
     async def on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A pressed button: a choice answers in place (the message is edited); 👍/👎 is stored."""
         query = update.callback_query
-        parsed = self.codec.parse(query.data or "")
+        parsed = self.codec.parse(safe_text(query.data or ""))
         chat = query.message.chat if query.message is not None else None
         if parsed is None or chat is None:
             await query.answer(texts.PICK_EXPIRED)
@@ -445,8 +459,11 @@ class TelegramChannel(Channel):
         await self.answer(chat.id, replies, group=is_group(chat), edit=message)  # in place of the pressed one
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """Log the exception with its update, then apologise briefly; the bot keeps running."""
-        log.error("Exception while handling an update: %s", describe(update), exc_info=context.error)
+        """Log the exception with the update's id and kind (its content only with --verbose), then
+        apologise briefly; the bot keeps running."""
+        log.error("Exception while handling %s", summary(update), exc_info=context.error)
+        if log.isEnabledFor(logging.DEBUG):
+            log.debug("%s in full: %s", summary(update), describe(update))
         if not isinstance(update, Update):
             return
         try:
@@ -642,7 +659,7 @@ def telegram_webhook_route(application: Application, secret: str) -> Route:
         if not hmac.compare_digest(given, expected):
             return PlainTextResponse("forbidden", status_code=403)
         try:
-            data = await request.json()
+            data = safe_json(await request.json())   # no lone surrogate gets past this (handlers/intake.py)
             update = Update.de_json(data, application.bot) if isinstance(data, dict) else None
         except Exception:  # noqa: BLE001 - any malformed body is the sender's problem
             update = None

@@ -46,6 +46,7 @@ from channels.zalo_client import (POLL_TIMEOUT, TEXT_LIMIT, ZaloApiError, ZaloCl
 from datefmt import moment
 from handlers import texts
 from handlers.assistant import Assistant
+from handlers.intake import safe_text
 from handlers.messages import Incoming, Reply
 from scheduler.ratelimit import SLOT, ChannelLimits, RateLimiter, SlotState, Throttle
 from storage import zalo as seen
@@ -103,7 +104,8 @@ class ZaloUpdate:
 
 
 def _str(value: Any) -> str:
-    return str(value).strip() if isinstance(value, (str, int)) and not isinstance(value, bool) else ""
+    """A field as text, made safe to store and log where it enters (handlers/intake.py)."""
+    return safe_text(str(value)).strip() if isinstance(value, (str, int)) and not isinstance(value, bool) else ""
 
 
 def parse_update(body: Any) -> ZaloUpdate | None:
@@ -128,7 +130,7 @@ def parse_update(body: Any) -> ZaloUpdate | None:
         chat_id=chat_id,
         user_id=_str(sender.get("id")),
         user_name=_str(sender.get("display_name")),
-        text=text if isinstance(text, str) else "",
+        text=safe_text(text) if isinstance(text, str) else "",
         is_group=_str(chat.get("chat_type")).upper() == "GROUP",
         from_bot=sender.get("is_bot") is True,
     )

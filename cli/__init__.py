@@ -27,7 +27,8 @@ FAMILIES = (chat, knowledge, units, zalo, admin, progress)   # the order `--help
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="bot.py", description="Trợ lý Đại hội Công đoàn")
     parser.add_argument("--db", metavar="PATH", help="tệp SQLite (mặc định data/assistant.db hoặc DB_PATH)")
-    parser.add_argument("-v", "--verbose", action="store_true", help="ghi log chi tiết")
+    parser.add_argument("-v", "--verbose", action="store_true",
+                        help="ghi log chi tiết, kể cả nội dung tin nhắn và tên người gửi (chỉ để gỡ lỗi)")
     parser.add_argument("--now", metavar="'YYYY-MM-DD HH:MM'",
                         help="đặt đồng hồ (giờ Việt Nam) để mô phỏng, ví dụ --now '2023-02-20 08:00'")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")

@@ -2,13 +2,16 @@
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import sys
+from typing import BinaryIO
 
 from cli.common import build_assistant
 from handlers.demo import newcomer_demo
 from handlers.faq import result_record
-from handlers.messages import Incoming
+from handlers.intake import Line, Question, read_lines, take_question
+from handlers.messages import Incoming, Reply
 from settings import Settings
 
 
@@ -33,21 +36,41 @@ def cmd_console(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
-    """Answer questions given as an argument, or one a line from stdin with `-`."""
+    """Answer questions given as an argument, or one a line from stdin with `-`. Each goes through the
+    chat's own check (handlers/intake.py); a refused line prints its reason and the batch goes on."""
     from channels.render import numbered_text
     assistant = build_assistant(settings)
-    questions = ([line.rstrip("\n") for line in sys.stdin] if args.question == ["-"]
-                 else [" ".join(args.question)])
-    for question in questions:
+    batch = args.question == ["-"]
+    lines = read_lines(_stdin_bytes()) if batch else [Line(1, " ".join(args.question))]
+    for line in lines:
+        question = Question("", line.error) if line.error else take_question(line.text)
         if args.json:
-            reply, result = assistant.faq.ask(Incoming("cli", "cli", "cli", question))
-            print(json.dumps(result_record(question, reply, result), ensure_ascii=False), flush=True)
-        else:
-            for reply in assistant.handle(Incoming("cli", "cli", "cli", question)):
-                print(numbered_text(reply))
-            if len(questions) > 1:
-                print("---")
+            print(json.dumps(_record(assistant, question, line.number if batch else None), ensure_ascii=False),
+                  flush=True)
+            continue
+        replies = ([Reply(question.error, kind="error")] if question.error
+                   else assistant.handle(Incoming("cli", "cli", "cli", question.text)))
+        for reply in replies:
+            print(numbered_text(reply))
+        if batch:
+            print("---", flush=True)
     return 0
+
+
+def _record(assistant, question: Question, number: int | None) -> dict:
+    """The `ask --json` record (handlers/faq.result_record), or {"line": n, "error": …} for a refused one."""
+    if question.error:
+        return {"error": question.error} if number is None else {"line": number, "error": question.error}
+    reply, result = assistant.faq.ask(Incoming("cli", "cli", "cli", question.text))
+    return result_record(question.text, reply, result)
+
+
+def _stdin_bytes() -> BinaryIO:
+    """stdin as bytes, so each line is decoded on its own (a text stream given by a test is encoded back)."""
+    stream = getattr(sys.stdin, "buffer", None)
+    if stream is not None:
+        return stream
+    return io.BytesIO(sys.stdin.read().encode("utf-8", "surrogateescape"))
 
 
 def add_parsers(sub: argparse._SubParsersAction) -> None:

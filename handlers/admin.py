@@ -155,7 +155,7 @@ class AdminCommands:
                 return [Reply(T.ENTRY_GONE, kind="error")]
             added = add_phrasing(self.db, entry.id, group.text)
             insight.mark_handled(self.db, group, "attached", entry.id, msg.user_id, now)
-            log.info("admin %s:%s attached %r to %s", msg.channel, msg.user_id, group.text, entry.id)
+            log.info("admin %s:%s attached question %s to %s", msg.channel, msg.user_id, qid, entry.id)  # no text
             if not added:
                 return [Reply(T.ATTACHED_ALREADY.format(question=entry.question), kind="info")]
             return [Reply(T.ATTACHED.format(text=group.text, question=entry.question, count=group.count), kind="info")]

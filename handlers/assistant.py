@@ -20,14 +20,14 @@ from clock import now as clock_now
 from handlers import admin, deadlines, progress, results_flow, smalltalk, texts
 from handlers.commands import COMMANDS, Command
 from handlers.faq import FaqService, topic_key
+from handlers.intake import MAX_QUESTION_CHARS, take_question  # noqa: F401 - the limit, read by tests
 from handlers.messages import Choice, Incoming, Reply
-from knowledge.normalize import clean_input, fold, has_letters, is_vietnamese_or_latin
+from knowledge.normalize import fold, has_letters, is_vietnamese_or_latin
 from storage import questions
 from storage.admins import Admin
 
 log = logging.getLogger(__name__)
 
-MAX_QUESTION_CHARS = 1000
 CommandHandler = Callable[[Incoming, str], list[Reply]]
 Picker = Callable[[Incoming, str], list[Reply]]                 # (msg, choice key) → replies
 Interceptor = Callable[[Incoming], "list[Reply] | None"]        # sees every message first; None: go on
@@ -139,12 +139,10 @@ class Assistant:
         return replies
 
     def _handle(self, msg: Incoming) -> list[Reply]:
-        text = clean_input(msg.text)
-        if not text:
-            return [Reply(texts.EMPTY, kind="error")]
-        if len(text) > MAX_QUESTION_CHARS:
-            return [Reply(texts.TOO_LONG.format(length=len(text), limit=MAX_QUESTION_CHARS), kind="error")]
-        text = self._slashless_command(text)
+        question = take_question(msg.text)   # the one check every channel and `bot.py ask` share
+        if question.error:
+            return [Reply(question.error, kind="error")]
+        text = self._slashless_command(question.text)
         msg = replace(msg, text=text, attachment=None)
         intercepted = self._intercept(msg)
         if intercepted is not None:

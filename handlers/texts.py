@@ -44,6 +44,8 @@ NOT_VIETNAMESE = ("Xin lỗi, tôi chỉ hiểu câu hỏi bằng tiếng Việt
                   "Anh/chị vui lòng gõ lại bằng tiếng Việt.")
 TOO_LONG = ("Tin nhắn dài quá ({length} ký tự). Anh/chị vui lòng rút gọn câu hỏi dưới {limit} ký tự "
             "để tôi tìm câu trả lời chính xác hơn.")
+NOT_UTF8 = ("Dòng này không đọc được vì không phải chữ mã UTF-8. Anh/chị lưu tệp câu hỏi dưới dạng UTF-8 "
+            "rồi chạy lại.")
 UNKNOWN_COMMAND = "Tôi không có lệnh «{command}». Gõ /help để xem các lệnh, hoặc cứ gõ câu hỏi."
 
 SUGGEST_INTRO = "Tôi chưa chắc anh/chị hỏi ý nào. Có phải một trong các câu sau?"

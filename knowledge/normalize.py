@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import lru_cache
+
+from knowledge.text_cache import text_cache
 
 # Abbreviations officers use, keyed by their folded form. Values are folded too.
 ABBREVIATIONS: dict[str, str] = {
@@ -113,17 +114,35 @@ FILLER_WORDS = {"a", "ad", "admin", "oi", "nhe", "nha", "ak", "ah", "uh", "um", 
 
 _PUNCT = re.compile(r"[^\w/%.,-]+", re.UNICODE)
 _SPACES = re.compile(r"\s+")
-_CONTROL = re.compile(r"[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202f\ufeff]")
+# Characters no one types on purpose, and the ones that make text misbehave later: lone surrogates (a
+# JSON "\ud800" escape; UTF-8 encoding, so SQLite and log files, refuse them), zero-width and bidi
+# marks, embeddings, overrides and isolates (they reorder what an admin or a log shows), the BOM,
+# invisible operators, tag characters and non-characters. Line feed and tab are kept by `safe_text`;
+# a question also loses U+FFFD, the mark left where undecodable input was replaced.
+_INVISIBLE = (r"\u200b-\u200f\u2028-\u202f\u2060-\u2064\u2066-\u206f\u061c\u180e\ufeff\ufff9-\ufffb"
+              r"\ufffe\uffff\U000e0000-\U000e007f\ud800-\udfff")
+_CONTROL = re.compile(rf"[\u0000-\u001f\u007f-\u009f\ufffd{_INVISIBLE}]")
+_UNSAFE = re.compile(rf"[\u0000-\u0008\u000b-\u001f\u007f-\u009f{_INVISIBLE}]")
+
+
+def safe_text(text: str) -> str:
+    """Text from outside made safe to store, log and show, with its lines kept: CRLF and CR become LF,
+    the characters above become a space (so "đại\u200bhội" still reads as two syllables)."""
+    text = (text or "").replace("\r\n", "\n").replace("\r", "\n")
+    return _UNSAFE.sub(" ", text)
 
 
 def clean_input(text: str) -> str:
-    """NFC, strip control and zero-width characters, collapse white space (keeps case and diacritics)."""
-    text = unicodedata.normalize("NFC", text or "")
-    text = _CONTROL.sub(" ", text)
+    """One line to compare: control, zero-width and bidi characters and lone surrogates out, NFC, white
+    space collapsed (keeps case and diacritics)."""
+    text = _CONTROL.sub(" ", text or "")
+    text = unicodedata.normalize("NFC", text)
     return _SPACES.sub(" ", text).strip()
 
 
-@lru_cache(maxsize=8192)
+# Caches bounded by the characters they keep (knowledge/text_cache.py): the knowledge's ~220,000
+# characters of phrasings fit, so an index rebuild and `knowledge check` analyse each phrasing once.
+@text_cache(max_entries=8192, max_chars=500_000)
 def fold(text: str) -> str:
     """Lower-case and remove Vietnamese diacritics (đ→d); keeps punctuation."""
     # NFKD also maps full-width and other compatibility forms ("ＣĐＣＳ") to plain letters.
@@ -184,7 +203,7 @@ def _replace_runs(tokens: list[tuple[str, str | None]], pattern: tuple[str, ...]
     return out
 
 
-@lru_cache(maxsize=8192)
+@text_cache(max_entries=8192, max_chars=400_000)
 def analyze(text: str, drop_filler: bool = True) -> tuple[tuple[str, str | None], ...]:
     """The question as (folded syllable, accented syllable or None) pairs.
 

@@ -513,6 +513,7 @@ async def running_bot(bot_api: BotApiProxy, tmp_path: Path, customise=None, **se
     if customise is not None:
         customise(assistant)
     token = new_token()
+    settings.setdefault("webhook_port", free_port())   # /healthz listens in polling mode too
     config = Settings(db_path=tmp_path / "bot.db", knowledge_dir=knowledge, telegram_token=token,
                       telegram_api_base_url=bot_api.base_url, **settings)
     runtime = build_runtime(config, assistant)

@@ -20,7 +20,7 @@ from storage import open_db, outbox
 from storage.lease import LeaseRow
 from storage.outbox import NewMessage
 from tests.admin_fixtures import bulk_recipients
-from tests.fake_bot_api import FakeBotApi, chat_ids
+from tests.fake_bot_api import FakeBotApi, chat_ids, free_port
 from tests.process_helpers import stop_process
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -145,7 +145,8 @@ async def test_a_second_run_and_broadcast_resume_beside_a_live_bot_send_nothing_
     with FakeBotApi(global_per_second=100, chat_interval=1.0) as api:
         env = _env(api, tmp_path)
         api.hold()                                         # the live bot's requests stay in flight
-        first = subprocess.Popen([sys.executable, "bot.py", "--db", str(path), "run"], cwd=ROOT, env=env,
+        first = subprocess.Popen([sys.executable, "bot.py", "--db", str(path), "run"], cwd=ROOT,
+                                 env={**env, "WEBHOOK_PORT": str(free_port())},
                                  stdout=subprocess.DEVNULL, stderr=open(tmp_path / "first.log", "w"))
         second = None
         try:
@@ -160,7 +161,8 @@ async def test_a_second_run_and_broadcast_resume_beside_a_live_bot_send_nothing_
             assert resumed.returncode == 0, resumed.stdout + resumed.stderr
             assert "đang giữ quyền gửi" in resumed.stdout and "Không gửi gì từ đây" in resumed.stdout
             second_log = tmp_path / "second.log"
-            second = subprocess.Popen([sys.executable, "bot.py", "--db", str(path), "run"], cwd=ROOT, env=env,
+            second = subprocess.Popen([sys.executable, "bot.py", "--db", str(path), "run"], cwd=ROOT,
+                                      env={**env, "WEBHOOK_PORT": str(free_port())},
                                       stdout=subprocess.DEVNULL, stderr=open(second_log, "w"))
             await _wait(lambda: "CẢNH BÁO" in second_log.read_text(), 60, "the second run's warning")
             assert "không gửi gì từ hàng đợi" in second_log.read_text()

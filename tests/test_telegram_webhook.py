@@ -64,6 +64,7 @@ async def test_healthz_reports_the_running_channels(webhook_bot):
 
 # -- start-up problems ------------------------------------------------------------------------------------
 def _settings(tmp_path, **overrides) -> Settings:
+    overrides.setdefault("webhook_port", free_port())
     return Settings(db_path=tmp_path / "db.sqlite", telegram_token=new_token(), **overrides)
 
 
