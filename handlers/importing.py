@@ -3,17 +3,17 @@
 Accepted as offices write them: Vietnamese headers with or without diacritics ("Mã đơn vị", "Ma don vi",
 "Ngày đại hội (dd/mm/yyyy)"), title rows above the header, blank rows, dates as dd/mm/yyyy text or real
 Excel dates, numbers stored as text or as numbers. Every bad row is reported with its line and the reason
-in Vietnamese, and a file with any bad row changes nothing. Re-importing updates units by their code
+in Vietnamese, and a file with any bad row changes nothing. What a file may hold at all (size, encoding,
+the checks of an .xlsx before it is opened) is handlers/import_files.py's; here, what a cell may hold:
+dates within 2000–2100 whatever the cell type, counts 0..MAX_MEMBERS, names of at most MAX_NAME
+characters, no control characters. Re-importing updates units by their code
 (columns absent from the file keep their stored values) and re-plans reminders of units whose dates moved.
 """
 from __future__ import annotations
 
-import csv
-import io
 import math
 import re
 import unicodedata
-import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -22,6 +22,7 @@ from typing import Callable, Mapping
 import sqlite_utils
 
 import clock
+from handlers.import_files import ImportFileError, read_sheets
 from knowledge.normalize import fold
 from knowledge.plan import FIRST_YEAR, LAST_YEAR, PlanError, plans, sane_year
 from knowledge.unit_terms import LEVEL_RANK, LEVELS, parse_form, parse_level, parse_status
@@ -71,10 +72,6 @@ _INVITE_RE = re.compile(r"^[A-Z0-9_-]{4,64}$")
 _CHAT_RE = re.compile(r"^-?[\w.-]{1,64}$")
 
 
-class ImportFileError(Exception):
-    """The file as a whole cannot be used (unreadable, no header, missing columns)."""
-
-
 @dataclass
 class ImportReport:
     kind: str                                  # "đơn vị" / "cán bộ"
@@ -100,64 +97,6 @@ class ImportReport:
         if self.replanned:
             out.append(f"Đổi lịch, đã lập lại nhắc hạn: {', '.join(self.replanned)}.")
         return out
-
-
-# -- reading the file -------------------------------------------------------------------------------
-def _read_csv(path: Path) -> list[list[tuple[int, list[object]]]]:
-    raw = path.read_bytes()
-    for encoding in ("utf-8-sig", "cp1258"):
-        try:
-            text = raw.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:  # pragma: no cover - cp1258 decodes almost anything
-        raise ImportFileError(f"Không đọc được tệp «{path.name}»: mã hóa ký tự không phải UTF-8.")
-    text = unicodedata.normalize("NFC", text)  # Windows-1258 keeps tone marks as separate characters
-    try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-        delimiter = dialect.delimiter
-    except csv.Error:
-        delimiter = ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    rows = []
-    try:
-        for record in reader:
-            rows.append((reader.line_num, list(record)))
-    except csv.Error as exc:
-        raise ImportFileError(f"Tệp CSV «{path.name}» hỏng ở dòng {reader.line_num}: {exc}") from exc
-    return [rows]
-
-
-def _read_xlsx(path: Path) -> list[list[tuple[int, list[object]]]]:
-    from openpyxl import load_workbook
-    from openpyxl.utils.exceptions import InvalidFileException
-    try:
-        workbook = load_workbook(path, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
-        raise ImportFileError(f"Không mở được tệp Excel «{path.name}»: tệp hỏng hoặc không phải định dạng "
-                              ".xlsx.") from exc
-    sheets = []
-    for sheet in workbook.worksheets:
-        sheets.append([(i, list(values)) for i, values in enumerate(sheet.iter_rows(values_only=True), start=1)])
-    workbook.close()
-    return sheets
-
-
-def read_sheets(path: Path) -> list[list[tuple[int, list[object]]]]:
-    """Every sheet of the file as (line number, cell values) rows."""
-    path = Path(path)
-    if not path.exists():
-        raise ImportFileError(f"Không thấy tệp «{path}».")
-    suffix = path.suffix.lower()
-    if suffix in (".csv", ".txt"):
-        return _read_csv(path)
-    if suffix in (".xlsx", ".xlsm"):
-        return _read_xlsx(path)
-    if suffix == ".xls":
-        raise ImportFileError("Tệp .xls (Excel 97–2003) chưa được hỗ trợ: anh/chị mở tệp trong Excel và "
-                              "lưu lại dạng .xlsx hoặc .csv (UTF-8).")
-    raise ImportFileError(f"Không nhận dạng được tệp «{path.name}»: chỉ nhận .csv hoặc .xlsx.")
 
 
 def header_key(value: object) -> str:
