@@ -23,6 +23,7 @@ import sqlite_utils
 
 import clock
 from handlers.import_files import ImportFileError, read_sheets
+from handlers.spreadsheet_cells import unescape
 from knowledge.normalize import fold
 from knowledge.plan import FIRST_YEAR, LAST_YEAR, PlanError, plans, sane_year
 from knowledge.unit_terms import LEVEL_RANK, LEVELS, parse_form, parse_level, parse_status
@@ -179,7 +180,8 @@ def _text(value: object) -> str:
         return ""
     if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
         return str(int(value))
-    text = unicodedata.normalize("NFC", str(value))  # Unikey "tổ hợp" input is decomposed
+    # unescape: our exports write text that starts like a formula as '=…; NFC: Unikey "tổ hợp" is decomposed
+    text = unicodedata.normalize("NFC", unescape(str(value).lstrip()))
     return _INVISIBLE.sub(" ", text).strip()
 
 
