@@ -43,7 +43,10 @@ class XlsxRefused(ValueError):
 
 
 def _mb(size: int) -> str:
-    return f"{size / 1_000_000:.0f} MB" if size >= 10_000_000 else f"{size / 1_000_000:.1f} MB".replace(".", ",")
+    """'1.300 MB', '210 MB', '2,0 MB': Vietnamese separators."""
+    if size >= 10_000_000:
+        return f"{size / 1_000_000:,.0f} MB".replace(",", ".")
+    return f"{size / 1_000_000:.1f} MB".replace(".", ",")
 
 
 def _end_record(path: Path, name: str) -> tuple[int, int]:

@@ -104,7 +104,7 @@ def skipping_bad_unit(code: str, what: str, skipped: list[str] | None = None):
         yield
     except UnitDataError as exc:
         log.warning("%s: unit %s skipped: %s", what, code, exc)
-    except (ValueError, OverflowError):  # bad data of a kind not foreseen: still only this unit
+    except (ValueError, OverflowError, KeyError, TypeError):  # bad data not foreseen: still only this unit
         log.exception("%s: unit %s skipped: its data cannot be used", what, code)
     else:
         return

@@ -139,3 +139,12 @@ def test_cli_lists_previews_and_sends_for_the_good_unit_and_says_how_to_fix_the_
     capsys.readouterr()
     assert cli("units", "show", "BAD") == 0
     assert "20/03/2023" in capsys.readouterr().out
+
+
+def test_a_corrupt_plan_shift_is_skipped_like_a_bad_date(units, caplog):
+    db = units
+    db.execute("UPDATE units SET plan_shift_days = ? WHERE code = 'BAD'", (10 ** 9,))  # overflows a date
+    store_date(db, "BAD", "2023-03-15")
+    with caplog.at_level(logging.WARNING, logger="scheduler.reminders"):
+        result = reminders.plan_due(db, local("2023-03-08 08:00"))
+    assert result.skipped == ["BAD"] and result.planned == 2  # GOOD's two officers
