@@ -12,17 +12,22 @@ compressible XML once took 3.5 GB. Before that, with `zipfile` only:
   Real workbooks expand 2–17 times (the progress workbook of 100,000 units: 5.8 MB → 71 MB, 12 times);
   deflate bombs about 1,000 times. `zipfile` stops a member at its declared size (a header that lies
   ends in a CRC error), so the declared sizes bound what openpyxl can expand;
-- each worksheet, streamed in MAX_WINDOW pieces: at most MAX_ROW_XML (2 MB) of XML between two row
-  starts (also before the first row and after the last). openpyxl keeps a whole row's elements, and
-  anything between rows, in memory while it parses; an Excel row of 16,384 cells is under 1 MB.
+- each worksheet — found as openpyxl finds it ([Content_Types].xml, the workbook's <sheet> ids and
+  relationships, each parsed only once it is known to be under MAX_ROW_XML), since a hostile file may
+  put a sheet under any name — streamed in MAX_WINDOW pieces: at most MAX_ROW_XML (2 MB) of XML between
+  two row starts (also before the first row and after the last). openpyxl keeps a whole row's
+  elements, and anything between rows, in memory while it parses; an Excel row of 16,384 cells is
+  under 1 MB.
 
 Each refusal is an ImportFileError whose Vietnamese message says what is too large.
 """
 from __future__ import annotations
 
+import posixpath
 import re
 import zipfile
 from pathlib import Path
+from xml.etree import ElementTree
 
 MAX_MEMBERS = 1_000
 MAX_DIRECTORY = 1_000_000
@@ -35,7 +40,15 @@ MAX_WINDOW = 1 << 20
 _CARRY = 64
 _END_RECORD = b"PK\x05\x06"
 _ROW_START = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row[\s>/]")
-_WORKSHEET = re.compile(r"xl/worksheets/[^/]+\.xml", re.IGNORECASE)
+_CONTENT_TYPES = "http://schemas.openxmlformats.org/package/2006/content-types"
+_PACKAGE_RELATIONSHIPS = "http://schemas.openxmlformats.org/package/2006/relationships"
+_RELATIONSHIP_ID = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_SPREADSHEET = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_WORKBOOK_TYPES = (  # in the order openpyxl looks for them
+    "application/vnd.ms-excel.template.macroEnabled.main+xml",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.template.main+xml",
+    "application/vnd.ms-excel.sheet.macroEnabled.main+xml",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml")
 
 
 class XlsxRefused(ValueError):
@@ -86,6 +99,56 @@ def _stretch_too_long(stream) -> bool:
     return consumed - last > MAX_ROW_XML
 
 
+def _small_xml(archive: zipfile.ZipFile, part: str, name: str) -> ElementTree.Element:
+    """A part openpyxl parses whole anyway, parsed once its size is known to be small (expat stops
+    entity bombs)."""
+    info = archive.getinfo(part)
+    if info.file_size > MAX_ROW_XML:
+        raise XlsxRefused(f"Tệp Excel «{name}» có phần «{part[:60]}» lớn bất thường ({_mb(info.file_size)}).")
+    return ElementTree.fromstring(archive.read(info))
+
+
+def _sheet_parts(archive: zipfile.ZipFile, name: str) -> set[str]:
+    """The parts openpyxl will parse as worksheets, found as it finds them: the workbook part named by
+    [Content_Types].xml, its <sheet> ids, their targets in the workbook's relationships. A hostile file
+    may put a sheet anywhere, so its name is no guide."""
+    names = set(archive.namelist())
+    workbook = "xl/workbook.xml"
+    if "[Content_Types].xml" in names:
+        overrides = list(_small_xml(archive, "[Content_Types].xml", name).iter(f"{{{_CONTENT_TYPES}}}Override"))
+        workbook = next((o.get("PartName", "")[1:] for kind in _WORKBOOK_TYPES for o in overrides
+                         if o.get("ContentType") == kind), workbook)
+    folder, leaf = posixpath.split(workbook)
+    relationships = posixpath.join(folder, "_rels", f"{leaf}.rels")
+    if workbook not in names or relationships not in names:
+        return set()  # openpyxl finds no sheet either, and refuses the file
+    ids = {sheet.get(f"{{{_RELATIONSHIP_ID}}}id") for sheet in
+           _small_xml(archive, workbook, name).iter(f"{{{_SPREADSHEET}}}sheet")}
+    parent = posixpath.split(posixpath.dirname(relationships))[0]
+    parts = set()
+    for rel in _small_xml(archive, relationships, name).iter(f"{{{_PACKAGE_RELATIONSHIPS}}}Relationship"):
+        target = rel.get("Target") or ""
+        if rel.get("Id") in ids and rel.get("TargetMode") != "External":
+            parts.add(target[1:] if target.startswith("/") else posixpath.normpath(posixpath.join(parent, target)))
+    return parts
+
+
+def _check_sizes(path: Path, infos: list[zipfile.ZipInfo], name: str) -> None:
+    if len(infos) > MAX_MEMBERS:
+        raise XlsxRefused(f"Tệp Excel «{name}» có quá nhiều thành phần bên trong (hơn "
+                          f"{MAX_MEMBERS:,}).".replace(",", "."))
+    total = sum(i.file_size for i in infos)
+    if total > MAX_UNCOMPRESSED:
+        raise XlsxRefused(f"Tệp Excel «{name}» khi giải nén lớn {_mb(total)}, quá giới hạn "
+                          f"{_mb(MAX_UNCOMPRESSED)}: có thể là tệp nén độc hại («zip bomb»), hoặc bảng quá lớn "
+                          "— hãy chia nhỏ tệp.")
+    on_disk = max(path.stat().st_size, 1)
+    expanding = [i for i in infos if i.file_size > RATIO_FLOOR and i.file_size > MAX_RATIO * max(i.compress_size, 1)]
+    if expanding or (total > RATIO_FLOOR and total > MAX_RATIO * on_disk):
+        raise XlsxRefused(f"Tệp Excel «{name}» nén bất thường (giải nén ra gấp hơn {MAX_RATIO} lần): có thể là "
+                          "tệp nén độc hại («zip bomb»), không mở.")
+
+
 def check_xlsx(path: Path) -> None:
     """Refuse (XlsxRefused) a workbook whose zip could expand beyond the limits above."""
     name = path.name
@@ -96,22 +159,10 @@ def check_xlsx(path: Path) -> None:
     try:
         with zipfile.ZipFile(path) as archive:
             infos = archive.infolist()
-            if len(infos) > MAX_MEMBERS:
-                raise XlsxRefused(f"Tệp Excel «{name}» có quá nhiều thành phần bên trong (hơn "
-                                  f"{MAX_MEMBERS:,}).".replace(",", "."))
-            total = sum(i.file_size for i in infos)
-            if total > MAX_UNCOMPRESSED:
-                raise XlsxRefused(f"Tệp Excel «{name}» khi giải nén lớn {_mb(total)}, quá giới hạn "
-                                  f"{_mb(MAX_UNCOMPRESSED)}: có thể là tệp nén độc hại («zip bomb»), hoặc bảng "
-                                  "quá lớn — hãy chia nhỏ tệp.")
-            on_disk = max(path.stat().st_size, 1)
-            expanding = [i for i in infos if i.file_size > RATIO_FLOOR
-                         and i.file_size > MAX_RATIO * max(i.compress_size, 1)]
-            if expanding or (total > RATIO_FLOOR and total > MAX_RATIO * on_disk):
-                raise XlsxRefused(f"Tệp Excel «{name}» nén bất thường (giải nén ra gấp hơn {MAX_RATIO} lần): "
-                                  "có thể là tệp nén độc hại («zip bomb»), không mở.")
+            _check_sizes(path, infos, name)
+            sheets = _sheet_parts(archive, name)
             for info in infos:
-                if _WORKSHEET.fullmatch(info.filename):
+                if info.filename in sheets:
                     with archive.open(info) as stream:
                         if _stretch_too_long(stream):
                             raise XlsxRefused(
@@ -120,8 +171,8 @@ def check_xlsx(path: Path) -> None:
                 elif info.file_size > MAX_PART:
                     raise XlsxRefused(f"Tệp Excel «{name}» có phần «{info.filename[:60]}» lớn {_mb(info.file_size)}, "
                                       f"quá giới hạn {_mb(MAX_PART)}.")
+    except XlsxRefused:
+        raise
     except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, RuntimeError, EOFError, OSError,
-            ValueError) as exc:  # broken, encrypted, or a method zipfile cannot read
-        if isinstance(exc, XlsxRefused):
-            raise
+            ValueError, KeyError, ElementTree.ParseError) as exc:  # broken, encrypted, unreadable XML
         raise XlsxRefused(f"Không mở được tệp Excel «{name}»: tệp hỏng hoặc không phải định dạng .xlsx.") from exc

@@ -132,6 +132,28 @@ def test_a_worksheet_stretch_longer_than_a_row_can_be_is_refused(db, tmp_path, m
     assert import_units(db, path, NOW).errors == []  # under the limit it is a normal file
 
 
+def test_a_sheet_hidden_under_another_name_is_checked_as_a_sheet(db, tmp_path, monkeypatch):
+    """openpyxl finds sheets through the workbook's relationships, not by name: so does the check."""
+    source = workbook(tmp_path)
+    with zipfile.ZipFile(source) as old:
+        rels = old.read("xl/_rels/workbook.xml.rels").replace(b"worksheets/sheet1.xml", b"media/logo.xml")
+        types = old.read("[Content_Types].xml").replace(b"/xl/worksheets/sheet1.xml", b"/xl/media/logo.xml")
+        sheet = old.read(SHEET)
+    cells = b"".join(b'<c r="Z3" t="n"><v>%d</v></c>' % i for i in range(6_000))
+    fat = sheet.replace(b"</sheetData>", b'<row r="3">' + cells + b"</row></sheetData>")
+    path = tmp_path / "an.xlsx"
+    with zipfile.ZipFile(source) as old, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as new:
+        for info in old.infolist():
+            if info.filename not in (SHEET, "xl/_rels/workbook.xml.rels", "[Content_Types].xml"):
+                new.writestr(info.filename, old.read(info.filename))
+        new.writestr("xl/_rels/workbook.xml.rels", rels)
+        new.writestr("[Content_Types].xml", types)
+        new.writestr("xl/media/logo.xml", fat)
+    assert import_units(db, path, NOW, dry_run=True).created == 2  # openpyxl does read it as the sheet
+    monkeypatch.setattr(xlsx_guard, "MAX_ROW_XML", 100_000)
+    refused(db, path, "một dòng")
+
+
 def test_a_part_other_than_a_sheet_over_its_cap_is_refused(db, tmp_path, monkeypatch):
     monkeypatch.setattr(xlsx_guard, "MAX_PART", 50_000)
     path = rebuilt(workbook(tmp_path), tmp_path / "style.xlsx",
