@@ -12,7 +12,6 @@ from handlers.assistant import Assistant
 from scheduler import followups, progress, reminders
 from scheduler.jobs import create_dispatcher
 from storage import outbox
-from storage import units as store
 from unit_fixtures import Recorder, fixture_plans, local, make_officer, make_unit, msg, real_clock  # noqa: F401
 
 pytestmark = pytest.mark.usefixtures("fixture_plans")
