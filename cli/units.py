@@ -22,7 +22,7 @@ from handlers.calendar_ics import ics_filename, unit_calendar
 from handlers.deadlines import timeline_text
 from handlers.importing import CellError, ImportFileError, import_officers, import_units, parse_date, parse_time
 from handlers.results_import import import_results
-from knowledge.plan import check_plans, load_plans, plans
+from knowledge.plan import UnitDataError, check_plans, load_plans, plans, unit_timeline
 from knowledge.unit_terms import LEVELS, STATUSES, parse_status
 from scheduler import reminders
 from scheduler.jobs import create_dispatcher, run_once
@@ -47,6 +47,24 @@ def parse_day(text: str) -> date:
 
 def _no_unit(code: str, out: TextIO) -> int:
     print(f"LỖI: không có đơn vị mã «{code}».", file=out)
+    return 1
+
+
+def _fix_hint(code: str) -> str:
+    return f"sửa bằng: python bot.py units set-date {code} dd/mm/yyyy (hoặc nhập lại tệp đơn vị)"
+
+
+def _unusable(unit: store.Unit) -> str | None:
+    """Why the unit's stored data cannot make a timeline (kept from before imports checked it), or None."""
+    try:
+        unit_timeline(unit.schedule(), None)
+    except UnitDataError as exc:
+        return str(exc)
+    return None
+
+
+def _bad_unit(unit: store.Unit, problem: str, out: TextIO) -> int:
+    print(f"LỖI: {problem}; {_fix_hint(unit.code)}.", file=out)
     return 1
 
 
@@ -100,7 +118,10 @@ def list_units(db: sqlite_utils.Database, out: TextIO | None = None) -> int:
         return 0
     members = store.member_counts(db)
     for u in units:
-        day = dmy(u.congress_day) if u.congress_day else "chưa có ngày"
+        try:
+            day = dmy(u.congress_day) if u.congress_day else "chưa có ngày"
+        except UnitDataError:
+            day = f"ngày lưu sai «{u.congress_date}»"
         print(f"{u.code}\t{LEVELS[u.level]}\t{u.name}\tđại hội: {day}\t{STATUSES[u.status]}\t"
               f"mã đăng ký: {u.invite_code}\tcán bộ: {members.get(u.code, 0)}", file=out)
     print(f"{len(units)} đơn vị.", file=out)
@@ -112,6 +133,9 @@ def show_unit(db: sqlite_utils.Database, code: str, out: TextIO | None = None) -
     unit = store.get_unit(db, code)
     if unit is None:
         return _no_unit(code, out)
+    problem = _unusable(unit)
+    if problem:
+        return _bad_unit(unit, problem, out)
     print(timeline_text(db, unit, clock.now()), file=out)
     print("", file=out)
     print(registration_howto(db, unit.invite_code), file=out)
@@ -137,6 +161,9 @@ def write_ics(db: sqlite_utils.Database, code: str, output: str | None, out: Tex
     unit = store.get_unit(db, code)
     if unit is None:
         return _no_unit(code, out)
+    problem = _unusable(unit)
+    if problem:
+        return _bad_unit(unit, problem, out)
     content, count = unit_calendar(unit, store.plan_of(db, unit, plans()), clock.now())
     path = Path(output or ics_filename(unit))
     path.write_bytes(content)
@@ -200,8 +227,12 @@ def preview(db: sqlite_utils.Database, start_text: str | None, end_text: str | N
     if end < start:
         print("LỖI: --to phải không trước --from.", file=out)
         return 1
-    lines = reminders.preview(db, start, end)
+    skipped: list[str] = []
+    lines = reminders.preview(db, start, end, skipped)
     print(f"Nhắc hạn {date_range(start, end, weekday=False)} (giờ Việt Nam; không gửi 21:00–07:00):", file=out)
+    for code in skipped:
+        print(f"Lưu ý: bỏ qua đơn vị {code}, dữ liệu lưu trong hệ thống không dùng được; {_fix_hint(code)}.",
+              file=out)
     if not lines:
         print("Không có nhắc hạn nào trong khoảng này.", file=out)
         return 0

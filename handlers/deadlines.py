@@ -4,6 +4,9 @@ about their own unit's dates ("bao giờ đại hội", "còn mấy ngày").
 Free text: `Assistant.handle` asks `answer_question` before the FAQ; it answers only a registered officer
 whose text clearly asks about dates ("bao giờ đại hội", "còn mấy ngày", "hạn chót") and names no rule or
 other body ("hợp lệ", "quy định", "toàn quốc", "XIII", "thành phố" …); anything else is a question.
+
+A unit whose stored date cannot be used (knowledge/plan.UnitDataError) is shown by name with a request to
+have the upper level fix it, beside the officer's other units; it never breaks the reply.
 """
 from __future__ import annotations
 
@@ -18,7 +21,7 @@ from handlers import unit_texts as T
 from handlers.calendar_ics import ics_filename, unit_calendar
 from handlers.messages import Document, Incoming, Reply
 from knowledge.normalize import normalize
-from knowledge.plan import Plan, TimelineItem, item_when, plans, unit_timeline
+from knowledge.plan import Plan, TimelineItem, UnitDataError, item_when, plans, unit_timeline
 from knowledge.unit_terms import FORMS, LEVELS, STATUSES
 from scheduler import texts as ST
 from storage import units as store
@@ -57,11 +60,18 @@ def _congress_state(unit: Unit, congress: TimelineItem, today: date) -> str:
     return f"{congress.title}: {item_when(congress)} — {days_left(congress.day, today)}."
 
 
+def _bad_unit_text(unit: Unit) -> str:
+    return f"🏢 {unit.name}\n{T.BAD_STORED_DATE}"
+
+
 def upcoming_text(db: sqlite_utils.Database, unit: Unit, now: datetime, limit: int = 3) -> str:
     """The unit's congress state and its next dated steps, with days left."""
     today = clock.local_date(now)
     plan = _plan(db, unit)
-    items = unit_timeline(unit.schedule(), plan)
+    try:
+        items = unit_timeline(unit.schedule(), plan)
+    except UnitDataError:
+        return _bad_unit_text(unit)
     congress = next(it for it in items if it.is_congress)
     lines = [f"🏢 {unit.name}", _congress_state(unit, congress, today)]
     ahead = [it for it in items if it.day is not None and it.day >= today and not it.is_congress][:limit]
@@ -78,7 +88,10 @@ def timeline_text(db: sqlite_utils.Database, unit: Unit, now: datetime) -> str:
     """The whole timeline: past steps marked past, undated steps with who sets their date."""
     today = clock.local_date(now)
     plan = _plan(db, unit)
-    items = unit_timeline(unit.schedule(), plan)
+    try:
+        items = unit_timeline(unit.schedule(), plan)
+    except UnitDataError:
+        return _bad_unit_text(unit)
     facts = [LEVELS[unit.level]]
     if unit.form:
         facts.append(FORMS[unit.form])
@@ -133,7 +146,10 @@ def timeline(db: sqlite_utils.Database, msg: Incoming, args: str, now: datetime)
         return [Reply(f"{T.LICH_WHICH.format(count=len(units))}\n{listing}", kind="info")]
     if not want_ics:
         return [Reply(timeline_text(db, unit, now), kind="info")]
-    content, count = unit_calendar(unit, _plan(db, unit), now)
+    try:
+        content, count = unit_calendar(unit, _plan(db, unit), now)
+    except UnitDataError:
+        return [Reply(_bad_unit_text(unit), kind="error")]
     if count == 0:
         return [Reply(T.ICS_EMPTY.format(name=unit.name), kind="info")]
     return [Reply(T.ICS_CAPTION.format(name=unit.name, count=count), kind="info",
@@ -184,7 +200,11 @@ def answer_question(db: sqlite_utils.Database, msg: Incoming, now: datetime) -> 
     folded = normalize(msg.text)
     parts = []
     for unit in units:
-        items = unit_timeline(unit.schedule(), _plan(db, unit))
+        try:
+            items = unit_timeline(unit.schedule(), _plan(db, unit))
+        except UnitDataError:
+            parts.append(_bad_unit_text(unit))
+            continue
         congress = next(it for it in items if it.is_congress)
         focus = None
         if _ASKS_REPORT.search(folded):

@@ -3,16 +3,17 @@
 Accepted as offices write them: Vietnamese headers with or without diacritics ("Mã đơn vị", "Ma don vi",
 "Ngày đại hội (dd/mm/yyyy)"), title rows above the header, blank rows, dates as dd/mm/yyyy text or real
 Excel dates, numbers stored as text or as numbers. Every bad row is reported with its line and the reason
-in Vietnamese, and a file with any bad row changes nothing. Re-importing updates units by their code
+in Vietnamese, and a file with any bad row changes nothing. What a file may hold at all (size, encoding,
+the checks of an .xlsx before it is opened) is handlers/import_files.py's; here, what a cell may hold:
+dates within 2000–2100 whatever the cell type, counts 0..MAX_MEMBERS, names of at most MAX_NAME
+characters, no control characters. Re-importing updates units by their code
 (columns absent from the file keep their stored values) and re-plans reminders of units whose dates moved.
 """
 from __future__ import annotations
 
-import csv
-import io
+import math
 import re
 import unicodedata
-import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -21,14 +22,19 @@ from typing import Callable, Mapping
 import sqlite_utils
 
 import clock
+from handlers.import_files import ImportFileError, read_sheets
+from handlers.spreadsheet_cells import unescape
 from knowledge.normalize import fold
-from knowledge.plan import PlanError, plans
+from knowledge.plan import FIRST_YEAR, LAST_YEAR, PlanError, plans, sane_year
 from knowledge.unit_terms import LEVEL_RANK, LEVELS, parse_form, parse_level, parse_status
 from scheduler import reminders
 from storage import units as store
 from storage.transactions import immediate
 
 HEADER_SCAN_ROWS = 15
+MAX_MEMBERS = 10_000_000        # "Số đoàn viên": the whole Tổng Liên đoàn is about 11 million
+MAX_NAME = 200                  # characters of a unit's or officer's name
+MAX_TEXT = 300                  # of a place, a position, a phone number
 
 UNIT_HEADERS: dict[str, tuple[str, ...]] = {
     "code": ("ma don vi", "ma", "ma cong doan", "ma cd", "ma so", "ma dv", "ma to chuc", "ma don vi cong doan"),
@@ -67,10 +73,6 @@ _INVITE_RE = re.compile(r"^[A-Z0-9_-]{4,64}$")
 _CHAT_RE = re.compile(r"^-?[\w.-]{1,64}$")
 
 
-class ImportFileError(Exception):
-    """The file as a whole cannot be used (unreadable, no header, missing columns)."""
-
-
 @dataclass
 class ImportReport:
     kind: str                                  # "đơn vị" / "cán bộ"
@@ -96,64 +98,6 @@ class ImportReport:
         if self.replanned:
             out.append(f"Đổi lịch, đã lập lại nhắc hạn: {', '.join(self.replanned)}.")
         return out
-
-
-# -- reading the file -------------------------------------------------------------------------------
-def _read_csv(path: Path) -> list[list[tuple[int, list[object]]]]:
-    raw = path.read_bytes()
-    for encoding in ("utf-8-sig", "cp1258"):
-        try:
-            text = raw.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:  # pragma: no cover - cp1258 decodes almost anything
-        raise ImportFileError(f"Không đọc được tệp «{path.name}»: mã hóa ký tự không phải UTF-8.")
-    text = unicodedata.normalize("NFC", text)  # Windows-1258 keeps tone marks as separate characters
-    try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-        delimiter = dialect.delimiter
-    except csv.Error:
-        delimiter = ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    rows = []
-    try:
-        for record in reader:
-            rows.append((reader.line_num, list(record)))
-    except csv.Error as exc:
-        raise ImportFileError(f"Tệp CSV «{path.name}» hỏng ở dòng {reader.line_num}: {exc}") from exc
-    return [rows]
-
-
-def _read_xlsx(path: Path) -> list[list[tuple[int, list[object]]]]:
-    from openpyxl import load_workbook
-    from openpyxl.utils.exceptions import InvalidFileException
-    try:
-        workbook = load_workbook(path, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
-        raise ImportFileError(f"Không mở được tệp Excel «{path.name}»: tệp hỏng hoặc không phải định dạng "
-                              ".xlsx.") from exc
-    sheets = []
-    for sheet in workbook.worksheets:
-        sheets.append([(i, list(values)) for i, values in enumerate(sheet.iter_rows(values_only=True), start=1)])
-    workbook.close()
-    return sheets
-
-
-def read_sheets(path: Path) -> list[list[tuple[int, list[object]]]]:
-    """Every sheet of the file as (line number, cell values) rows."""
-    path = Path(path)
-    if not path.exists():
-        raise ImportFileError(f"Không thấy tệp «{path}».")
-    suffix = path.suffix.lower()
-    if suffix in (".csv", ".txt"):
-        return _read_csv(path)
-    if suffix in (".xlsx", ".xlsm"):
-        return _read_xlsx(path)
-    if suffix == ".xls":
-        raise ImportFileError("Tệp .xls (Excel 97–2003) chưa được hỗ trợ: anh/chị mở tệp trong Excel và "
-                              "lưu lại dạng .xlsx hoặc .csv (UTF-8).")
-    raise ImportFileError(f"Không nhận dạng được tệp «{path.name}»: chỉ nhận .csv hoặc .xlsx.")
 
 
 def header_key(value: object) -> str:
@@ -226,12 +170,26 @@ class CellError(ValueError):
     """A cell's value cannot be used; the message is Vietnamese."""
 
 
+# Control characters (a terminal escape, NUL) and invisible direction or zero-width marks: never part of
+# a name or code, and they would reach terminals and messages as they are.
+_INVISIBLE = re.compile("[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff]")
+
+
 def _text(value: object) -> str:
     if _blank(value):
         return ""
-    if isinstance(value, float) and value.is_integer():
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
         return str(int(value))
-    return unicodedata.normalize("NFC", str(value)).strip()  # Unikey "tổ hợp" input is decomposed
+    # unescape: our exports write text that starts like a formula as '=…; NFC: Unikey "tổ hợp" is decomposed
+    text = unicodedata.normalize("NFC", unescape(str(value).lstrip()))
+    return _INVISIBLE.sub(" ", text).strip()
+
+
+def _sane(day: date, shown: str) -> date:
+    if not sane_year(day):
+        raise CellError(f"ngày «{shown}» có năm {day.year} không hợp lý (chỉ nhận từ năm {FIRST_YEAR} đến "
+                        f"{LAST_YEAR})")
+    return day
 
 
 def parse_date(value: object) -> tuple[date | None, str | None]:
@@ -240,12 +198,13 @@ def parse_date(value: object) -> tuple[date | None, str | None]:
         return None, None
     if isinstance(value, datetime):
         t = value.strftime("%H:%M") if (value.hour, value.minute) != (0, 0) else None
-        return value.date(), t
+        return _sane(value.date(), f"{value:%d/%m/%Y}"), t
     if isinstance(value, date):
-        return value, None
+        return _sane(value, f"{value:%d/%m/%Y}"), None
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         if 20000 <= value <= 80000:  # an Excel serial day number (1954–2119) stored as a plain number
-            return date(1899, 12, 30) + timedelta(days=int(value)), None
+            day = date(1899, 12, 30) + timedelta(days=int(value))
+            return _sane(day, f"{day:%d/%m/%Y}"), None
         raise CellError(f"«{_text(value)}» không phải ngày; ghi dạng dd/mm/yyyy, ví dụ 28/04/2023")
     text = str(value).strip()
     match = re.fullmatch(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{2}|\d{4})(?:\s+(?:lúc\s+)?(.+))?", text)
@@ -261,9 +220,7 @@ def parse_date(value: object) -> tuple[date | None, str | None]:
         day = date(y, m, d)
     except ValueError:
         raise CellError(f"ngày «{text}» không có thật") from None
-    if not 2000 <= day.year <= 2100:
-        raise CellError(f"năm của ngày «{text}» không hợp lý")
-    return day, (parse_time(rest) if rest else None)
+    return _sane(day, text), (parse_time(rest) if rest else None)
 
 
 def parse_time(value: object) -> str | None:
@@ -275,7 +232,7 @@ def parse_time(value: object) -> str | None:
     if isinstance(value, time):
         return value.strftime("%H:%M")
     if isinstance(value, float) and 0 <= value < 1:  # Excel fraction of a day
-        minutes = round(value * 24 * 60)
+        minutes = min(round(value * 24 * 60), 24 * 60 - 1)  # 0.99999 is 23:59, not 24:00
         return f"{minutes // 60:02d}:{minutes % 60:02d}"
     text = fold(str(value)).strip()
     match = re.fullmatch(r"(\d{1,2})\s*(?::|h|g|gio)\s*(\d{1,2})?\s*(?:phut|p)?(?::\d{2})?", text)
@@ -284,17 +241,36 @@ def parse_time(value: object) -> str | None:
     return f"{int(match[1]):02d}:{int(match[2] or 0):02d}"
 
 
+_WHOLE_NUMBER = re.compile(r"[0-9]{1,3}(?:([.,\s])[0-9]{3}(?:\1[0-9]{3})*)?|[0-9]+")  # 1250, 1.250, 1 250
+
+
 def parse_count(value: object) -> int | None:
+    """"Số đoàn viên": a whole number 0..MAX_MEMBERS, as a number cell or text with thousands
+    separators; a decimal ("12,5"), a negative or a huge number is a row error, never a crash."""
     if _blank(value):
         return None
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        if float(value).is_integer() and value >= 0:
-            return int(value)
-        raise CellError(f"số đoàn viên «{_text(value)}» phải là số nguyên không âm")
-    text = re.sub(r"[\s.,]", "", str(value))
-    if not text.isdigit():
-        raise CellError(f"số đoàn viên «{str(value).strip()}» không phải là số")
-    return int(text)
+    shown = _text(value)[:30]
+    if isinstance(value, bool):
+        raise CellError(f"số đoàn viên «{shown}» không phải là số nguyên không âm")
+    if isinstance(value, int):
+        count = value
+    elif isinstance(value, float):
+        if not (math.isfinite(value) and value.is_integer()):
+            raise CellError(f"số đoàn viên «{shown}» phải là số nguyên không âm")
+        count = int(value)
+    else:
+        text = _text(value)
+        if not _WHOLE_NUMBER.fullmatch(text):
+            raise CellError(f"số đoàn viên «{shown}» không phải là số nguyên không âm")
+        digits = re.sub(r"[.,\s]", "", text)
+        if len(digits) > len(str(MAX_MEMBERS)):  # before int(), which refuses 4,300 digits and more
+            raise CellError(f"số đoàn viên «{shown}» quá lớn (tối đa {MAX_MEMBERS:,})".replace(",", "."))
+        count = int(digits)
+    if count < 0:
+        raise CellError(f"số đoàn viên «{shown}» phải là số nguyên không âm")
+    if count > MAX_MEMBERS:
+        raise CellError(f"số đoàn viên «{shown}» quá lớn (tối đa {MAX_MEMBERS:,})".replace(",", "."))
+    return count
 
 
 def parse_yes_no(value: object) -> bool | None:
@@ -371,6 +347,8 @@ def import_units(db: sqlite_utils.Database, path: Path, now: datetime,
         name = " ".join(_text(raw.get("name")).split())
         if not name:
             problems.append("thiếu tên đơn vị")
+        elif len(name) > MAX_NAME:
+            problems.append(f"tên đơn vị dài {len(name)} ký tự (tối đa {MAX_NAME})")
         values["name"] = name
         level_text = _text(raw.get("level"))
         level = parse_level(level_text)
@@ -392,6 +370,8 @@ def import_units(db: sqlite_utils.Database, path: Path, now: datetime,
             values["congress_time"] = _field(problems, parse_time, raw.get("congress_time"))
         if "congress_place" in table.columns:
             values["congress_place"] = " ".join(_text(raw.get("congress_place")).split()) or None
+            if values["congress_place"] and len(values["congress_place"]) > MAX_TEXT:
+                problems.append(f"địa điểm dài {len(values['congress_place'])} ký tự (tối đa {MAX_TEXT})")
         if "form" in table.columns:
             form_text = _text(raw.get("form"))
             values["form"] = parse_form(form_text) if form_text else None
@@ -513,6 +493,11 @@ def import_officers(db: sqlite_utils.Database, path: Path, now: datetime,
         name = " ".join(_text(raw.get("name")).split())
         if not name:
             problems.append("thiếu họ và tên")
+        elif len(name) > MAX_NAME:
+            problems.append(f"họ và tên dài {len(name)} ký tự (tối đa {MAX_NAME})")
+        for extra, label in (("position", "chức vụ"), ("phone", "số điện thoại")):
+            if extra in table.columns and len(_text(raw.get(extra))) > MAX_TEXT:
+                problems.append(f"{label} dài quá {MAX_TEXT} ký tự")
         channel = implied_channel or _field(problems, lambda v: parse_channel(v, channels), raw.get("channel"))
         chat_id = _text(raw.get("chat_id"))
         if not chat_id:

@@ -20,6 +20,7 @@ from rapidfuzz import fuzz, process
 
 import clock
 from datefmt import date_range, long_date, moment
+from handlers.spreadsheet_cells import safe_row
 from knowledge.normalize import normalize
 from storage import insight as store
 from storage.admins import subtree_codes
@@ -266,8 +267,9 @@ def mark_handled(db: sqlite_utils.Database, group: Group, action: str, entry_id:
 
 
 def write_csv(groups: list[Group], out: TextIO) -> None:
+    """The groups as CSV for a spreadsheet; a question typed as a formula stays text (spreadsheet_cells)."""
     writer = csv.writer(out)
     writer.writerow(["nhom", "cau_hoi", "so_lan", "lan_cuoi", "cac_cach_hoi", "ma_cau_hoi"])
     for n, g in enumerate(groups, start=1):
-        writer.writerow([n, g.text, g.count, _csv_stamp(g.last_asked), " | ".join(g.texts),
-                         " ".join(map(str, g.question_ids))])
+        writer.writerow(safe_row([n, g.text, g.count, _csv_stamp(g.last_asked), " | ".join(g.texts),
+                                  " ".join(map(str, g.question_ids))]))  # questions are typed by anyone

@@ -4,7 +4,8 @@ The message follows the report the upper level writes ("61/61 công đoàn cơ s
 hội đại biểu, 56 đại hội toàn thể, 23 đơn vị bầu trực tiếp Chủ tịch … 45 chủ tịch là cấp phó của người đứng
 đầu, 16 là trưởng phòng"), then the late units by name. The workbook is what an office sends upward: a
 summary sheet and one row a unit with every reported field; its column headers are those the results
-import reads, so a filled-in copy can be imported back.
+import reads, so a filled-in copy can be imported back. Text cells go through
+handlers/spreadsheet_cells.safe_cell: a unit or staff name that starts like a formula stays text.
 """
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ import sqlite_utils
 
 from datefmt import days_left, dmy
 from handlers import results_texts as T
+from handlers.spreadsheet_cells import safe_cell, safe_row
 from knowledge.unit_terms import FORMS, LEVELS
 from scheduler.progress import STATES, Summary, UnitProgress, late
 from storage.admins import admin_names
@@ -173,7 +175,7 @@ def write_workbook(path: Path, items: list[UnitProgress], summary: Summary, scop
     ws = wb.create_sheet("Tổng hợp")
     ws.column_dimensions["A"].width = 48
     ws.column_dimensions["B"].width = 14
-    title = WriteOnlyCell(ws, T.PROGRESS_TITLE.format(scope=scope_label, day=dmy(today)).lstrip("📊 "))
+    title = WriteOnlyCell(ws, safe_cell(T.PROGRESS_TITLE.format(scope=scope_label, day=dmy(today)).lstrip("📊 ")))
     title.font = bold
     ws.append([title])
     ws.append([])
@@ -195,7 +197,7 @@ def write_workbook(path: Path, items: list[UnitProgress], summary: Summary, scop
         rows += [(f"{LEVELS[lv]}: đã đại hội / tổng số", f"{held}/{total}")
                  for lv, (held, total) in summary.by_level.items()]
     for label, value in rows:
-        ws.append([label, value] if label else [])
+        ws.append(safe_row([label, value]) if label else [])
     units = wb.create_sheet("Đơn vị")
     for letter_index, width in enumerate(WIDTHS, start=1):
         from openpyxl.utils import get_column_letter
@@ -222,6 +224,6 @@ def write_workbook(path: Path, items: list[UnitProgress], summary: Summary, scop
                 cell.number_format = "0%"
                 cells.append(cell)
             else:
-                cells.append(value)
+                cells.append(safe_cell(value))  # names, codes and staff are typed by people: never a formula
         units.append(cells)
     wb.save(path)

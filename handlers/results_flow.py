@@ -25,6 +25,7 @@ from handlers import results_rules as rules
 from handlers import results_texts as T
 from handlers.messages import Choice, Incoming, Reply
 from knowledge.normalize import fold
+from knowledge.plan import UnitDataError
 from knowledge.unit_terms import FORMS
 from scheduler import reminders
 from storage import results as store
@@ -322,7 +323,10 @@ class ResultsFlow:
 def _day_options(unit: Unit, today: date) -> list[tuple[date, str]]:
     options = [(today, T.TODAY.format(day=dmy(today))),
                (today - timedelta(days=1), T.YESTERDAY.format(day=dmy(today - timedelta(days=1))))]
-    planned = unit.congress_day
+    try:
+        planned = unit.congress_day
+    except UnitDataError:  # a date stored before imports checked it: just not offered
+        planned = None
     if planned and planned < today - timedelta(days=1) and today - planned <= rules.MAX_AGE:
         options.append((planned, T.PLANNED.format(day=dmy(planned))))
     return options

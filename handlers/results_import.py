@@ -8,6 +8,7 @@ headers, so an office can fill in its copy and import it back; its rows without 
 """
 from __future__ import annotations
 
+import math
 from datetime import datetime
 from pathlib import Path
 
@@ -48,13 +49,16 @@ _RESULT_CELLS = [f for f in FIELDS if f != "held_on"]
 
 def _count(field: str, raw: object) -> int:
     if isinstance(raw, (int, float)) and not isinstance(raw, bool):
-        if float(raw).is_integer() and raw >= 0:
-            return int(raw)
-        raise CellError(f"{LABELS[field]} «{_text(raw)}» phải là số nguyên không âm")
+        whole = isinstance(raw, int) or (math.isfinite(raw) and raw.is_integer())
+        if not whole or raw < 0:
+            raise CellError(f"{LABELS[field]} «{_text(raw)[:30]}» phải là số nguyên không âm")
+        if raw > rules.MAX_COUNT:  # a number cell skips the text parser's bound; SQLite stops at 2⁶³
+            raise CellError(f"{LABELS[field]} «{_text(raw)[:30]}» quá lớn")
+        return int(raw)
     try:
         return rules.parse_count(field, _text(raw))
     except rules.AnswerError:
-        raise CellError(f"{LABELS[field]} «{_text(raw)}» không phải là số") from None
+        raise CellError(f"{LABELS[field]} «{_text(raw)[:30]}» không phải là số") from None
 
 
 def _value(field: str, raw: object) -> object:

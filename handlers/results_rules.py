@@ -59,7 +59,10 @@ def parse_count(field: str, text: str) -> int:
         raise AnswerError(T.BAD_NUMBER.format(text=text.strip()[:40]))
     if len(numbers) > 1:
         raise AnswerError(T.TWO_NUMBERS.format(count=len(numbers)))
-    value = int(numbers[0].replace(".", ""))
+    digits = numbers[0].replace(".", "")
+    if len(digits) > len(str(MAX_COUNT)):  # before int(): 5,000 typed digits would overflow its limit
+        raise AnswerError(T.TOO_BIG.format(value=digits[:12] + "…"))
+    value = int(digits)
     if value > MAX_COUNT:
         raise AnswerError(T.TOO_BIG.format(value=value))
     return value

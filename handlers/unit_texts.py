@@ -27,6 +27,8 @@ LICH_WHICH = "Anh/chị đang ở {count} đơn vị. Gõ /lich kèm mã đơn v
 ICS_CAPTION = ("📎 Tệp lịch của «{name}» ({count} mốc). Mở tệp để thêm vào lịch điện thoại hoặc Google "
                "Calendar, Outlook.")
 ICS_EMPTY = "Đơn vị «{name}» chưa có mốc nào có ngày, nên chưa có tệp lịch."
+BAD_STORED_DATE = ("Ngày đại hội của đơn vị lưu trong hệ thống bị sai, nên tôi chưa tính được các mốc và chưa "
+                   "nhắc hạn. Anh/chị báo công đoàn cấp trên để sửa lại ngày đại hội.")
 
 NEXT_HEADER = "⏳ Các hạn sắp tới"
 NOTHING_AHEAD = "Không còn mốc nào sắp tới trong kế hoạch."

@@ -5,6 +5,10 @@ and steps relative to each unit's own congress date ("gửi hồ sơ lên cấp 
 N is always a setting of the plan file, because it is the upper level's decision; there is no national
 rule for it that we could put in code. A relative step whose N the plan does not give is kept with its
 `when` text ("theo lịch duyệt hồ sơ của cấp trên") and has no date and no reminders.
+
+A unit's dates must fall in FIRST_YEAR..LAST_YEAR: anything else is a slip (31/12/9999), refused at
+import. A unit stored with such a date before imports checked it raises UnitDataError from its timeline,
+so the callers that run over every unit (planning, preview, progress) log it and go on with the others.
 """
 from __future__ import annotations
 
@@ -25,10 +29,34 @@ DEFAULT_DAYS_BEFORE = (30, 14, 7, 3, 1)
 DEFAULT_SEND_AT = time(8, 0)
 DEFAULT_REPORT_DAYS_AFTER = 1
 _ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+FIRST_YEAR, LAST_YEAR = 2000, 2100
 
 
 class PlanError(Exception):
     """A plan file cannot be used; the message is Vietnamese and names the file."""
+
+
+class UnitDataError(ValueError):
+    """A unit's stored data cannot be laid on a calendar (an unreadable date, a year outside
+    FIRST_YEAR..LAST_YEAR). The message is Vietnamese and names the unit and the value."""
+
+
+def sane_year(day: date) -> bool:
+    return FIRST_YEAR <= day.year <= LAST_YEAR
+
+
+def stored_day(text: str | None, code: str) -> date | None:
+    """A unit's congress date as the database keeps it (YYYY-MM-DD), checked."""
+    if not text:
+        return None
+    try:
+        day = date.fromisoformat(text)
+    except (TypeError, ValueError):
+        raise UnitDataError(f"đơn vị {code}: ngày đại hội lưu trong hệ thống «{text}» không đọc được") from None
+    if not sane_year(day):
+        raise UnitDataError(f"đơn vị {code}: ngày đại hội lưu trong hệ thống «{text}» có năm ngoài khoảng "
+                            f"{FIRST_YEAR}–{LAST_YEAR}")
+    return day
 
 
 @dataclass(frozen=True)
@@ -282,6 +310,11 @@ def plans(directory: Path | None = None) -> dict[str, Plan]:
 def unit_timeline(unit: UnitSchedule, plan: Plan | None) -> list[TimelineItem]:
     """The unit's congress and every plan step that applies to its level, dated, in date order
     (steps without a date last). Demo units shift the plan's absolute dates by `shift_days`."""
+    if unit.congress_date is not None and not sane_year(unit.congress_date):
+        raise UnitDataError(f"đơn vị {unit.code}: ngày đại hội {unit.congress_date.isoformat()} có năm ngoài "
+                            f"khoảng {FIRST_YEAR}–{LAST_YEAR}")
+    if abs(unit.shift_days) > (LAST_YEAR - FIRST_YEAR) * 366:  # demo units only; anything larger is corrupt
+        raise UnitDataError(f"đơn vị {unit.code}: độ dời lịch {unit.shift_days} ngày không hợp lý")
     congress_m = plan.congress if plan else DEFAULT_CONGRESS
     postponed = unit.status == "hoan"
     congress_day = None if postponed else unit.congress_date

@@ -12,7 +12,9 @@ States (one a unit):
 The deadline is the plan's "report" step for the unit (N days after its congress, or a fixed date),
 else the last day the "report your results" reminder is worth sending (congress + report_days_after +
 REPORT_GRACE_DAYS − 1, the same window as the reminders); for a unit without a congress date, the plan's
-"hold the congress by" date. No congress date and no such date: no deadline, never late.
+"hold the congress by" date. No congress date and no such date: no deadline, never late. A unit whose
+stored date cannot be used (year 9999, kept from before imports checked years) is logged and counted as
+having no date and no deadline, so it never stops the others' progress nor gets a wrong nudge.
 
 Everything is computed from a few queries over all units (100,000 in about a second, see
 bench/progress.py): plans are resolved per (plan, level) once, not per unit.
@@ -25,8 +27,8 @@ from datetime import date, timedelta
 
 import sqlite_utils
 
-from knowledge.plan import Milestone, Plan, ReminderRules, plans
-from scheduler.reminders import REPORT_GRACE_DAYS
+from knowledge.plan import Milestone, Plan, ReminderRules, plans, stored_day
+from scheduler.reminders import REPORT_GRACE_DAYS, skipping_bad_unit
 from storage import results as result_store
 from storage import units as unit_store
 from storage.admins import subtree_codes
@@ -122,9 +124,11 @@ def unit_progress(db: sqlite_utils.Database, today: date, codes: set[str] | None
         rule = rules.get(key)
         if rule is None:
             rule = rules[key] = _rule(all_plans.get(key[0] or ""), level)
-        congress_day = date.fromisoformat(day_text) if day_text and status != "hoan" else None
+        congress_day, deadline = None, None  # an unusable date: no date and no deadline, never "late"
+        with skipping_bad_unit(code, "progress"):
+            congress_day = stored_day(day_text, code) if status != "hoan" else None
+            deadline = deadline_of(congress_day, rule, shift)
         result = results.get(code)
-        deadline = deadline_of(congress_day, rule, shift)
         items.append(UnitProgress(code, name, level, parent, congress_day, status,
                                   _state(congress_day, status, deadline, result, today), deadline, result,
                                   follow.get(code)))

@@ -15,12 +15,16 @@ How planning stays exactly-once and cheap:
   is recorded as 'dropped' and logged.
 - A reminder is owed only for due times after the officer joined and after the unit's schedule was last
   set; joining, leaving, opting out and date changes plan or cancel the (now, watermark] part at once.
+- One unit's unusable data (a congress in year 9999 stored before imports checked years) never stops the
+  others: planning and preview log it and skip that unit (`skipping_bad_unit`); its pending reminders are
+  withdrawn when it is re-planned and dropped when their time comes.
 """
 from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from dataclasses import dataclass
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Iterable
 
@@ -28,7 +32,8 @@ import sqlite_utils
 
 import clock
 from datefmt import days_left, dmy, long_date
-from knowledge.plan import Plan, ReminderRules, TimelineItem, UnitSchedule, item_when, plans, unit_timeline
+from knowledge.plan import (Plan, ReminderRules, TimelineItem, UnitDataError, UnitSchedule, item_when, plans,
+                            unit_timeline)
 from scheduler import texts as T
 from storage import outbox
 from storage import results as result_store
@@ -81,10 +86,30 @@ class PlanResult:
     late: int = 0            # of which due before now (sent late)
     dropped: int = 0         # recorded as dropped: the step had already passed
     cancelled: int = 0
+    skipped: list[str] = field(default_factory=list)   # units whose stored data cannot be planned
 
     def __str__(self) -> str:
-        return (f"lập {self.planned} nhắc hạn mới ({self.late} gửi muộn), bỏ {self.dropped} "
+        text = (f"lập {self.planned} nhắc hạn mới ({self.late} gửi muộn), bỏ {self.dropped} "
                 f"(sự kiện đã qua), hủy {self.cancelled}")
+        if self.skipped:
+            text += f"; bỏ qua {len(self.skipped)} đơn vị có dữ liệu lỗi ({', '.join(self.skipped[:5])})"
+        return text
+
+
+@contextmanager
+def skipping_bad_unit(code: str, what: str, skipped: list[str] | None = None):
+    """Run one unit's part of a job over every unit: if its data cannot be used, log it, note the unit
+    in `skipped` and go on — one bad row must not stop the reminders of all the others."""
+    try:
+        yield
+    except UnitDataError as exc:
+        log.warning("%s: unit %s skipped: %s", what, code, exc)
+    except (ValueError, OverflowError, KeyError, TypeError):  # bad data not foreseen: still only this unit
+        log.exception("%s: unit %s skipped: its data cannot be used", what, code)
+    else:
+        return
+    if skipped is not None:
+        skipped.append(code)
 
 
 # -- what is due ------------------------------------------------------------------------------------
@@ -238,7 +263,8 @@ def plan_window(db: sqlite_utils.Database, start: datetime, end: datetime, now: 
     pending: list[NewMessage] = []
     for unit in units:
         plan = all_plans.get(plan_ids.get(unit.code) or "")
-        pending += _messages_for_unit(db, unit, plan, start, end, now, due_days, only, reported)
+        with skipping_bad_unit(unit.code, "reminder planning", result.skipped):
+            pending += _messages_for_unit(db, unit, plan, start, end, now, due_days, only, reported)
         if len(pending) >= chunk:
             _enqueue(db, pending, now, result)
             pending = []
@@ -289,14 +315,16 @@ def replan_unit(db: sqlite_utils.Database, code: str, now: datetime | None = Non
     wanted: set[str] = set()
     if unit is not None:
         plan = unit_store.plan_of(db, unit, plans())
-        reminders = unit_reminders(unit.schedule(), plan)
+        reminders: list[DueReminder] = []
+        with skipping_bad_unit(unit.code, "re-planning", result.skipped):  # unusable: withdraw them all
+            reminders = unit_reminders(unit.schedule(), plan)
         if result_store.has_result(db, unit.code):  # reported: its "report results" reminders are withdrawn
             reminders = [r for r in reminders if not r.is_report]
         for _, channel, chat_id, _ in unit_store.reminder_recipients(db, unit.code):
             wanted.update(r.key(channel, chat_id) for r in reminders)
     result.cancelled = outbox.cancel(db, now, origin=f"unit:{code}", kind=KIND, keep_keys=wanted,
                                      reason="lịch của đơn vị đã đổi")
-    if unit is not None:
+    if unit is not None and not result.skipped:
         planned = plan_window(db, now, _planned_until(db, now), now, codes=[code])
         result.planned, result.late, result.dropped = planned.planned, planned.late, planned.dropped
     return result
@@ -338,7 +366,11 @@ def render_row(db: sqlite_utils.Database, row: OutboxRow, now: datetime) -> str 
     if not unit_store.is_member(db, officer.id, unit.code):
         return None
     plan = unit_store.plan_of(db, unit, plans())
-    reminders = unit_reminders(unit.schedule(), plan)
+    try:
+        reminders = unit_reminders(unit.schedule(), plan)
+    except UnitDataError as exc:  # stored before imports checked it: nothing can be said about its dates
+        log.warning("reminder %s dropped: %s", row.key, exc)
+        return None
     match = next((r for r in reminders if r.item.key == p.get("item") and r.item.day.isoformat() == p.get("day")
                   and r.offset == p.get("offset")), None)
     if match is None or match.expires_at <= now:
@@ -364,8 +396,10 @@ class PreviewLine:
     status: str              # '' when not in the outbox yet, else its outbox status
 
 
-def preview(db: sqlite_utils.Database, start_day: date, end_day: date) -> list[PreviewLine]:
-    """Reminders due on local days start_day..end_day, for whom, and whether already in the outbox."""
+def preview(db: sqlite_utils.Database, start_day: date, end_day: date,
+            skipped: list[str] | None = None) -> list[PreviewLine]:
+    """Reminders due on local days start_day..end_day, for whom, and whether already in the outbox.
+    Units whose stored data cannot be planned are left out and their codes added to `skipped`."""
     start = clock.start_of_local_day(start_day)
     end = clock.start_of_local_day(end_day + timedelta(days=1))
     all_plans = plans()
@@ -373,8 +407,10 @@ def preview(db: sqlite_utils.Database, start_day: date, end_day: date) -> list[P
     lines = []
     for unit in unit_store.iter_units(db):
         plan = all_plans.get(plan_ids.get(unit.code) or "")
-        due = [r for r in unit_reminders(unit.schedule(), plan, local_days(start, end))
-               if start <= r.due_at < end]
+        due: list[DueReminder] = []
+        with skipping_bad_unit(unit.code, "reminder preview", skipped):
+            due = [r for r in unit_reminders(unit.schedule(), plan, local_days(start, end))
+                   if start <= r.due_at < end]
         if not due:
             continue
         for channel, chat_id, name, joined_at in unit_store.reminder_readers(db, unit.code):

@@ -8,7 +8,7 @@ from datetime import date, datetime
 import sqlite_utils
 
 from clock import iso
-from knowledge.plan import Plan, UnitSchedule
+from knowledge.plan import Plan, UnitSchedule, stored_day
 
 # No 0/O, 1/I/L: invite codes are read aloud and typed from paper.
 INVITE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -43,7 +43,8 @@ class Unit:
 
     @property
     def congress_day(self) -> date | None:
-        return date.fromisoformat(self.congress_date) if self.congress_date else None
+        """The congress date; UnitDataError when the stored one cannot be used (see knowledge/plan.py)."""
+        return stored_day(self.congress_date, self.code)
 
     def schedule(self) -> UnitSchedule:
         return UnitSchedule(code=self.code, name=self.name, level=self.level,
