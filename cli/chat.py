@@ -67,9 +67,8 @@ def _record(assistant, question: Question, number: int | None) -> dict:
 
 def _stdin_bytes() -> BinaryIO:
     """stdin as bytes, so each line is decoded on its own (a text stream given by a test is encoded back)."""
-    stream = getattr(sys.stdin, "buffer", None)
-    if stream is not None:
-        return stream
+    if isinstance(sys.stdin, io.TextIOWrapper):
+        return sys.stdin.buffer
     return io.BytesIO(sys.stdin.read().encode("utf-8", "surrogateescape"))
 
 
