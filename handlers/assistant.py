@@ -20,7 +20,7 @@ from clock import now as clock_now
 from handlers import admin, deadlines, progress, results_flow, smalltalk, texts
 from handlers.commands import COMMANDS, Command
 from handlers.faq import FaqService, topic_key
-from handlers.intake import MAX_QUESTION_CHARS, take_question  # noqa: F401 - the limit, read by tests
+from handlers.intake import MAX_QUESTION_CHARS, take_message, take_question  # noqa: F401 - read by tests
 from handlers.messages import Choice, Incoming, Reply
 from knowledge.normalize import fold, has_letters, is_vietnamese_or_latin
 from storage import questions
@@ -139,16 +139,20 @@ class Assistant:
         return replies
 
     def _handle(self, msg: Incoming) -> list[Reply]:
-        question = take_question(msg.text)   # the one check every channel and `bot.py ask` share
-        if question.error:
-            return [Reply(question.error, kind="error")]
-        text = self._slashless_command(question.text)
-        msg = replace(msg, text=text, attachment=None)
+        message = take_message(msg.text)
+        if message.error:
+            return [Reply(message.error, kind="error")]
+        text = self._slashless_command(message.line)
+        # A notice typed after /thongbao (a conversation or the command's own text) keeps its lines.
+        msg = replace(msg, text=text, lines=message.text if text == message.line else text, attachment=None)
         intercepted = self._intercept(msg)
         if intercepted is not None:
             return intercepted
         if text.startswith("/"):
             return self._route_command(msg, text)
+        question = take_question(text)   # the one check every channel and `bot.py ask` share
+        if question.error:
+            return [Reply(question.error, kind="error")]
         if _NUMBER_RE.fullmatch(text):
             picked = self._pick_number(msg, int(text.rstrip(".)")))
             return picked if picked is not None else [Reply(texts.NO_CHOICES, kind="error")]

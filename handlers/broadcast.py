@@ -196,7 +196,7 @@ class BroadcastFlow:
     def start(self, admin: Admin, msg: Incoming, args: str) -> list[Reply]:
         now = msg.at
         if args.strip():
-            return self._draft(admin, msg, args.strip(), None, now)
+            return self._draft(admin, msg, _after_command(msg.lines) or args.strip(), None, now)
         store.set_flow(self.db, msg.channel, msg.chat_id, "await_text", None, now)
         return [Reply(T.ASK_TEXT, kind="info")]
 
@@ -222,7 +222,7 @@ class BroadcastFlow:
         state, broadcast_id, _ = flow
         now = msg.at
         if state == "await_text":
-            return self._draft(admin, msg, text, attachment, now)
+            return self._draft(admin, msg, (msg.lines or text).strip(), attachment, now)
         if attachment is not None:
             return None
         b = store.get(self.db, broadcast_id) if broadcast_id is not None else None
@@ -369,6 +369,12 @@ def preview_text(b: store.Broadcast, resolution: Resolution, header: str) -> str
                                                  name=b.attachment.get("filename") or "không tên")
     return T.PREVIEW.format(text=notice_text(header, b.text), target=resolution.label, units=len(audience.units),
                             recipients=len(audience.recipients), blocked=blocked, attachment=attachment)
+
+
+def _after_command(lines: str) -> str:
+    """The notice typed with the command ("/thongbao Kính gửi…\nDòng 2"), its lines kept."""
+    parts = lines.split(maxsplit=1)
+    return parts[1].strip() if len(parts) == 2 else ""
 
 
 def fold_command(text: str) -> str:

@@ -7,6 +7,8 @@ Two steps, both idempotent:
   raise, and NUL, control, zero-width and bidi characters are gone;
 - `take_question` is the chat's own check, used by `Assistant.handle` and by `bot.py ask` alike: the
   text cleaned to one line (`clean_input`), then refused when it is empty or over MAX_QUESTION_CHARS.
+  Before it, the chat takes the whole message with `take_message`: commands and conversations (a notice
+  an admin types after /thongbao) get its lines as typed, up to what one message holds.
 
 `read_lines` reads a batch of questions (`bot.py ask -`) as bytes and decodes each line on its own, so a
 line that is not UTF-8 or is absurdly long is refused with its number and the batch goes on.
@@ -22,6 +24,7 @@ from handlers import texts
 from knowledge.normalize import clean_input, safe_text  # noqa: F401 - channels take it from here
 
 MAX_QUESTION_CHARS = 1000
+MAX_MESSAGE_CHARS = 8192     # a notice typed in chat (one Telegram message is 4,096; longer gets its exact refusal)
 MAX_LINE_BYTES = 64 * 1024   # a stdin line past this is counted and skipped, never held whole
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
@@ -41,6 +44,31 @@ def take_question(text: str) -> Question:
     if len(cleaned) > MAX_QUESTION_CHARS:
         return Question(cleaned, texts.TOO_LONG.format(length=len(cleaned), limit=MAX_QUESTION_CHARS))
     return Question(cleaned)
+
+
+@dataclass(frozen=True)
+class Message:
+    """A chat message: `text` with its line breaks (a notice keeps its layout), `line` the same as one
+    line (what commands and questions are read from), or the Vietnamese reason it is refused."""
+    text: str
+    line: str
+    error: str = ""
+
+
+def take_message(text: str) -> Message:
+    """The message cleaned line by line (white space collapsed within lines, at most one blank line
+    between paragraphs), refused when empty or over MAX_MESSAGE_CHARS."""
+    lines = [clean_input(part) for part in (text or "").replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+    kept = _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
+    line = clean_input(text)
+    if not line:
+        return Message(kept, line, texts.EMPTY)
+    if len(kept) > MAX_MESSAGE_CHARS:
+        return Message(kept, line, texts.TOO_LONG.format(length=len(kept), limit=MAX_MESSAGE_CHARS))
+    return Message(kept, line)
+
+
+_BLANK_LINES = re.compile(r"\n{3,}")
 
 
 def safe_json(value: Any) -> Any:

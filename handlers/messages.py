@@ -26,6 +26,7 @@ class Incoming:
     is_group: bool = False
     attachment: Attachment | None = None   # a photo or file sent with the text (its caption)
     at: datetime | None = None             # when it arrived: the assistant stamps it from its one clock
+    lines: str = ""                        # the text with its line breaks, once taken (a notice keeps them)
 
 
 @dataclass(frozen=True)

@@ -90,6 +90,20 @@ def test_a_notice_too_long_for_one_message_is_refused_with_its_length(world):
     assert world.db.execute("SELECT COUNT(*) FROM broadcasts").fetchone()[0] == 0
 
 
+@pytest.mark.parametrize("typed", ["after", "with"])
+def test_a_notice_typed_in_chat_keeps_its_lines_and_may_be_longer_than_a_question(world, typed):
+    notice = ("Kính gửi các đồng chí chủ tịch công đoàn cơ sở,\n\n"
+              "Lịch tập huấn:\n- Thứ Hai: nhân sự\n- Thứ Ba: văn kiện\n\n" + "Chi tiết. " * 150).strip()
+    if typed == "after":
+        world.handle(admin_msg("/thongbao"))
+        [menu] = world.handle(admin_msg(notice + "\r\n\r\n\r\n"))
+    else:
+        [menu] = world.handle(admin_msg("/thongbao\n" + notice))
+    assert menu.text == T.CHOOSE_TARGET
+    [text] = world.db.execute("SELECT text FROM broadcasts").fetchone()
+    assert text == notice and len(text) > 1000
+
+
 def test_a_photo_with_a_thongbao_caption_becomes_a_draft_with_the_attachment(world):
     photo = Attachment("photo", "AgACAgIAAx-file", "ảnh.jpg", "image/jpeg")
     [menu] = world.handle_attachment(admin_msg("/thongbao Lịch đại hội (ảnh kèm)", attachment=photo))
