@@ -9,8 +9,8 @@ handlers/commands.py):
 
 An admin is a row in `admins` (channel, user id): from ADMIN_TELEGRAM_IDS or `bot.py admin add`.
 Anyone else gets a polite refusal and nothing happens; choices ("bc:…", "ua:…") are checked the same
-way, since callback data can be forged. A scoped admin's /chuatraloi holds only the questions of people
-registered within their subtree, and a "ua:" key naming another question is refused; attaching a
+way, since callback data can be forged. A scoped admin's /chuatraloi and /thongke hold only the questions
+of people registered within their subtree, and a "ua:" key naming another question is refused; attaching a
 phrasing (which changes an entry every unit shares) is for global admins only. Admin commands work in private chats only (a preview in a
 group would show the notice and its audience to everyone there).
 

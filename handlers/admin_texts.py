@@ -53,6 +53,8 @@ ATTACHMENT_KINDS = {"photo": "ảnh", "document": "tệp"}
 
 # -- statistics -----------------------------------------------------------------------------------------
 STATS_TITLE = "📊 Thống kê trợ lý {days} ngày gần nhất ({period})"
+STATS_SCOPE = "Phạm vi: {unit} và các đơn vị trực thuộc"
+STATS_SCOPE_ALL = "Phạm vi: mọi đơn vị"
 
 # -- unanswered -----------------------------------------------------------------------------------------
 UNANSWERED_NONE = "Không có câu hỏi nào chưa trả lời được trong {days} ngày gần nhất. 👍"

@@ -24,6 +24,7 @@ from handlers.spreadsheet_cells import safe_row
 from knowledge.normalize import normalize
 from storage import insight as store
 from storage.admins import subtree_codes
+from storage.units import get_unit
 
 GROUP_SIMILARITY = 85
 DEFAULT_DAYS = 7
@@ -51,6 +52,8 @@ class Stats:
     since: date
     until: date
     days: int
+    scope_unit: str | None = None      # the admin's unit (None: every unit) and its name, for the reply
+    scope_name: str | None = None
     people: int = 0                    # distinct people who asked in the period
     officers: int = 0                  # registered chats (all time), within the scope
     officers_blocked: int = 0
@@ -96,15 +99,19 @@ def _outbox_counts(db: sqlite_utils.Database, kind: str, since: str, units: set[
 
 def collect_stats(db: sqlite_utils.Database, now: datetime, days: int = DEFAULT_DAYS,
                   scope: str | None = None) -> Stats:
-    """Usage over the last `days` local days (today included). Units, officers and messages are limited
-    to an admin's scope; questions and votes are counted for everyone (they belong to no unit)."""
+    """Usage over the last `days` local days (today included). With `scope` (an admin's unit) everything
+    is limited to its subtree: units, officers, messages, and the questions, people and votes of the
+    questions that belong to it (by the person who asked or the chat it was asked in, as /chuatraloi)."""
     until = clock.local_date(now)
     since = until - timedelta(days=days - 1)
     start = clock.iso(clock.start_of_local_day(since))
     stats = Stats(since, until, days)
+    if scope is not None:
+        unit = get_unit(db, scope)
+        stats.scope_unit, stats.scope_name = scope, unit.name if unit else scope
     per_day: Counter[date] = Counter()
     people: set[tuple[str, str]] = set()
-    for channel, user_id, outcome, asked_at in store.questions_since(db, start):
+    for channel, user_id, outcome, asked_at in store.questions_since(db, start, scope):
         stats.questions += 1
         people.add((channel, user_id))
         per_day[clock.local_date(clock.from_iso(asked_at))] += 1
@@ -116,7 +123,7 @@ def collect_stats(db: sqlite_utils.Database, now: datetime, days: int = DEFAULT_
             stats.not_found += 1
     stats.people = len(people)
     stats.per_day = [(since + timedelta(days=i), per_day.get(since + timedelta(days=i), 0)) for i in range(days)]
-    for value, n in store.votes_since(db, start).items():
+    for value, n in store.votes_since(db, start, scope).items():
         if value > 0:
             stats.thumbs_up = n
         else:
@@ -151,7 +158,8 @@ def _percent(value: float | None) -> str:
 
 def stats_text(stats: Stats) -> str:
     from handlers import admin_texts as T
-    lines = [T.STATS_TITLE.format(days=stats.days, period=date_range(stats.since, stats.until, weekday=False)), ""]
+    lines = [T.STATS_TITLE.format(days=stats.days, period=date_range(stats.since, stats.until, weekday=False)),
+             T.STATS_SCOPE_ALL if stats.scope_unit is None else T.STATS_SCOPE.format(unit=stats.scope_name), ""]
     lines.append(f"👥 Người hỏi: {stats.people}; cán bộ đã đăng ký: {stats.officers}"
                  + (f" ({stats.officers_blocked} đã chặn trợ lý)" if stats.officers_blocked else ""))
     lines.append(f"🏢 Đơn vị: {stats.units}; có cán bộ đăng ký: {stats.units_with_officers}; "

@@ -10,17 +10,28 @@ from clock import iso
 from storage.transactions import immediate
 
 
-def questions_since(db: sqlite_utils.Database, start: str) -> list[tuple[str, str, str, str]]:
+def questions_since(db: sqlite_utils.Database, start: str,
+                    scope: str | None = None) -> list[tuple[str, str, str, str]]:
     """(channel, person, outcome, asked_at) of every question asked from `start`; the person is the user
-    id, or the chat where the channel gave none."""
-    return db.execute("SELECT channel, COALESCE(NULLIF(user_id, ''), chat_id), outcome, asked_at FROM questions"
-                      " WHERE asked_at >= ?", (start,)).fetchall()
+    id, or the chat where the channel gave none. With `scope` (a unit code), only the questions that
+    belong to that unit or one below it (see _ASKED_IN_SUBTREE)."""
+    query = ("SELECT q.channel, COALESCE(NULLIF(q.user_id, ''), q.chat_id), q.outcome, q.asked_at FROM questions q"
+             " WHERE q.asked_at >= ?")
+    if scope is None:
+        return db.execute(query, (start,)).fetchall()
+    return db.execute(f"{_SUBTREE} {query} AND {_ASKED_IN_SUBTREE}", (scope.strip().upper(), start)).fetchall()
 
 
-def votes_since(db: sqlite_utils.Database, start: str) -> dict[int, int]:
-    """Vote value (+1 / -1) → how many were cast from `start`."""
-    return dict(db.execute("SELECT value, COUNT(*) FROM feedback WHERE created_at >= ? GROUP BY value",
-                           (start,)).fetchall())
+def votes_since(db: sqlite_utils.Database, start: str, scope: str | None = None) -> dict[int, int]:
+    """Vote value (+1 / -1) → how many were cast from `start`; with `scope`, only the votes on questions
+    that belong to that unit or one below it."""
+    if scope is None:
+        return dict(db.execute("SELECT value, COUNT(*) FROM feedback WHERE created_at >= ? GROUP BY value",
+                               (start,)).fetchall())
+    return dict(db.execute(
+        f"{_SUBTREE} SELECT f.value, COUNT(*) FROM feedback f JOIN questions q ON q.id = f.question_id"
+        f" WHERE f.created_at >= ? AND {_ASKED_IN_SUBTREE} GROUP BY f.value",
+        (scope.strip().upper(), start)).fetchall())
 
 
 def unit_statuses(db: sqlite_utils.Database) -> list[tuple[str, str]]:
