@@ -74,6 +74,8 @@ def test_local_practice_answers_only_when_its_place_is_named():
     ("Hội Chữ thập đỏ phường em bầu ban chấp hành bao nhiêu người", "Chữ thập đỏ"),
     ("hội nghị nhà chung cư cần bao nhiêu chủ hộ dự thì hợp lệ", "chung cư"),
     ("nhiệm kỳ đại hội đoàn kéo dài tối đa bao lâu", "Đoàn"),
+    ("cap uy co so nhiem ky 2025 2030 bau bang phieu kin hay gio tay", "đảng"),
+    ("nghi om thi huong bhxh bao nhieu % luong", "Bảo hiểm"),
 ])
 def test_other_organisations_are_recognised_from_the_data_file(question, org):
     scope = out_of_scope(normalize(question))
