@@ -72,14 +72,16 @@ _ABSENT = ("vang", "vang mat", "khong den", "nghi")
 # Asking how many must attend (not how many must be convened, which is the delegates' rule).
 _QUORUM_THRESHOLD = ("hop le", "khai mac", "tien hanh", "co mat", "tham du", "du 2/3", "du so", "du nguoi")
 _HOW_MANY_CONVENED = ("phai trieu tap", "trieu tap bao nhieu", "trieu tap toi thieu", "trieu tap it nhat")
+_ATTENDANCE = ("co mat", "tham du", "vang", "vang mat", "du hop", "den du", "moi co", "khong den")
 _QUORUM_ASK = ("hop le", "khai mac", "tien hanh", "du dieu kien", "du so", "du 2/3", "du nguoi", "duoc khong")
 
 
 def quorum(query: str, edition: str) -> Calculation | None:
     words = query.split()
     padded = f" {query} "
-    if not any(f" {c} " in padded for c in _QUORUM_ASK) or " phieu " in padded:
-        return None
+    asks = [c for c in _QUORUM_ASK if f" {c} " in padded]
+    if not asks or " phieu " in padded or (asks == ["duoc khong"] and not _has(padded, _ATTENDANCE)):
+        return None  # "… có được không?" is a quorum question only when it speaks of who came
     if not _has(padded, ("dai hoi", "hoi nghi", "trieu tap", "dai bieu", "doan vien")) or _has(
             padded, ("hoi dong quan tri", "hdqt", "co dong")):
         return None  # the union's congress or conference, not a board or a shareholders' meeting
@@ -490,7 +492,8 @@ def btv_size(query: str, edition: str) -> Calculation | None:
     if size is None or " ban chap hanh " not in padded:
         return None
     if size < 9:
-        line = f"ban chấp hành {_fmt(size)} ủy viên (dưới 09) thì không bầu ban thường vụ."
+        line = (f"ban chấp hành {_fmt(size)} ủy viên thì không bầu ban thường vụ (chỉ bầu khi ban chấp hành có "
+                "từ 09 ủy viên trở lên).")
     else:
         line = (f"ban chấp hành {_fmt(size)} ủy viên (từ 09 trở lên) được bầu ban thường vụ; {_fmt(size)} : 3 = "
                 + _dec(size / 3)
@@ -527,9 +530,12 @@ CALCULATORS = (quorum, elected, bch_size, btv_size, ubkt_size, delegates, guests
                working_days)
 
 
+_THOUSANDS = re.compile(r"\b(\d{1,4}) (?:nghin|ngan)\b")
+
+
 def calculate(question: str, edition: str) -> Calculation | None:
     """The first calculator that recognises the question and finds all its counts."""
-    query = normalize(question)
+    query = _THOUSANDS.sub(lambda m: str(int(m.group(1)) * 1000), normalize(question))  # "70 nghìn" → 70000
     for calculator in CALCULATORS:
         result = calculator(query, edition)
         if result is not None:

@@ -307,3 +307,14 @@ def test_a_question_on_one_elected_body_is_not_answered_by_an_entry_on_another()
     assert r.status == "answered" and "uy ban kiem tra" not in normalize(r.best.entry.question)
     r = matcher.match("ủy ban kiểm tra công đoàn tổng công ty được bao nhiêu ủy viên", edition="2025-2030")
     assert r.status == "answered" and "uy ban kiem tra" in normalize(r.best.entry.question)
+
+
+def test_a_committee_of_three_asked_about_is_not_an_attendance_count():
+    calc = calculate("CĐCS có 150 đoàn viên, ban chấp hành 7 người nhiệm kỳ 2025–2030. Chủ tịch muốn lập ban "
+                     "thường vụ 3 người. Có được không?", "2025-2030")
+    assert calc is None or calc.rule != "quorum"
+
+
+def test_thousands_written_as_a_word_are_counted():
+    calc = calculate("ubkt ldld tinh 70 nghin dv dc bau may nguoi", "2025-2030")
+    assert calc is not None and "70.000 đoàn viên" in calc.text and "09 ủy viên" in calc.text
