@@ -51,7 +51,8 @@ from knowledge.normalize import fold
 from settings import KNOWLEDGE_DIR
 
 SETS = {"dev": Path("evaluation/v2-dev.jsonl"), "test": Path("evaluation/v2-test.jsonl"),
-        "extra": Path("evaluation/dev-extra.jsonl"),
+        "extra": Path("evaluation/dev-extra.jsonl"), "published": Path("evaluation/dev-published.jsonl"),
+        "written2": Path("evaluation/dev-written2.jsonl"),
         "old-dev": DEV_SET, "old-holdout": HOLDOUT_SET}
 OLD_WORLD = "2023-03-01 09:00"  # the first question sets were written for the 2023–2028 term
 
