@@ -1,6 +1,6 @@
 """Benchmark: answer quality and latency, the project's matcher beside two baselines.
 
-    python -m bench.answers [--set dev|extra|test|old-dev|old-holdout] [--file PATH] [--failures] [--confusion]
+    python -m bench.answers [--set dev|extra|published|written2|test|old-dev|old-holdout] [--file PATH] [--failures] [--confusion]
 
 `dev` and `test` are the two halves of evaluation/pool (see evaluation/split.py): tune on dev (and on
 `extra`, written from the facts only), report on test. Each question is asked at its own `now` (the
