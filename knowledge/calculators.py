@@ -204,16 +204,25 @@ def _asks_bch_size(query: str) -> bool:
                                                   "so luong uy vien ban chap hanh"))
 
 
+def _few_members(query: str, edition: str) -> bool:
+    """Under khóa XII a union of fewer than 10 members elects no BCH at all: whatever is asked about its
+    BCH ("bầu ban chấp hành 3 người như trước?"), that is the answer."""
+    words = query.split()
+    return edition == OLD and any(value < 10 and " ".join(words[i + 1:i + 3]) == "doan vien"
+                                  for i, value in _numbers(words))
+
+
 def _tier(members: int, tiers) -> int:
     return next(size for limit, size in tiers if limit is None or members < limit)
 
 
 def bch_size(query: str, edition: str) -> Calculation | None:
     padded = f" {query} "
-    if " ban chap hanh " not in padded or not _asks_bch_size(query):
+    if " ban chap hanh " not in padded or not (_asks_bch_size(query) or _few_members(query, edition)):
         return None
-    if any(f" {w} " in padded for w in ("bo phan", "thanh vien", "uy ban kiem tra", "ban thuong vu", "tinh",
-                                         "nganh", "so du", "bo sung", "hop le", "co mat", "khai mac")):
+    if any(f" {w} " in padded for w in ("bo phan", "thanh vien", "uy ban kiem tra", "ban thuong vu", "cap tinh",
+                                         "cong doan tinh", "lien doan lao dong tinh", "cong doan nganh",
+                                         "nganh trung uong", "so du", "bo sung", "hop le", "co mat", "khai mac")):
         return None  # other levels, other rules: the knowledge entries and other calculators answer those
     words = query.split()
     members = None

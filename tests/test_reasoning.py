@@ -318,3 +318,9 @@ def test_a_committee_of_three_asked_about_is_not_an_attendance_count():
 def test_thousands_written_as_a_word_are_counted():
     calc = calculate("ubkt ldld tinh 70 nghin dv dc bau may nguoi", "2025-2030")
     assert calc is not None and "70.000 đoàn viên" in calc.text and "09 ủy viên" in calc.text
+
+
+def test_a_union_of_fewer_than_ten_members_elects_no_bch_whatever_is_asked_about_it():
+    calc = calculate("Chi nhánh ở tỉnh chỉ có 7 đoàn viên, lập công đoàn cơ sở riêng. Mọi người bảo vẫn phải bầu "
+                     "ban chấp hành 3 người như nơi khác, có đúng không?", "2023-2028")
+    assert calc is not None and calc.rule == "bch_size" and "chỉ bầu chức danh chủ tịch" in calc.text
