@@ -215,7 +215,7 @@ class BroadcastFlow:
         attachment = _attachment(msg)
         text = (msg.text or "").strip()
         if attachment is not None and fold_command(text) == "thongbao":  # a photo captioned "/thongbao …"
-            return self._draft(admin, msg, text.partition(" ")[2].strip(), attachment, msg.at)
+            return self._draft(admin, msg, _after_command(text), attachment, msg.at)
         flow = store.get_flow(self.db, msg.channel, msg.chat_id)
         if flow is None or text.startswith("/"):
             return None

@@ -115,6 +115,13 @@ def test_a_photo_with_a_thongbao_caption_becomes_a_draft_with_the_attachment(wor
     assert {r.text.split("\n\n", 1)[1] for r in rows} == {"Lịch đại hội (ảnh kèm)"}
 
 
+def test_a_photo_caption_starting_on_the_next_line_keeps_its_lines(world):
+    photo = Attachment("photo", "AgACAgIAAx-file", "ảnh.jpg", "image/jpeg")
+    [menu] = world.handle_attachment(admin_msg("/thongbao\nLịch đại hội\n- Sáng: khai mạc", attachment=photo))
+    assert menu.text == T.CHOOSE_TARGET
+    assert world.db.execute("SELECT text FROM broadcasts").fetchone()[0] == "Lịch đại hội\n- Sáng: khai mạc"
+
+
 # -- the notice header ----------------------------------------------------------------------------------
 def test_officers_receive_the_notice_under_a_header_naming_the_admins_unit_and_the_date(world):
     clock.set_now(clock.parse_local("2023-03-10 15:00"))
