@@ -23,6 +23,7 @@ getUpdates (always empty), answerCallbackQuery, close, logOut.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import email.policy
 import json
 import random
@@ -290,3 +291,23 @@ def chat_ids(n: int, start: int = 100000) -> list[str]:
 
 def dumps(obj) -> str:
     return json.dumps(obj, ensure_ascii=False)
+
+
+BOT_TOKEN = "7100001:TEST-fake-bot-api-0123456789"
+
+
+@contextlib.asynccontextmanager
+async def telegram_channel(db, base_url: str, read_timeout: float | None = None):
+    """The real Telegram channel (python-telegram-bot) of an assistant on `db`, talking to a fake Bot API."""
+    from channels.telegram import TelegramChannel, build_telegram_application
+    from handlers.assistant import Assistant
+    from settings import Settings
+    extra = {} if read_timeout is None else {"telegram_read_timeout": read_timeout}
+    settings = Settings(telegram_token=BOT_TOKEN, telegram_api_base_url=base_url, **extra)
+    channel = TelegramChannel(Assistant(db))
+    application = build_telegram_application(settings, channel, webhook=True)
+    await application.initialize()
+    try:
+        yield channel
+    finally:
+        await application.shutdown()

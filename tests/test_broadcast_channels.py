@@ -5,14 +5,12 @@ Real SQLite, the real Telegram and Zalo channels against tests/fake_bot_api.py a
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import time
 from datetime import timedelta
 
 import pytest
 
 import clock
-from channels.telegram import TelegramChannel, build_telegram_application
 from channels.zalo import ZaloChannel
 from channels.zalo_client import ZaloClient
 from datefmt import moment
@@ -21,12 +19,11 @@ from handlers import broadcast as bc
 from handlers.assistant import Assistant
 from handlers.messages import Incoming
 from scheduler.jobs import create_dispatcher
-from settings import Settings
 from storage import broadcasts as bstore
 from storage import outbox
 from storage.admins import add_admin
 from telegram_emulator import ChatUser, bot_api, emulator, running_bot  # noqa: F401
-from tests.fake_bot_api import FakeBotApi, chat_ids
+from tests.fake_bot_api import FakeBotApi, chat_ids, telegram_channel
 from tests.unit_fixtures import make_officer, make_unit
 from tests.zalo_fake import TOKEN as ZALO_TOKEN, running_fake
 
@@ -67,18 +64,6 @@ def confirm_to_all(assistant, recipients=6):
     return progress
 
 
-@contextlib.asynccontextmanager
-async def telegram(db, api):
-    settings = Settings(telegram_token=TOKEN, telegram_api_base_url=api.base_url)
-    channel = TelegramChannel(Assistant(db))
-    application = build_telegram_application(settings, channel, webhook=True)
-    await application.initialize()
-    try:
-        yield channel
-    finally:
-        await application.shutdown()
-
-
 async def until_reported(dispatcher, db, channel, timeout=10.0):
     """Sweep (live clock) until the broadcast's report left and the live message stopped following."""
     deadline = time.monotonic() + timeout
@@ -94,7 +79,7 @@ async def test_a_broadcast_to_all_ends_with_the_rows_of_channels_not_running_nam
     assistant = Assistant(db)
     progress = confirm_to_all(assistant)
     with FakeBotApi(global_per_second=30, chat_interval=0.0) as api:
-        async with telegram(db, api) as channel:
+        async with telegram_channel(db, api.base_url) as channel:
             dispatcher = create_dispatcher(db)
             dispatcher.register_sender("telegram", channel.send)   # Zalo not configured, no console
             await channel.answer(ADMIN, [progress])
@@ -123,7 +108,7 @@ async def test_with_zalo_running_too_only_the_console_row_waits(db, frozen):
         zalo = ZaloChannel(Assistant(db), client, outbox_rate=0)
         try:
             with FakeBotApi(global_per_second=30, chat_interval=0.0) as api:
-                async with telegram(db, api) as channel:
+                async with telegram_channel(db, api.base_url) as channel:
                     dispatcher = create_dispatcher(db)
                     dispatcher.register_sender("telegram", channel.send)
                     dispatcher.register_sender("zalo", zalo.send)
@@ -144,7 +129,7 @@ async def test_the_reports_xong_is_when_the_last_row_settled_not_when_the_sweep_
     assistant = Assistant(db)
     confirm_to_all(assistant, recipients=2)
     with FakeBotApi(global_per_second=30, chat_interval=0.0) as api:
-        async with telegram(db, api) as channel:
+        async with telegram_channel(db, api.base_url) as channel:
             async def slow(chat_id, text, **extra):
                 await channel.send(chat_id, text, **extra)
                 if chat_id != ADMIN:

@@ -5,39 +5,20 @@ channel (python-telegram-bot). Also: the 429 pause cannot be ended early by anot
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import time
 from datetime import timedelta
 
 
 import clock
-from channels.telegram import build_telegram_application
-from channels.telegram import TelegramChannel
-from handlers.assistant import Assistant
 from scheduler.jobs import create_dispatcher
 from channels.base import RetryableSendError
 from scheduler.outbox import Dispatcher
 from scheduler.ratelimit import ChannelLimits
-from settings import Settings
 from storage import outbox
 from storage.outbox import NewMessage
 from tests.admin_fixtures import bulk_recipients
-from tests.fake_bot_api import FakeBotApi, chat_ids
+from tests.fake_bot_api import FakeBotApi, chat_ids, telegram_channel
 
-TOKEN = "7100001:TEST-outbox-limits-0123456789"
-
-
-@contextlib.asynccontextmanager
-async def telegram_sender(db, api: FakeBotApi):
-    """The real Telegram channel's outbox sender, talking to the fake Bot API."""
-    settings = Settings(telegram_token=TOKEN, telegram_api_base_url=api.base_url)
-    channel = TelegramChannel(Assistant(db))
-    application = build_telegram_application(settings, channel, webhook=True)
-    await application.initialize()
-    try:
-        yield channel
-    finally:
-        await application.shutdown()
 
 
 def queue(db, chats, text="Thông báo: họp trực tuyến lúc 14:00 thứ Sáu.", key="b1"):
@@ -62,7 +43,7 @@ async def test_dispatcher_keeps_the_global_rate_and_per_chat_interval_and_surviv
     rate = 50.0
     with FakeBotApi(global_per_second=55, chat_interval=1.0, script={15: 429, 30: 500, 50: 500, 70: 429}, retry_after=1,
                     blocked=blocked, seed=11) as api:
-        async with telegram_sender(db, api) as channel:
+        async with telegram_channel(db, api.base_url) as channel:
             dispatcher = create_dispatcher(db, backoff=timedelta(milliseconds=200), max_attempts=8)
             dispatcher.register_sender("telegram", channel.send)
             dispatcher.set_limits("telegram", ChannelLimits(per_second=rate, per_chat_interval=1.0, max_in_flight=16))
@@ -193,7 +174,7 @@ async def test_the_progress_message_is_sent_once_and_edited_until_the_final_repo
     [preview] = assistant.pick(admin, next(k for k in _choice_keys(db) if k.endswith(":all")))
     [progress] = assistant.pick(admin, next(c.key for c in preview.choices if c.key.startswith("bc:ok:")))
     with FakeBotApi(global_per_second=60, chat_interval=1.0, blocked={chats[3]}) as api:
-        async with telegram_sender(db, api) as channel:
+        async with telegram_channel(db, api.base_url) as channel:
             dispatcher = create_dispatcher(db)
             dispatcher.register_sender("telegram", channel.send)
             dispatcher.set_limits("telegram", ChannelLimits(per_second=50, per_chat_interval=1.0, max_in_flight=8))

@@ -5,7 +5,6 @@ reported as "chưa rõ", a reminder gets at most one more try after a longer wai
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import time
 from collections import Counter
 from datetime import timedelta
@@ -15,35 +14,20 @@ from telegram.error import TimedOut
 
 import clock
 from channels.http_outcome import may_have_arrived
-from channels.telegram import build_telegram_application
-from channels.telegram import TelegramChannel
 from scheduler.broadcasts import report_text
 from handlers.assistant import Assistant
 from scheduler.jobs import create_dispatcher
 from channels.base import OutcomeUnknownError, RetryableSendError
 from scheduler.outbox import Dispatcher
 from scheduler.ratelimit import ChannelLimits
-from settings import Settings
 from storage import broadcasts as bstore
 from storage import outbox
 from storage.outbox import NewMessage
 from tests.admin_fixtures import bulk_recipients
-from tests.fake_bot_api import FakeBotApi, chat_ids, free_port
+from tests.fake_bot_api import FakeBotApi, chat_ids, free_port, telegram_channel
 
 TOKEN = "7100002:TEST-outcome-0123456789abcdef"
 TEXT = "Thông báo: hội nghị tập huấn lúc 08:00 thứ Hai."
-
-
-@contextlib.asynccontextmanager
-async def telegram_sender(db, base_url: str, read_timeout: float = 1.0):
-    settings = Settings(telegram_token=TOKEN, telegram_api_base_url=base_url, telegram_read_timeout=read_timeout)
-    channel = TelegramChannel(Assistant(db))
-    application = build_telegram_application(settings, channel, webhook=True)
-    await application.initialize()
-    try:
-        yield channel
-    finally:
-        await application.shutdown()
 
 
 async def settle(dispatcher, db, timeout=60.0):
@@ -74,7 +58,7 @@ async def test_a_notice_whose_answer_times_out_is_not_resent_and_the_report_coun
     bstore.set_target(db, draft.id, "all", len(chats), now)
     bstore.queue(db, draft.id, [("telegram", c) for c in chats], now)
     with FakeBotApi(global_per_second=100, chat_interval=1.0, slow_every=10, slow_delay=2.5) as api:
-        async with telegram_sender(db, api.base_url) as channel:
+        async with telegram_channel(db, api.base_url, read_timeout=1.0) as channel:
             dispatcher = create_dispatcher(db, backoff=timedelta(milliseconds=100))
             dispatcher.register_sender("telegram", channel.send)
             dispatcher.set_limits("telegram", ChannelLimits(per_second=50, per_chat_interval=1.0, max_in_flight=8))
@@ -94,7 +78,7 @@ async def test_a_notice_whose_answer_times_out_is_not_resent_and_the_report_coun
 
 async def test_a_reminder_with_an_unknown_outcome_is_sent_once_more_after_a_longer_wait_then_left(db):
     with FakeBotApi(global_per_second=100, chat_interval=0.0, slow_chats={"700"}, slow_delay=2.0) as api:
-        async with telegram_sender(db, api.base_url) as channel:
+        async with telegram_channel(db, api.base_url, read_timeout=1.0) as channel:
             dispatcher = Dispatcher(db, unknown_retry_after=timedelta(seconds=1.0), linger=timedelta(seconds=3))
             dispatcher.register_sender("telegram", channel.send)
             now = clock.now()
@@ -111,7 +95,7 @@ async def test_a_reminder_with_an_unknown_outcome_is_sent_once_more_after_a_long
 
 async def test_a_refused_connection_is_not_sent_and_is_retried(db):
     api = FakeBotApi().start()
-    async with telegram_sender(db, api.base_url) as channel:
+    async with telegram_channel(db, api.base_url, read_timeout=1.0) as channel:
         api.stop()   # from now on every connection is refused
         try:
             await channel.send("701", TEXT)
