@@ -66,3 +66,20 @@ def bulk_recipients(db, chats: list[str], unit: str = "CS-BULK", channel: str = 
                             " VALUES (?,?,?,?,?,?)", [(channel, c, c, f"Cán bộ {c}", stamp, stamp) for c in chats])
         db.execute("INSERT INTO memberships (officer_id, unit_code, joined_at) SELECT id, ?, ? FROM officers"
                    " WHERE chat_id IN (SELECT value FROM json_each(?))", (unit, stamp, __import__("json").dumps(chats)))
+
+
+GROUP_CHAT = "-100777"   # CS-B1's group chat (a member's question there is CS-B1's)
+
+
+def scoped_world(db):
+    """An assistant on the fixture knowledge with the tree (CTCS-A ⊃ CS-A1, CS-A2 ⊃ BP-A2X; CTCS-B ⊃ CS-B1),
+    its admins (ADMIN_ID: every unit; SCOPED_ID: CTCS-A's subtree) and CS-B1's group chat registered."""
+    from pathlib import Path
+
+    from handlers.assistant import Assistant
+    from storage.knowledge import reload_from_files
+    reload_from_files(db, Path(__file__).parent / "fixtures" / "knowledge")
+    build_tree(db)
+    make_admins(db)
+    make_officer(db, GROUP_CHAT, "CS-B1")
+    return Assistant(db)

@@ -3,31 +3,21 @@ subtree (a question belongs to the units of the person who asked and of the chat
 /chuatraloi), and the reply names the scope; a global admin counts everyone's."""
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 
 import clock
 from handlers import insight
-from handlers.assistant import Assistant
 from handlers.messages import Incoming
-from storage.knowledge import reload_from_files
-from tests.admin_fixtures import ADMIN_ID, SCOPED_ID, admin_msg, build_tree, make_admins
-from tests.unit_fixtures import make_officer
+from tests.admin_fixtures import ADMIN_ID, GROUP_CHAT, SCOPED_ID, admin_msg, scoped_world
 
-FIXTURE_KNOWLEDGE = Path(__file__).parent / "fixtures" / "knowledge"
 ANSWERED = "đại hội hợp lệ khi nào"
 NOT_FOUND = "thuê hội trường đại hội ở đâu rẻ"
-GROUP_CHAT = "-100777"                                             # CS-B1's group chat
 
 
 @pytest.fixture
 def world(db):
-    reload_from_files(db, FIXTURE_KNOWLEDGE)
-    build_tree(db)          # CTCS-A ⊃ CS-A1, CS-A2 ⊃ BP-A2X; CTCS-B ⊃ CS-B1
-    make_admins(db)         # ADMIN_ID: every unit; SCOPED_ID: CTCS-A's subtree
-    make_officer(db, GROUP_CHAT, "CS-B1")
-    a = Assistant(db)
+    a = scoped_world(db)
     # CTCS-A's subtree: two people, an answer voted 👍 and a question not found.
     vote(a, ask(a, ANSWERED, "o-a2x", kind="answer"), 1)
     ask(a, NOT_FOUND, "o-a1", kind="not_found")

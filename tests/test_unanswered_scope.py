@@ -4,34 +4,24 @@ nowhere are a global admin's; attaching a phrasing to a shared knowledge entry n
 choice keys are checked in the handler, so a forged key changes nothing."""
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 
 import clock
 from handlers import admin_texts as T
 from handlers import insight
-from handlers.assistant import Assistant
 from handlers.messages import Incoming
-from storage.knowledge import reload_from_files
-from tests.admin_fixtures import ADMIN_ID, SCOPED_ID, admin_msg, build_tree, make_admins, snapshot
-from tests.unit_fixtures import make_officer
+from tests.admin_fixtures import ADMIN_ID, GROUP_CHAT, SCOPED_ID, admin_msg, scoped_world, snapshot
 
-FIXTURE_KNOWLEDGE = Path(__file__).parent / "fixtures" / "knowledge"
 BACKDROP_A = "mẫu phông nền sân khấu đại hội tải ở đâu"          # asked in CTCS-A's subtree
 BACKDROP_B = "mau phong nen san khau dai hoi tai o dau"           # the same question, from CTCS-B's
 BANNER_B = "băng rôn khẩu hiệu đại hội in ở đâu"                  # CTCS-B only
 NOBODY = "thuê hội trường đại hội ở đâu rẻ"                       # someone registered nowhere
-GROUP_CHAT = "-100777"                                             # CS-B1's group chat
 
 
 @pytest.fixture
 def world(db):
-    reload_from_files(db, FIXTURE_KNOWLEDGE)
-    build_tree(db)          # CTCS-A ⊃ CS-A1, CS-A2 ⊃ BP-A2X; CTCS-B ⊃ CS-B1
-    make_admins(db)         # ADMIN_ID: every unit; SCOPED_ID: CTCS-A's subtree
-    make_officer(db, GROUP_CHAT, "CS-B1")
-    return Assistant(db)
+    return scoped_world(db)
 
 
 def ask(world, text, user, chat=None):
