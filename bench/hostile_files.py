@@ -63,15 +63,20 @@ def _small_workbook(path: Path) -> Path:
     return path
 
 
-def _with_parts(source: Path, target: Path, replace: dict | None = None, extra=()) -> Path:
+def rebuilt(source: Path, target: Path, replace: dict | None = None, extra=()) -> Path:
+    """A copy of the workbook `source` with some parts replaced (name → bytes or a writer function) and
+    `extra` parts added (the tests build their hostile workbooks with it too)."""
     replace = replace or {}
     with zipfile.ZipFile(source) as old, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as new:
         for info in old.infolist():
             if info.filename not in replace:
                 new.writestr(info.filename, old.read(info.filename))
-        for name, write in [*replace.items(), *extra]:
-            with new.open(name, "w") as stream:
-                write(stream)
+        for part, content in [*replace.items(), *extra]:
+            if callable(content):
+                with new.open(part, "w") as stream:
+                    content(stream)
+            else:
+                new.writestr(part, content)
     return target
 
 
@@ -86,14 +91,14 @@ def _build(case: str, folder: Path) -> tuple[Path, str]:
             for _ in range(1_300):
                 stream.write(blank)
             stream.write(b"</sheetData>" + tail)
-        return _with_parts(small, folder / "bomb.xlsx", {SHEET: bomb}), "units"
+        return rebuilt(small, folder / "bomb.xlsx", {SHEET: bomb}), "units"
     if case == "ratio":
         zeros = b"\0" * 1_000_000
-        return _with_parts(small, folder / "ratio.xlsx",
+        return rebuilt(small, folder / "ratio.xlsx",
                            extra=[("xl/media/a.bin", lambda s: [s.write(zeros) for _ in range(20)])]), "units"
     if case in ("parts", "directory"):
         count = 1_001 if case == "parts" else 150_000
-        return _with_parts(small, folder / f"{case}.xlsx",
+        return rebuilt(small, folder / f"{case}.xlsx",
                            extra=[(f"xl/media/{i}.bin", lambda s: s.write(b"")) for i in range(count)]), "units"
     if case == "mixed_csv":
         path = folder / "mixed.csv"

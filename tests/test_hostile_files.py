@@ -10,6 +10,7 @@ import pytest
 from openpyxl import Workbook
 
 import bot
+from bench.hostile_files import rebuilt
 from handlers import import_files, xlsx_guard
 from handlers.importing import ImportFileError, import_units
 from handlers.results_import import import_results
@@ -32,23 +33,6 @@ def workbook(tmp_path, rows=ROWS, name="don-vi.xlsx"):
     path = tmp_path / name
     wb.save(path)
     return path
-
-
-def rebuilt(source, target, replace=None, extra=()):
-    """A copy of the workbook `source` with some parts replaced (name → bytes or a writer function) and
-    `extra` parts added."""
-    replace = replace or {}
-    with zipfile.ZipFile(source) as old, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as new:
-        for info in old.infolist():
-            if info.filename not in replace:
-                new.writestr(info.filename, old.read(info.filename))
-        for part, content in [*replace.items(), *extra]:
-            if callable(content):
-                with new.open(part, "w") as stream:
-                    content(stream)
-            else:
-                new.writestr(part, content)
-    return target
 
 
 TONE_MARKS = "\u0300\u0301\u0303\u0309\u0323"
