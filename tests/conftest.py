@@ -34,6 +34,15 @@ def assistant(loaded_db):
     return Assistant(loaded_db)
 
 
+@pytest.fixture
+def env(tmp_path, monkeypatch):
+    """`bot.main` run on the small fixture knowledge, no messenger configured: the database path to pass."""
+    monkeypatch.setenv("KNOWLEDGE_DIR", str(Path(__file__).parent / "fixtures" / "knowledge"))
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "")
+    monkeypatch.setenv("ZALO_BOT_TOKEN", "")
+    return tmp_path / "cli.db"
+
+
 @pytest.fixture(autouse=True)
 def restore_logging():
     """`bot.main` configures the root logger; put it back so tests do not leak into each other."""

@@ -42,14 +42,6 @@ def test_every_command_has_a_description():
                 assert choice.help, f"{choice.dest} lacks help"
 
 
-@pytest.fixture
-def env(tmp_path, monkeypatch):
-    monkeypatch.setenv("KNOWLEDGE_DIR", str(FIXTURE_KNOWLEDGE))
-    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "")
-    monkeypatch.setenv("ZALO_BOT_TOKEN", "")
-    return tmp_path / "cli.db"
-
-
 def test_ask_json_reads_stdin_and_prints_one_object_a_line(env, monkeypatch, capsys):
     monkeypatch.setattr(sys, "stdin", io.StringIO(
         "đại hội hợp lệ khi nào\nuy vien bao nhieu\ngiá vàng hôm nay\n"))

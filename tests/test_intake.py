@@ -24,14 +24,6 @@ FIXTURE_KNOWLEDGE = Path(__file__).parent / "fixtures" / "knowledge"
 QUESTION = "đại hội hợp lệ khi nào"
 
 
-@pytest.fixture
-def env(tmp_path, monkeypatch):
-    monkeypatch.setenv("KNOWLEDGE_DIR", str(FIXTURE_KNOWLEDGE))
-    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "")
-    monkeypatch.setenv("ZALO_BOT_TOKEN", "")
-    return tmp_path / "cli.db"
-
-
 def ask_json(env, monkeypatch, capsys, data: bytes) -> list[dict]:
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data), encoding="utf-8"))
     assert bot.main(["--db", str(env), "--now", "2023-03-01 09:00", "ask", "--json", "-"]) == 0
