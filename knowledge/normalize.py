@@ -73,22 +73,16 @@ ABBREVIATIONS: dict[str, str] = {
     "%": "phan tram",
 }
 
-# Multi-word rewrites applied before word-level abbreviations (folded forms).
-PHRASE_REWRITES: list[tuple[str, str]] = [
-    (r"\btruong dh\b", "truong dai hoc"),
-    (r"\bdh su pham\b", "dai hoc su pham"),
-    (r"\bdh sp\b", "dai hoc su pham"),
-    (r"\bty le\b", "ti le"),
-    (r"\bphan tram\b", "phan tram"),
-    (r"\buy vien\b", "uy vien"),
-    (r"\bthe nao\b", "the nao"),
-    (r"\bhoi nhi\b", "hoi nghi"),
-]
-
-# Words officers use for the same thing, as the knowledge writes it (folded): (pattern, replacement,
-# syllables that must not precede it, syllables that must not follow it). "công đoàn viên" is a member
-# but "công đoàn viên chức" a union; "phí công đoàn" is the member's fee but "kinh phí công đoàn" the 2%.
-SYNONYMS: list[tuple[str, str, set[str], set[str]]] = [
+# Multi-word rewrites applied before word-level abbreviations (folded forms): the words officers use
+# for what the knowledge writes otherwise, each with the syllables that must not precede it and those
+# that must not follow it. "công đoàn viên" is a member but "công đoàn viên chức" a union; "phí công
+# đoàn" is the member's fee but "kinh phí công đoàn" the employer's 2%.
+PHRASE_REWRITES: list[tuple[str, str, set[str], set[str]]] = [
+    ("truong dh", "truong dai hoc", set(), set()),
+    ("dh su pham", "dai hoc su pham", set(), set()),
+    ("dh sp", "dai hoc su pham", set(), set()),
+    ("ty le", "ti le", set(), set()),
+    ("hoi nhi", "hoi nghi", set(), set()),
     ("cong doan vien", "doan vien", set(), {"chuc"}),
     ("phi cong doan", "doan phi", {"kinh"}, set()),
 ]
@@ -172,13 +166,8 @@ def accent_key(syllable: str) -> str:
     return letters + tone
 
 
-def _as_tokens(pattern: str) -> tuple[str, ...]:
-    return tuple(pattern.replace(r"\b", " ").split())
-
-
-_REWRITE_TOKENS = [(_as_tokens(p), tuple(r.split())) for p, r in PHRASE_REWRITES]
+_REWRITE_TOKENS = [(tuple(p.split()), tuple(r.split()), before, after) for p, r, before, after in PHRASE_REWRITES]
 _FILLER_TOKENS = [tuple(p.split()) for p in FILLER_PHRASES]
-_SYNONYM_TOKENS = [(tuple(p.split()), tuple(r.split()), before, after) for p, r, before, after in SYNONYMS]
 
 
 def _replace_runs(tokens: list[tuple[str, str | None]], pattern: tuple[str, ...],
@@ -217,10 +206,7 @@ def analyze(text: str, drop_filler: bool = True) -> tuple[tuple[str, str | None]
     if len(accented_words) != len(folded_words):  # odd compatibility characters: no accent information
         accented_words = folded_words
     tokens = [(f, accent_key(a) if a != f else None) for f, a in zip(folded_words, accented_words)]
-    for pattern, replacement in _REWRITE_TOKENS:
-        if pattern != replacement:
-            tokens = _replace_runs(tokens, pattern, replacement)
-    for pattern, replacement, not_before, not_after in _SYNONYM_TOKENS:
+    for pattern, replacement, not_before, not_after in _REWRITE_TOKENS:
         tokens = _replace_runs(tokens, pattern, replacement, not_before, not_after)
     if drop_filler:
         for phrase in _FILLER_TOKENS:
