@@ -90,7 +90,7 @@ class ConsoleChannel(Channel):
         interactive = stdin.isatty()
         if isinstance(stdin, io.TextIOWrapper):  # a line that is not UTF-8 reads with U+FFFD, not the end
             stdin.reconfigure(errors="replace")
-        print(texts.WELCOME, file=out)
+        print(self.assistant.faq.welcome(), file=out)
         print("\n(Gõ «thoát» hoặc nhấn Ctrl+D để kết thúc.)", file=out)
         self._open = True
         try:

@@ -91,6 +91,15 @@ def test_console_answers_picks_by_number_and_lists_topics_when_lost(db):
     assert "chưa có thông tin" in text and "Chủ đề thử nghiệm" in text
 
 
+def test_the_terminal_chat_greets_with_the_edition_in_force_like_start(db):
+    reload_from_files(db, FIXTURE_KNOWLEDGE)
+    assistant = Assistant(db)
+    out = io.StringIO()
+    run_console(assistant, io.StringIO("thoát\n"), out)
+    welcome = out.getvalue().split("\n(Gõ «thoát»")[0].strip()
+    assert welcome == assistant.faq.welcome() and "{" not in welcome
+
+
 def test_main_command_without_token_opens_the_terminal_chat(tmp_path):
     env = {"PATH": "/usr/bin:/bin", "KNOWLEDGE_DIR": str(FIXTURE_KNOWLEDGE), "HOME": str(tmp_path),
            "TELEGRAM_BOT_TOKEN": "", "ZALO_BOT_TOKEN": ""}
