@@ -45,7 +45,7 @@ from rapidfuzz import fuzz, process
 import clock
 from evaluation.score import DEV_SET, HOLDOUT_SET, judge, load_questions
 from knowledge.calculators import calculate
-from handlers.faq import answer_text
+from handlers.faq import result_text
 from knowledge.editions import edition_on, unheld_note
 from knowledge.entries import Entry, load_entries
 from knowledge.matcher import Matcher
@@ -79,7 +79,7 @@ class MatcherSystem:
             unheld = unheld_note(q)
             return "answered", f"{unheld} {calc.text}", [], (r.best.entry.id if r.best else None)
         # Scored on what the person reads: the answer with its edition and unheld-rules notes.
-        answer = answer_text(r.best.entry, r.edition, q) if r.status == "answered" else None
+        answer = result_text(r, q) if r.status == "answered" else None
         sugg = [c.entry.answer for c in r.candidates] if r.status == "suggested" else []
         return r.status, answer, sugg, (r.best.entry.id if r.best else None)
 

@@ -38,6 +38,24 @@ def answer_text(entry: Entry, asked: str, question: str = "") -> str:
     return f"{unheld}\n\n{text}" if unheld else text
 
 
+def result_text(result: MatchResult, question: str) -> str:
+    """What the person reads of an answered result: the first entry's answer and, when the question asked
+    two things that two entries answer, the second's under its own heading."""
+    text = answer_text(result.best.entry, result.edition, question)
+    if result.also is not None:
+        second = answer_text(result.also.entry, result.edition)
+        text += "\n\n" + texts.SECOND_PART.format(question=result.also.entry.question) + "\n" + second
+    return text
+
+
+def result_source(result: MatchResult) -> str:
+    """Where the answer comes from: one source, or both parts' when they differ."""
+    sources = [result.best.entry.source]
+    if result.also is not None and result.also.entry.source not in sources:
+        sources.append(result.also.entry.source)
+    return "; ".join(sources)
+
+
 class FaqService:
     """Holds the matcher, rebuilt when the stored knowledge version changes."""
 
@@ -138,7 +156,9 @@ class FaqService:
                              feedback=question_id is not None), result
         if result.status == "answered":
             reply = self.answer_reply(result.best.entry, question_id, result.edition, msg.text)
-            related = self.matcher.runners_up(result)
+            if result.also is not None:
+                reply.text, reply.source = result_text(result, msg.text), result_source(result)
+            related = [c for c in self.matcher.runners_up(result) if c is not result.also]
             if related:  # nearly as likely: offered beside the answer, one tap away
                 reply.choices = [Choice(f"faq:{c.entry.id}", c.entry.question) for c in related]
                 reply.choices_intro = texts.RELATED_INTRO
@@ -201,7 +221,9 @@ def result_record(question: str, reply: Reply, result: MatchResult) -> dict:
         "answer": reply.text if answered else None,
         "faq_id": best.entry.id if answered else None,
         "score": result.score,
-        "source": best.entry.source if answered else None,
+        "source": reply.source or best.entry.source if answered else None,
+        # A question asking two things: the entry answering the second (its answer follows in `answer`).
+        "also_faq_id": result.also.entry.id if answered and result.also is not None else None,
         # The edition the answer follows ("chung": true in every edition, so the one asked for).
         "edition": (result.edition if best.entry.edition == "chung" else best.entry.edition)
         if answered else None,

@@ -64,6 +64,7 @@ OUT_OF_SCOPE_ORG = ("Câu hỏi này là về {name}, không phải tổ chức 
 OUT_OF_SCOPE_SUBJECT = ("Câu hỏi này thuộc lĩnh vực {name}, ngoài phạm vi của tôi: tôi chỉ trả lời về đại hội "
                         "và quy định tổ chức của Công đoàn Việt Nam.")
 OUT_OF_SCOPE_ASK = "Anh/chị nên hỏi {where}."
+SECOND_PART = "Về ý «{question}»:"  # a question that asks two things gets both answers
 RELATED_INTRO = "Nếu anh/chị muốn hỏi ý khác gần với câu này:"
 MIXUP_UNION_RULE = "Để anh/chị khỏi nhầm, quy định của Công đoàn về điểm này: {rule}"
 FEEDBACK_THANKS_UP = "Cảm ơn anh/chị đã đánh giá!"

@@ -6,7 +6,8 @@
 3. Clean: unknown syllables take the closest known one (typos, sound-alike pairs); cited documents
    ("theo Điều lệ … QĐ 174/QĐ-TLĐ") are dropped unless the question is about the document
    (knowledge/citations.py); the officer's own counts are dropped (the calculators use them).
-4. Rank: BM25 over each entry's phrasings and tags (syllables and pairs); a syllable typed with diacritics
+4. Rank: BM25 over each entry's phrasings and tags (syllables and pairs; the answer's own words count a
+   quarter, so a question in the answer's terms finds it); a syllable typed with diacritics
    counts ×0.2 in entries spelling it otherwise ("số dư" is not "số dự"). For the best 16: coverage of the
    question's weight and fuzzy similarity. Candidates come from one edition (the one named, else the one
    in force) plus entries true in both; local practice only when the place is named. An entry whose
@@ -14,9 +15,10 @@
 5. Decide: answer from 0.42 when the lead is ≥ 0.02, when the two best state the same fact, when the
    question's telling words are held only by the first (`_decisive`), or from 0.50 in a two-way tie (the
    reply then offers the runner-up); three abreast, or below, are offered as choices (from 0.38); else
-   "không tìm thấy". Long stories (over 40 terms) lower these bars by 1% a term, to 80%. An entry of the
-   other edition answers, labelled, only when the edition asked has
-   nothing clear.
+   "không tìm thấy". A question asking two things gets two parts (`also`) when the second entry scores
+   near the bar and each entry holds telling words of the question the other lacks. Long stories (over
+   40 terms) lower these bars by 1% a term, to 80%. An entry of the other edition answers, labelled, only
+   when the edition asked has nothing clear.
 Parameters live in MatchParams and were tuned on the dev split (bench/answers.py prints the effect).
 """
 from __future__ import annotations
@@ -79,6 +81,10 @@ class MatchParams:
     decisive_weight: float = 3.0       # idf the first entry alone holds to settle a near tie ...
     decisive_ratio: float = 0.5        # ... when the second alone holds less than this share of it
     organ_mismatch: float = 0.9        # an entry about another body (UBKT for a BCH question) counts this much
+    part_weight: float = 3.0           # idf each of two tied entries alone holds to answer both
+    part_floor: float = 0.9            # the second part's score, as a share of the answer threshold
+    part_answered: float = 1.0         # when the first is clear, the second's share of the threshold to join
+    answer_weight: float = 0.25        # what a term of the entry's answer counts in its BM25 document
 
 
 # Syllables too common to tell entries apart; they still count for fuzzy similarity.
@@ -108,6 +114,7 @@ class MatchResult:
     named: list[str] = field(default_factory=list)   # editions the question named
     other_edition: bool = False       # the answer is of another edition than the one asked for
     scope: OutOfScope | None = None   # for out_of_scope: what the question is about
+    also: Candidate | None = None     # answered in two parts: the second entry answers the rest of the question
 
     @property
     def best(self) -> Candidate | None:
@@ -166,6 +173,9 @@ class Matcher:
             for tag in entry.tags:
                 for term in _terms([w for w, _ in analyze(tag)]):
                     tf[term] += 0.5
+            if p.answer_weight:
+                for term in _terms([w for w, _ in analyze(entry.answer)]):
+                    tf[term] += p.answer_weight
             tf_docs.append(tf)
             lengths.append(max(length, 1))
         # word → accent key → entries spelling it so ("" → entries spelling it with any accent)
@@ -244,8 +254,9 @@ class Matcher:
                 words[i], words[i + 1] = known
         return words
 
-    def is_out_of_scope(self, query: str) -> bool:
-        return out_of_scope(query) is not None
+    def is_out_of_scope(self, question: str) -> bool:
+        pairs = analyze(question)
+        return out_of_scope(" ".join(w for w, _ in pairs), typed=pairs) is not None
 
     def _allowed(self, editions: list[str], query: str) -> np.ndarray:
         """Entries of `editions` (and common ones) whose place, if any, the question names."""
@@ -278,7 +289,7 @@ class Matcher:
         named = named_editions(question)
         if not query:
             return MatchResult("not_found", query, reason="empty", edition=edition, named=named)
-        scope = out_of_scope(query)
+        scope = out_of_scope(query, typed=tuple(pairs))
         if scope:
             return MatchResult("not_found", query, reason="out_of_scope", edition=edition, named=named,
                                scope=scope)
@@ -403,23 +414,47 @@ class Matcher:
                 or (top[0].score >= p.sure_threshold and self._two_way(top))
                 or self.same_fact(top[0].entry, top[1].entry)
                 or self._decisive(top[0], top[1], weights, term_factor)):
-            return MatchResult("answered", query, top)
+            also = None
+            if len(top) > 1 and top[1].score >= p.answer_threshold * relax * p.part_answered \
+                    and not self.same_fact(top[0].entry, top[1].entry) \
+                    and self._complementary(top[0], top[1], weights, term_factor):
+                also = top[1]  # a clear first that answers only part of what is asked
+            return MatchResult("answered", query, top, also=also)
+        if top[1].score >= p.answer_threshold * relax * p.part_floor and self._two_way(top) \
+                and self._complementary(top[0], top[1], weights, term_factor):
+            # Each holds telling words of the question the other lacks: it asks both things.
+            return MatchResult("answered", query, top, also=top[1])
         # Offer only the choices that are really in the running.
         top = [c for c in top if c.score >= top[0].score - 0.12]
         return MatchResult("suggested", query, top)
+
+    def _held(self, candidate: Candidate, weights: dict[str, float],
+              term_factor: dict[str, np.ndarray | None]) -> set[str]:
+        """The question's terms the entry holds, spelled as typed."""
+        idx = self._index_of[candidate.entry.id]
+        tf = self._tf_docs[idx]
+        return {t for t in weights if t in tf and (term_factor.get(t) is None or term_factor[t][idx] >= 1.0)}
 
     def _decisive(self, first: Candidate, second: Candidate, weights: dict[str, float],
                   term_factor: dict[str, np.ndarray | None]) -> bool:
         """A near tie that the question's own words settle: the first entry holds a telling term of the
         question (a rare word or pair, with the diacritics typed) that the second lacks, and not the reverse."""
-        def held(candidate: Candidate) -> set[str]:
-            idx = self._index_of[candidate.entry.id]
-            tf = self._tf_docs[idx]
-            return {t for t in weights if t in tf and (term_factor.get(t) is None or term_factor[t][idx] >= 1.0)}
-        a, b = held(first), held(second)
+        a, b = self._held(first, weights, term_factor), self._held(second, weights, term_factor)
         only_a = sum(weights[t] for t in a - b)
         only_b = sum(weights[t] for t in b - a)
         return only_a >= self.params.decisive_weight and only_b < only_a * self.params.decisive_ratio
+
+    def _complementary(self, first: Candidate, second: Candidate, weights: dict[str, float],
+                       term_factor: dict[str, np.ndarray | None]) -> bool:
+        """Two entries that each hold telling words of the question the other lacks, and state different
+        facts: the question asks both ("hồ sơ gồm gì và hạn bao lâu")."""
+        if first.entry.edition != second.entry.edition and COMMON not in (first.entry.edition,
+                                                                           second.entry.edition):
+            return False
+        a, b = self._held(first, weights, term_factor), self._held(second, weights, term_factor)
+        only_a = sum(weights[t] for t in a - b)
+        only_b = sum(weights[t] for t in b - a)
+        return min(only_a, only_b) >= self.params.part_weight
 
     def _two_way(self, top: list[Candidate]) -> bool:
         """A tie of two, the rest well behind: answer the first and offer the second. Three or more

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from knowledge.normalize import normalize
+from knowledge.normalize import analyze, normalize
 
 SCOPE_FILE = Path(__file__).resolve().parent / "scope.toml"
 # Folded words that make a question the union's own.
@@ -35,6 +35,9 @@ class _Rule:
     where_to_ask: str
     markers: tuple[str, ...]   # normalised (folded, abbreviations expanded)
     unless: tuple[str, ...] = ()  # a subject does not apply when one of these is in the question
+    # Markers that count only as typed with these diacritics ("đảng viên", not "đang viên"): (folded
+    # syllable, accent key or None) runs, compared with the question's analysed syllables.
+    accented: tuple[tuple[tuple[str, str | None], ...], ...] = ()
 
 
 def _norm_marker(text: str) -> str:
@@ -51,8 +54,10 @@ def load_scope(path: Path = SCOPE_FILE) -> tuple[_Rule, ...]:
         for raw in data.get(key, []):
             markers = tuple(dict.fromkeys(m for m in (_norm_marker(x) for x in raw.get("markers", [])) if m))
             unless = tuple(m for m in (_norm_marker(x) for x in raw.get("unless", [])) if m)
+            accented = tuple(dict.fromkeys(a for a in (analyze(x, drop_filler=False)
+                                                       for x in raw.get("accented", [])) if a))
             rules.append(_Rule(kind, raw.get("short") or raw["name"], raw.get("where_to_ask", ""), markers,
-                               unless))
+                               unless, accented))
     return tuple(rules)
 
 
@@ -95,8 +100,20 @@ def names_union(query: str) -> bool:
     return any(f" {m} " in padded for m in UNION_MARKERS)
 
 
-def out_of_scope(query: str, rules: tuple[_Rule, ...] | None = None) -> OutOfScope | None:
-    """What the (normalised) question is about when it is not the assistant's, else None."""
+def _typed(typed: tuple[tuple[str, str | None], ...], marker: tuple[tuple[str, str | None], ...]) -> bool:
+    """`marker` as a run of the question's syllables, each typed with the marker's diacritics, not right
+    after "công"."""
+    n = len(marker)
+    for i in range(len(typed) - n + 1):
+        if tuple(typed[i:i + n]) == marker and not (i and typed[i - 1][0] == "cong"):
+            return True
+    return False
+
+
+def out_of_scope(query: str, rules: tuple[_Rule, ...] | None = None,
+                 typed: tuple[tuple[str, str | None], ...] = ()) -> OutOfScope | None:
+    """What the (normalised) question is about when it is not the assistant's, else None. `typed`: the
+    question's analysed syllables (knowledge/normalize.analyze), for the markers that need diacritics."""
     rules = load_scope() if rules is None else rules
     padded = f" {query} "
     union = names_union(query)
@@ -107,6 +124,7 @@ def out_of_scope(query: str, rules: tuple[_Rule, ...] | None = None) -> OutOfSco
     if union:
         return None
     for rule in rules:
-        if rule.kind == "organisation" and any(_has(padded, m) for m in rule.markers):
+        if rule.kind == "organisation" and (any(_has(padded, m) for m in rule.markers)
+                                            or any(_typed(typed, m) for m in rule.accented)):
             return OutOfScope(rule.kind, rule.name, rule.where_to_ask)
     return None

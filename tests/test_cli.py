@@ -15,7 +15,8 @@ from storage.knowledge import reload_from_files
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE_KNOWLEDGE = Path(__file__).parent / "fixtures" / "knowledge"
-CONTRACT_KEYS = {"q", "status", "answer", "faq_id", "score", "source", "edition", "asked_edition", "suggestions"}
+CONTRACT_KEYS = {"q", "status", "answer", "faq_id", "score", "source", "edition", "asked_edition", "suggestions",
+                 "also_faq_id"}
 
 
 def all_command_paths(parser, prefix=()):

@@ -5,14 +5,14 @@ import pytest
 
 import clock
 from handlers.assistant import Assistant
+from handlers.faq import result_text
 from handlers.messages import Incoming
 from knowledge.calculators import calculate
 from knowledge.editions import edition_on, named_editions
 from knowledge.entries import Entry, load_entries
 from knowledge.matcher import Matcher
-from knowledge.normalize import accent_key, analyze
+from knowledge.normalize import accent_key, analyze, normalize
 from knowledge.scope import out_of_scope
-from knowledge.normalize import normalize
 from settings import KNOWLEDGE_DIR
 
 
@@ -324,3 +324,36 @@ def test_a_union_of_fewer_than_ten_members_elects_no_bch_whatever_is_asked_about
     calc = calculate("Chi nhánh ở tỉnh chỉ có 7 đoàn viên, lập công đoàn cơ sở riêng. Mọi người bảo vẫn phải bầu "
                      "ban chấp hành 3 người như nơi khác, có đúng không?", "2023-2028")
     assert calc is not None and calc.rule == "bch_size" and "chỉ bầu chức danh chủ tịch" in calc.text
+
+
+@pytest.mark.parametrize("question,out", [
+    ("Đảng bộ công ty tôi có 260 đảng viên, chuẩn bị đại hội nhiệm kỳ mới thì bầu bao nhiêu ủy viên", True),
+    ("Đại hội chi đoàn khoa em bầu mấy người vào ban chấp hành", True),
+    # Folded, the same letters are "đang bỏ", "chỉ đoàn": union questions, not another organisation's.
+    ("dang bo phieu bau ban chap hanh thi phieu nao khong hop le", False),
+    ("đang bỏ phiếu bầu ban chấp hành thì phiếu nào không hợp lệ", False),
+    ("chỉ đoàn viên mới được bầu vào ban chấp hành phải không", False),
+])
+def test_markers_that_need_their_diacritics_count_only_as_typed_with_them(question, out):
+    pairs = analyze(question)
+    scope = out_of_scope(" ".join(w for w, _ in pairs), typed=pairs)
+    assert (scope is not None) is out
+
+
+def test_a_question_asking_two_things_that_two_entries_answer_gets_both_answers():
+    files = entry("ho-so", "Hồ sơ đề nghị công nhận gồm những gì?",
+                  ["hồ sơ công nhận gồm giấy tờ gì", "cần nộp tờ trình và biên bản nào", "hồ sơ đề nghị công nhận",
+                   "thành phần hồ sơ"], "Tờ trình, biên bản, danh sách trích ngang.")
+    deadline = entry("han", "Hạn gửi đề nghị công nhận là bao lâu?",
+                     ["hạn gửi đề nghị công nhận", "chậm nhất mấy ngày phải gửi", "gửi cấp trên trong bao lâu",
+                      "thời hạn đề nghị công nhận"], "Chậm nhất 10 ngày làm việc.")
+    other = entry("khac", "Đại hội có mấy tiểu ban?", ["các tiểu ban", "tiểu ban nhân sự", "tiểu ban văn kiện",
+                  "tiểu ban tuyên truyền"], "Thường có ba tiểu ban.")
+    matcher = Matcher([files, deadline, other])
+    r = matcher.match("hồ sơ đề nghị công nhận gồm tờ trình gì và chậm nhất mấy ngày phải gửi cấp trên")
+    assert r.status == "answered" and {r.best.entry.id, r.also.entry.id} == {"ho-so", "han"}
+    text = result_text(r, "")
+    assert "Tờ trình" in text and "10 ngày làm việc" in text
+    # One thing asked: one answer.
+    r = matcher.match("hồ sơ đề nghị công nhận gồm những giấy tờ gì")
+    assert r.status == "answered" and r.best.entry.id == "ho-so" and r.also is None
