@@ -117,14 +117,15 @@ def out_of_scope(query: str, rules: tuple[_Rule, ...] | None = None,
     rules = load_scope() if rules is None else rules
     padded = f" {query} "
     union = names_union(query)
+    def fires(rule: _Rule) -> bool:
+        return any(_has(padded, m) for m in rule.markers) or any(_typed(typed, m) for m in rule.accented)
+
     for rule in rules:
-        if rule.kind == "subject" and any(_has(padded, m) for m in rule.markers) \
-                and not any(f" {u} " in padded for u in rule.unless):
+        if rule.kind == "subject" and fires(rule) and not any(f" {u} " in padded for u in rule.unless):
             return OutOfScope(rule.kind, rule.name, rule.where_to_ask)
     if union:
         return None
     for rule in rules:
-        if rule.kind == "organisation" and (any(_has(padded, m) for m in rule.markers)
-                                            or any(_typed(typed, m) for m in rule.accented)):
+        if rule.kind == "organisation" and fires(rule):
             return OutOfScope(rule.kind, rule.name, rule.where_to_ask)
     return None
