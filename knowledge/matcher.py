@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from rapidfuzz import fuzz, process
 
+from knowledge.clauses import asks_several
 from knowledge.citations import about_document, citation_positions, is_citation_word
 from knowledge.editions import COMMON, named_editions
 from knowledge.entries import Entry
@@ -309,13 +310,14 @@ class Matcher:
         accents = [accents[i] for i in keep]
         query = " ".join(words)
         wanted = named or [edition]
-        result = self._rank(words, accents, query, wanted, limit)
+        several = asks_several(question)
+        result = self._rank(words, accents, query, wanted, limit, several)
         result.edition, result.named = (wanted[0] if len(wanted) == 1 else edition), named
         if result.status == "not_found" and len(wanted) == 1:
             # Nothing clear in the edition asked for: an entry of another edition may answer, labelled.
             others = [e for e in self.editions if e not in wanted]
             if others:
-                other = self._rank(words, accents, query, others, limit)
+                other = self._rank(words, accents, query, others, limit, several)
                 if other.status == "answered" and other.score >= self.params.other_edition_floor \
                         and other.score > result.score + self.params.clear_margin:
                     other.edition, other.named, other.other_edition = wanted[0], named, True
@@ -323,7 +325,8 @@ class Matcher:
         return result
 
     def _rank(self, words: list[str], accents: list[str | None], query: str, editions: list[str],
-              limit: int) -> MatchResult:
+              limit: int, several: bool = False) -> MatchResult:
+        """`several`: the question asks more than one thing (knowledge/clauses.py)."""
         p = self.params
         n = len(self.entries)
         allowed = self._allowed(editions, query)
@@ -416,13 +419,15 @@ class Matcher:
                 or self._decisive(top[0], top[1], weights, term_factor)):
             also = None
             if len(top) > 1 and top[1].score >= p.answer_threshold * relax * p.part_answered \
+                    and several \
                     and not self.same_fact(top[0].entry, top[1].entry) \
                     and self._complementary(top[0], top[1], weights, term_factor):
                 also = top[1]  # a clear first that answers only part of what is asked
             return MatchResult("answered", query, top, also=also)
-        if top[1].score >= p.answer_threshold * relax * p.part_floor and self._two_way(top) \
+        # Each of the two holds telling words of the question the other lacks: it asks both things (a
+        # third close behind does not matter, the two parts already answer it).
+        if top[1].score >= p.answer_threshold * relax * p.part_floor \
                 and self._complementary(top[0], top[1], weights, term_factor):
-            # Each holds telling words of the question the other lacks: it asks both things.
             return MatchResult("answered", query, top, also=top[1])
         # Offer only the choices that are really in the running.
         top = [c for c in top if c.score >= top[0].score - 0.12]

@@ -8,6 +8,7 @@ from handlers.assistant import Assistant
 from handlers.faq import result_text
 from handlers.messages import Incoming
 from knowledge.calculators import calculate
+from knowledge.clauses import asks_several
 from knowledge.editions import edition_on, named_editions
 from knowledge.entries import Entry, load_entries
 from knowledge.matcher import Matcher
@@ -357,3 +358,21 @@ def test_a_question_asking_two_things_that_two_entries_answer_gets_both_answers(
     # One thing asked: one answer.
     r = matcher.match("hồ sơ đề nghị công nhận gồm những giấy tờ gì")
     assert r.status == "answered" and r.best.entry.id == "ho-so" and r.also is None
+
+
+@pytest.mark.parametrize("question,several", [
+    ("hồ sơ đề nghị công nhận gồm những gì và hạn gửi là bao lâu", True),
+    ("ĐH đại biểu tổ chức ngày nào? Theo kế hoạch số mấy?", True),
+    ("dai hoi cdcs keo dai toi da bao lau, con han chot la khi nao", True),
+    ("được đúng một nửa số phiếu thì có trúng cử ko ad", False),
+    ("nên bầu ban chấp hành trước hay bầu chủ tịch trước", False),
+    ("Công đoàn trường em có 45 đoàn viên và 3 tổ công đoàn, đại hội toàn thể cần bao nhiêu người dự", False),
+])
+def test_a_question_asks_several_things_only_with_two_asking_clauses(question, several):
+    assert asks_several(question) is several
+
+
+def test_a_clear_answer_to_a_single_question_comes_alone():
+    matcher = Matcher(load_entries(KNOWLEDGE_DIR))
+    r = matcher.match("được đúng một nửa số phiếu thì có trúng cử không", edition="2023-2028")
+    assert r.status == "answered" and r.also is None

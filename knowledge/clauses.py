@@ -1,0 +1,23 @@
+"""Does a question ask more than one thing? ("hồ sơ gồm gì và hạn nộp là bao lâu?")
+
+Only a gate: the matcher still needs two entries that each hold telling words of the question before it
+answers in two parts. Works on folded text, so it reads typed and untyped questions alike.
+"""
+from __future__ import annotations
+
+import re
+
+from knowledge.normalize import fold
+
+# Folded words and phrases that make a clause a question.
+_ASKING = re.compile(r"\b(?:bao nhieu|bn|may|khi nao|luc nao|bao gio|bao lau|ai|gi|nao|the nao|ra sao|"
+                     r"co phai|khong|ko|k|chua|o dau|dau|sao|lam sao|dung khong|duoc khong)\b")
+# Where a second question starts inside one sentence.
+_JOINS = re.compile(r"\s(?:va|con|dong thoi|ngoai ra|them nua|voi lai)\s|[;?]")
+
+
+def asks_several(question: str) -> bool:
+    """Two clauses, each asking something."""
+    text = fold(question).lower()
+    parts = [p for p in _JOINS.split(text) if p.strip()]
+    return sum(1 for p in parts if _ASKING.search(p)) >= 2
