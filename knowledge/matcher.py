@@ -39,6 +39,7 @@ from knowledge.normalize import analyze, fold, normalize
 from knowledge.scope import OutOfScope, out_of_scope
 
 CANDIDATES = 16
+UNION_SYLLABLES = {"cong", "doan"}  # a typo in these is mended before scope is judged
 TYPO_CUTOFF = 82
 MIN_UNCITED_WORDS = 3  # content words a question keeps once its citations are dropped
 
@@ -257,7 +258,22 @@ class Matcher:
 
     def is_out_of_scope(self, question: str) -> bool:
         pairs = analyze(question)
-        return out_of_scope(" ".join(w for w, _ in pairs), typed=pairs) is not None
+        words = self.correct_typos([w for w, _ in pairs])
+        return self._scope(pairs, words, [a if w == w0 else None for w, (w0, a) in zip(words, pairs)]) is not None
+
+    @staticmethod
+    def _scope(pairs, words: list[str], accents: list[str | None]) -> OutOfScope | None:
+        """Another organisation or subject, as typed and with the union's own name mended: a slip of the
+        keyboard ("cng đoàn cơ sở", "Tổng Liên đon") must not turn a union question into another one's.
+        Other corrections are not applied here: they would mend "nông dân" into a knowledge word."""
+        scope = out_of_scope(" ".join(w for w, _ in pairs), typed=tuple(pairs))
+        if scope is None:
+            return scope
+        mended = [(w, a) if w in UNION_SYLLABLES and w != w0 else (w0, a0)
+                  for w, a, (w0, a0) in zip(words, accents, pairs)]
+        if mended == list(pairs):
+            return scope
+        return scope if out_of_scope(" ".join(w for w, _ in mended), typed=tuple(mended)) else None
 
     def _allowed(self, editions: list[str], query: str) -> np.ndarray:
         """Entries of `editions` (and common ones) whose place, if any, the question names."""
@@ -290,12 +306,12 @@ class Matcher:
         named = named_editions(question)
         if not query:
             return MatchResult("not_found", query, reason="empty", edition=edition, named=named)
-        scope = out_of_scope(query, typed=tuple(pairs))
+        words = self.correct_typos([w for w, _ in pairs])
+        accents = [a if w == w0 else None for w, (w0, a) in zip(words, pairs)]
+        scope = self._scope(pairs, words, accents)
         if scope:
             return MatchResult("not_found", query, reason="out_of_scope", edition=edition, named=named,
                                scope=scope)
-        words = self.correct_typos([w for w, _ in pairs])
-        accents = [a if w == w0 else None for w, (w0, a) in zip(words, pairs)]
         # A cited document ("theo Điều lệ … QĐ 174") names the edition, not the rule asked, unless the
         # question is about the document itself (little else left).
         cited = citation_positions(words)

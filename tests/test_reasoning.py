@@ -376,3 +376,14 @@ def test_a_clear_answer_to_a_single_question_comes_alone():
     matcher = Matcher(load_entries(KNOWLEDGE_DIR))
     r = matcher.match("được đúng một nửa số phiếu thì có trúng cử không", edition="2023-2028")
     assert r.status == "answered" and r.also is None
+
+
+@pytest.mark.parametrize("question,out", [
+    ("Cơ quan nào phê duyệt văn kiện và nhân sự đại hội cng đoàn cơ sở?", False),
+    ("chi đoàn côg đoàn cơ sở là gì, có phải tổ công đoàn không", False),
+    ("Đại hội đoàn cơ sở trường em bầu bao nhiêu ủy viên ban chấp hành đoàn", True),
+    ("hoi nong dan xa bau chu tich hoi bang phieu kin hay gio tay", True),
+])
+def test_a_typo_in_the_unions_name_does_not_make_a_question_another_organisations(question, out):
+    matcher = Matcher(load_entries(KNOWLEDGE_DIR))
+    assert matcher.is_out_of_scope(question) is out
