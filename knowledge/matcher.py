@@ -87,6 +87,7 @@ class MatchParams:
     part_floor: float = 0.9            # the second part's score, as a share of the answer threshold
     part_answered: float = 1.0         # when the first is clear, the second's share of the threshold to join
     answer_weight: float = 0.25        # what a term of the entry's answer counts in its BM25 document
+    mend_min_entries: int = 5          # a pair mends a real-syllable typo only when this many entries use it
 
 
 # Syllables too common to tell entries apart; they still count for fuzzy similarity.
@@ -216,6 +217,14 @@ class Matcher:
                 a, b = term.split("_", 1)
                 pairs_by_sound[(sound_key(a), sound_key(b))].add((a, b))
         self._pairs_by_sound = {k: next(iter(v)) for k, v in pairs_by_sound.items() if len(v) == 1}
+        self._pair_df = {t: d for t, d in df.items() if "_" in t}
+        # syllable with one letter dropped → the syllables it could come from ("dan" ← "doan", "dang")
+        with_one_more: dict[str, set[str]] = defaultdict(set)
+        for word in self.vocabulary:
+            if len(word) >= 3 and word.isalpha():
+                for i in range(len(word)):
+                    with_one_more[word[:i] + word[i + 1:]].add(word)
+        self._with_one_more = dict(with_one_more)
         self._phrasing_terms: list[dict[str, float]] = []
         for text in self._phrasing_texts:
             self._phrasing_terms.append({t: self._idf[t] for t in _terms(text.split()) if t in self._idf})
@@ -232,12 +241,25 @@ class Matcher:
     def correct_typos(self, words: list[str]) -> list[str]:
         """Replace unknown syllables by the closest known one (typos like 'trúg', 'nhiêm')."""
         fixed = []
-        for w in words:
+        for i, w in enumerate(words):
             if w in self._vocab_set or w in STOPWORDS or len(w) < 3 or any(c.isdigit() for c in w):
                 fixed.append(w)
                 continue
-            hit = process.extractOne(w, self.vocabulary, scorer=fuzz.ratio, score_cutoff=TYPO_CUTOFF)
-            fixed.append(hit[0] if hit else w)
+            hits = process.extract(w, self.vocabulary, scorer=fuzz.ratio, score_cutoff=TYPO_CUTOFF, limit=6)
+            if not hits:
+                fixed.append(w)
+                continue
+            # Among equally close syllables, the one that makes a known pair with its neighbours
+            # ("quy trnh" → "quy trình", not "quy tranh").
+            before = fixed[-1] if fixed else None
+            after = words[i + 1] if i + 1 < len(words) else None
+
+            def fit(hit):
+                cand = hit[0]
+                pairs = (before is not None and f"{before}_{cand}" in self._idf) + \
+                        (after is not None and f"{cand}_{after}" in self._idf)
+                return (pairs, hit[1])
+            fixed.append(max(hits, key=fit)[0])
         return self._correct_pairs(fixed)
 
     def _correct_pairs(self, words: list[str]) -> list[str]:
@@ -251,10 +273,25 @@ class Matcher:
             a, b = words[i], words[i + 1]
             if f"{a}_{b}" in self._idf or a in STOPWORDS or b in STOPWORDS:
                 continue
-            known = self._pairs_by_sound.get((sound_key(a), sound_key(b)))
+            known = self._pairs_by_sound.get((sound_key(a), sound_key(b))) or self._dropped_letter(a, b)
             if known:
                 words[i], words[i + 1] = known
         return words
+
+    def _dropped_letter(self, a: str, b: str) -> tuple[str, str] | None:
+        """A real syllable that is another missing one letter, told by the pair it would make: "công
+        đàn" → "công đoàn", "ủy vin" → "ủy viên" is left to the typo pass. Only pairs the knowledge uses
+        often (in several entries), so a rare phrase is not forced on the question."""
+        best, best_df = None, self.params.mend_min_entries - 1
+        for cand in self._with_one_more.get(b, ()):
+            df = self._pair_df.get(f"{a}_{cand}", 0)
+            if df > best_df:
+                best, best_df = (a, cand), df
+        for cand in self._with_one_more.get(a, ()):
+            df = self._pair_df.get(f"{cand}_{b}", 0)
+            if df > best_df:
+                best, best_df = (cand, b), df
+        return best
 
     def is_out_of_scope(self, question: str) -> bool:
         pairs = analyze(question)

@@ -73,3 +73,15 @@ def test_a_city_written_as_one_word_is_the_city():
 def test_the_frame_of_a_letter_to_a_qa_column_carries_no_meaning():
     assert normalize("Cho tôi hỏi: nhiệm kỳ đại hội là mấy năm? Xin tư vấn giúp tôi. Chân thành cảm ơn!") \
         == normalize("nhiệm kỳ đại hội là mấy năm")
+
+
+def test_a_letter_dropped_is_restored_by_the_pair_the_knowledge_uses_often():
+    from knowledge.entries import load_entries
+    from knowledge.matcher import Matcher
+    from settings import KNOWLEDGE_DIR
+    matcher = Matcher(load_entries(KNOWLEDGE_DIR))
+    # "đàn" and "trog" are typos for "đoàn" and "trong"; "quy trnh" could be "tranh" or "trình".
+    assert matcher.correct_typos("dai hoi cong dan co so".split())[:4] == ["dai", "hoi", "cong", "doan"]
+    assert matcher.correct_typos("quy trnh thanh lap".split()) == ["quy", "trinh", "thanh", "lap"]
+    # A pair the knowledge uses stays as it is.
+    assert matcher.correct_typos("dang vien".split()) == ["dang", "vien"]
