@@ -21,3 +21,16 @@ def asks_several(question: str) -> bool:
     text = fold(question).lower()
     parts = [p for p in _JOINS.split(text) if p.strip()]
     return sum(1 for p in parts if _ASKING.search(p)) >= 2
+
+
+_SENTENCES = re.compile(r"[.?!;\n]+")
+
+
+def asking_sentences(question: str) -> list[str]:
+    """The sentences of a question that ask something (a long story's own question, mostly the last),
+    when it has other sentences too; else []."""
+    sentences = [s for s in _SENTENCES.split(question) if s.strip()]
+    if len(sentences) < 2:
+        return []
+    asking = [s for s in sentences if _ASKING.search(fold(s).lower())]
+    return asking if len(asking) < len(sentences) else []

@@ -7,7 +7,8 @@
    ("theo Điều lệ … QĐ 174/QĐ-TLĐ") are dropped unless the question is about the document
    (knowledge/citations.py); the officer's own counts are dropped (the calculators use them).
 4. Rank: BM25 over each entry's phrasings and tags (syllables and pairs; the answer's own words count a
-   quarter, so a question in the answer's terms finds it); a syllable typed with diacritics
+   quarter, so a question in the answer's terms finds it; in a story, the words of the sentences that
+   ask count double); a syllable typed with diacritics
    counts ×0.2 in entries spelling it otherwise ("số dư" is not "số dự"). For the best 16: coverage of the
    question's weight and fuzzy similarity. Candidates come from one edition (the one named, else the one
    in force) plus entries true in both; local practice only when the place is named. An entry whose
@@ -31,7 +32,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from rapidfuzz import fuzz, process
 
-from knowledge.clauses import asks_several
+from knowledge.clauses import asking_sentences, asks_several
 from knowledge.citations import about_document, citation_positions, is_citation_word
 from knowledge.editions import COMMON, named_editions
 from knowledge.entries import Entry
@@ -87,6 +88,7 @@ class MatchParams:
     part_floor: float = 0.9            # the second part's score, as a share of the answer threshold
     part_answered: float = 1.0         # when the first is clear, the second's share of the threshold to join
     answer_weight: float = 0.25        # what a term of the entry's answer counts in its BM25 document
+    ask_boost: float = 2.0             # a story's words in its asking sentences count this much more
     mend_min_entries: int = 5          # a pair mends a real-syllable typo only when this many entries use it
 
 
@@ -364,13 +366,14 @@ class Matcher:
         query = " ".join(words)
         wanted = named or [edition]
         several = asks_several(question)
-        result = self._rank(words, accents, query, wanted, limit, several)
+        asked = {w for sentence in asking_sentences(question) for w in self.correct_typos(normalize(sentence).split())}
+        result = self._rank(words, accents, query, wanted, limit, several, asked)
         result.edition, result.named = (wanted[0] if len(wanted) == 1 else edition), named
         if result.status == "not_found" and len(wanted) == 1:
             # Nothing clear in the edition asked for: an entry of another edition may answer, labelled.
             others = [e for e in self.editions if e not in wanted]
             if others:
-                other = self._rank(words, accents, query, others, limit, several)
+                other = self._rank(words, accents, query, others, limit, several, asked)
                 if other.status == "answered" and other.score >= self.params.other_edition_floor \
                         and other.score > result.score + self.params.clear_margin:
                     other.edition, other.named, other.other_edition = wanted[0], named, True
@@ -378,8 +381,9 @@ class Matcher:
         return result
 
     def _rank(self, words: list[str], accents: list[str | None], query: str, editions: list[str],
-              limit: int, several: bool = False) -> MatchResult:
-        """`several`: the question asks more than one thing (knowledge/clauses.py)."""
+              limit: int, several: bool = False, asked: set[str] = frozenset()) -> MatchResult:
+        """`several`: the question asks more than one thing; `asked`: the words of the sentences that ask,
+        when the question also tells a story (knowledge/clauses.py)."""
         p = self.params
         n = len(self.entries)
         allowed = self._allowed(editions, query)
@@ -401,6 +405,10 @@ class Matcher:
             combined = fa if fb is None else fb if fa is None else np.minimum(fa, fb)
             term_factor.setdefault(f"{a}_{b}", combined)
         weights = {t: self._idf.get(t, self._unknown_idf) for t in dict.fromkeys(terms)}
+        if asked and p.ask_boost != 1.0:
+            for t in weights:
+                if all(part in asked for part in t.split("_")):
+                    weights[t] *= p.ask_boost
         known = sum(w for t, w in weights.items() if t in self._idf)
         unknown = sum(w for t, w in weights.items() if t not in self._idf)
         total = known + p.unknown_weight * unknown or 1.0

@@ -8,7 +8,7 @@ from handlers.assistant import Assistant
 from handlers.faq import result_text
 from handlers.messages import Incoming
 from knowledge.calculators import calculate
-from knowledge.clauses import asks_several
+from knowledge.clauses import asking_sentences, asks_several
 from knowledge.editions import edition_on, named_editions
 from knowledge.entries import Entry, load_entries
 from knowledge.matcher import Matcher
@@ -387,3 +387,10 @@ def test_a_clear_answer_to_a_single_question_comes_alone():
 def test_a_typo_in_the_unions_name_does_not_make_a_question_another_organisations(question, out):
     matcher = Matcher(load_entries(KNOWLEDGE_DIR))
     assert matcher.is_out_of_scope(question) is out
+
+
+def test_a_storys_asking_sentence_is_found_and_a_one_line_question_has_none():
+    story = ("Công đoàn trường em có 45 đoàn viên. Hôm qua họp chuẩn bị đại hội, mọi người bàn nhiều việc. "
+             "Vậy đại hội toàn thể cần ít nhất bao nhiêu người dự?")
+    assert [s.strip() for s in asking_sentences(story)] == ["Vậy đại hội toàn thể cần ít nhất bao nhiêu người dự"]
+    assert asking_sentences("đại hội toàn thể cần ít nhất bao nhiêu người dự?") == []
