@@ -16,11 +16,20 @@ _ASKING = re.compile(r"\b(?:bao nhieu|bn|may|khi nao|luc nao|bao gio|bao lau|ai|
 _JOINS = re.compile(r"\s(?:va|con|dong thoi|ngoai ra|them nua|voi lai)\s|[;?]")
 
 
+# Words that ask in any clause; "không", "chưa", "nào" alone also occur in statements ("không đủ").
+_ASKS_PLAINLY = re.compile(r"\b(?:bao nhieu|bn|may|khi nao|luc nao|bao gio|bao lau|ai|gi|the nao|ra sao|"
+                           r"o dau|ngay nao|nam nao|so may|lam sao)\b")
+
+
 def asks_several(question: str) -> bool:
-    """Two clauses, each asking something."""
+    """Two clauses, each asking something: joined by "và", "còn", ";" or "?", or by a comma when both
+    ask plainly ("họp ngày nào, ai chủ trì")."""
     text = fold(question).lower()
     parts = [p for p in _JOINS.split(text) if p.strip()]
-    return sum(1 for p in parts if _ASKING.search(p)) >= 2
+    if sum(1 for p in parts if _ASKING.search(p)) >= 2:
+        return True
+    pieces = [c for p in parts for c in p.split(",") if c.strip()]
+    return sum(1 for c in pieces if _ASKS_PLAINLY.search(c)) >= 2
 
 
 _SENTENCES = re.compile(r"[.?!;\n]+")
