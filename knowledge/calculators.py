@@ -495,7 +495,7 @@ _OLD_UNKNOWN = ("Hiện chưa có quy định cố định trên toàn quốc m�
 def btv_size(query: str, edition: str) -> Calculation | None:
     """BCH members → whether a standing committee is elected and how many at most (≥ 09 members, ≤ 1/3)."""
     padded = f" {query} "
-    if " ban thuong vu " not in padded or not _has(padded, ("bao nhieu", "may", "toi da", "co duoc", "duoc bau")):
+    if not _asks_after(query, ("ban thuong vu",), ("bao nhieu", "may", "toi da", "co duoc", "duoc bau", "so luong")):
         return None
     size = _count_before(query.split(), ("uy vien", "nguoi", "thanh vien"))
     if size is None or " ban chap hanh " not in padded:
@@ -518,7 +518,8 @@ _UBKT_PROVINCE = [(20000, 5), (60000, 7), (100000, 9), (200000, 11), (400000, 13
 def ubkt_size(query: str, edition: str) -> Calculation | None:
     """Members → inspection committee size (KH 22: grassroots at most 09; provincial tiers by members)."""
     padded = f" {query} "
-    if not _has(padded, ("uy ban kiem tra",)) or not _has(padded, ("bao nhieu", "may", "toi da", "so luong")):
+    # The size must be what is asked: "UBKT bao nhiêu người", not a UBKT named in a story about deadlines.
+    if not _asks_after(query, ("uy ban kiem tra",), ("bao nhieu", "may", "toi da", "so luong"), span=12):
         return None
     members = _count_before(query.split(), ("doan vien",))
     if members is None:

@@ -394,3 +394,12 @@ def test_a_storys_asking_sentence_is_found_and_a_one_line_question_has_none():
              "Vậy đại hội toàn thể cần ít nhất bao nhiêu người dự?")
     assert [s.strip() for s in asking_sentences(story)] == ["Vậy đại hội toàn thể cần ít nhất bao nhiêu người dự"]
     assert asking_sentences("đại hội toàn thể cần ít nhất bao nhiêu người dự?") == []
+
+
+def test_a_committee_named_in_a_story_about_deadlines_does_not_get_its_size_computed():
+    story = ("CĐCS công ty tôi vừa đại hội thành lập với 48 đoàn viên, đã bầu BCH 5 người. Chúng tôi chưa họp để "
+             "bầu phó chủ tịch, UBKT và chưa gửi hồ sơ lên cấp trên. Chậm nhất bao nhiêu ngày phải họp BCH?")
+    calc = calculate(story, "2023-2028")
+    assert calc is None or calc.rule != "ubkt_size"
+    calc = calculate("cđcs 48 đoàn viên thì ubkt được bầu mấy người", "2025-2030")
+    assert calc is not None and calc.rule == "ubkt_size" and "09" in calc.text
