@@ -492,10 +492,11 @@ _OLD_UNKNOWN = ("Hiện chưa có quy định cố định trên toàn quốc m�
                 "HD 03; theo Điều lệ khóa XIII và KH 22 (nhiệm kỳ 2025–2030): ")
 
 
-def btv_size(query: str, edition: str) -> Calculation | None:
+def btv_size(query: str, edition: str, sentences: tuple[str, ...] = ()) -> Calculation | None:
     """BCH members → whether a standing committee is elected and how many at most (≥ 09 members, ≤ 1/3)."""
     padded = f" {query} "
-    if not _asks_after(query, ("ban thuong vu",), ("bao nhieu", "may", "toi da", "co duoc", "duoc bau", "so luong")):
+    if not any(_asks_after(s, ("ban thuong vu",), ("bao nhieu", "may", "toi da", "co duoc", "duoc bau", "so luong"))
+               for s in sentences or (query,)):
         return None
     size = _count_before(query.split(), ("uy vien", "nguoi", "thanh vien"))
     if size is None or " ban chap hanh " not in padded:
@@ -515,11 +516,13 @@ def btv_size(query: str, edition: str) -> Calculation | None:
 _UBKT_PROVINCE = [(20000, 5), (60000, 7), (100000, 9), (200000, 11), (400000, 13), (None, 15)]
 
 
-def ubkt_size(query: str, edition: str) -> Calculation | None:
+def ubkt_size(query: str, edition: str, sentences: tuple[str, ...] = ()) -> Calculation | None:
     """Members → inspection committee size (KH 22: grassroots at most 09; provincial tiers by members)."""
     padded = f" {query} "
-    # The size must be what is asked: "UBKT bao nhiêu người", not a UBKT named in a story about deadlines.
-    if not _asks_after(query, ("uy ban kiem tra",), ("bao nhieu", "may", "toi da", "so luong"), span=12):
+    # The size must be what is asked, in the same sentence: "UBKT bao nhiêu người", not a UBKT named in a
+    # story about deadlines.
+    if not any(_asks_after(s, ("uy ban kiem tra",), ("bao nhieu", "may", "toi da", "so luong"), span=12)
+               for s in sentences or (query,)):
         return None
     members = _count_before(query.split(), ("doan vien",))
     if members is None:
@@ -540,14 +543,20 @@ CALCULATORS = (quorum, elected, bch_size, btv_size, ubkt_size, delegates, guests
                working_days)
 
 
+_ASKED_IN_ONE_SENTENCE = (btv_size, ubkt_size)   # the body and the question about its size in one sentence
+_SENTENCES = re.compile(r"[?!;\n]+|\.(?!\d)")  # not the dot of "1.200"
 _THOUSANDS = re.compile(r"\b(\d{1,4}) (?:nghin|ngan)\b")
 
 
 def calculate(question: str, edition: str) -> Calculation | None:
     """The first calculator that recognises the question and finds all its counts."""
-    query = _THOUSANDS.sub(lambda m: str(int(m.group(1)) * 1000), normalize(question))  # "70 nghìn" → 70000
+    def counted(text: str) -> str:
+        return _THOUSANDS.sub(lambda m: str(int(m.group(1)) * 1000), normalize(text))  # "70 nghìn" → 70000
+    query = counted(question)
+    sentences = tuple(counted(s) for s in _SENTENCES.split(question) if s.strip())
     for calculator in CALCULATORS:
-        result = calculator(query, edition)
+        result = (calculator(query, edition, sentences) if calculator in _ASKED_IN_ONE_SENTENCE
+                  else calculator(query, edition))
         if result is not None:
             return result
     return None

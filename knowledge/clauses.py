@@ -32,7 +32,7 @@ def asks_several(question: str) -> bool:
     return sum(1 for c in pieces if _ASKS_PLAINLY.search(c)) >= 2
 
 
-_SENTENCES = re.compile(r"[.?!;\n]+")
+_SENTENCES = re.compile(r"[?!;\n]+|\.(?!\d)")  # not the dot of "1.200"
 
 
 def asking_sentences(question: str) -> list[str]:

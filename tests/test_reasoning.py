@@ -403,3 +403,5 @@ def test_a_committee_named_in_a_story_about_deadlines_does_not_get_its_size_comp
     assert calc is None or calc.rule != "ubkt_size"
     calc = calculate("cđcs 48 đoàn viên thì ubkt được bầu mấy người", "2025-2030")
     assert calc is not None and calc.rule == "ubkt_size" and "09" in calc.text
+    calc = calculate("ubkt cđcs 1.200 đv được bầu mấy người", "2025-2030")
+    assert calc is not None and calc.rule == "ubkt_size" and "1.200" in calc.text
