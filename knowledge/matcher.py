@@ -479,11 +479,10 @@ class Matcher:
                 or self.same_fact(top[0].entry, top[1].entry)
                 or self._decisive(top[0], top[1], weights, term_factor)):
             also = None
-            if len(top) > 1 and top[1].score >= p.answer_threshold * relax * p.part_answered \
-                    and several \
-                    and not self.same_fact(top[0].entry, top[1].entry) \
-                    and self._complementary(top[0], top[1], weights, term_factor):
-                also = top[1]  # a clear first that answers only part of what is asked
+            if several:  # a clear first that answers only part of what is asked: the next that answers the rest
+                also = next((c for c in top[1:] if c.score >= p.answer_threshold * relax * p.part_answered
+                             and not self.same_fact(top[0].entry, c.entry)
+                             and self._complementary(top[0], c, weights, term_factor)), None)
             return MatchResult("answered", query, top, also=also)
         # Each of the two holds telling words of the question the other lacks: it asks both things (a
         # third close behind does not matter, the two parts already answer it).
