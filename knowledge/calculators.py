@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from knowledge.clauses import asking_sentences
 from knowledge.normalize import normalize
 
 OLD, NEW = "2023-2028", "2025-2030"
@@ -216,11 +217,12 @@ def _tier(members: int, tiers) -> int:
     return next(size for limit, size in tiers if limit is None or members < limit)
 
 
-def bch_size(query: str, edition: str) -> Calculation | None:
+def bch_size(query: str, edition: str, asked: str = "") -> Calculation | None:
+    """Members → the BCH frame. `asked`: the story's asking sentences (the whole question if one)."""
     padded = f" {query} "
     if " ban chap hanh " not in padded or not (_asks_bch_size(query) or _few_members(query, edition)):
         return None
-    if any(f" {w} " in padded for w in ("bo phan", "thanh vien", "uy ban kiem tra", "ban thuong vu", "cap tinh",
+    if any(f" {w} " in f" {asked or query} " for w in ("bo phan", "thanh vien", "uy ban kiem tra", "ban thuong vu", "cap tinh",
                                          "cong doan tinh", "lien doan lao dong tinh", "cong doan nganh",
                                          "nganh trung uong", "so du", "bo sung", "hop le", "co mat", "khai mac")):
         return None  # other levels, other rules: the knowledge entries and other calculators answer those
@@ -235,8 +237,9 @@ def bch_size(query: str, edition: str) -> Calculation | None:
         return None
     if edition == NEW:
         kh, hd = _tier(members, _KH22_TIERS), _tier(members, _HD38_TIERS)
+        frame = "03 ủy viên" if kh == 3 else f"từ 03 đến tối đa {kh:02d} ủy viên"
         text = (f"Công đoàn cơ sở {_fmt(members)} đoàn viên: theo KH 22/KH-TLĐ (áp dụng cho đại hội nhiệm kỳ "
-                f"2025–2030) ban chấp hành từ 03 đến tối đa {kh:02d} ủy viên. HD 38/HD-TLĐ (mục 10) ghi mức "
+                f"2025–2030) ban chấp hành {frame}. HD 38/HD-TLĐ (mục 10) ghi mức "
                 f"tối đa {hd:02d} cho cùng quy mô; khi hai văn bản khác nhau, đề nghị hỏi công đoàn cấp trên "
                 "trực tiếp. Đại hội quyết định số lượng cụ thể trong khung.")
         source = "KH 22/KH-TLĐ ngày 29/8/2025, Mục III phần B.1; HD 38/HD-TLĐ ngày 27/12/2024, mục 10"
@@ -377,10 +380,11 @@ def appointed(query: str, edition: str) -> Calculation | None:
     return Calculation(text, "Điều lệ CĐVN khóa XII (QĐ 174/QĐ-TLĐ năm 2020), Điều 8", "appointed", OLD)
 
 
-def supplementary(query: str, edition: str) -> Calculation | None:
-    """BCH size decided by the congress → how many may be added by by-elections in the term."""
+def supplementary(query: str, edition: str, asked: str = "") -> Calculation | None:
+    """BCH size decided by the congress → how many may be added by by-elections in the term. The by-election
+    must be what is asked, not a word of the story before the question."""
     padded = f" {query} "
-    if " bo sung " not in padded or not _has(padded, (
+    if " bo sung " not in f" {asked or query} " or not _has(padded, (
             "bao nhieu", "toi da", "them", "duoc khong", "con duoc", "duoc nua", "may nguoi", "qua", "vuot")):
         return None
     words = query.split()
@@ -544,6 +548,7 @@ CALCULATORS = (quorum, elected, bch_size, btv_size, ubkt_size, delegates, guests
 
 
 _ASKED_IN_ONE_SENTENCE = (btv_size, ubkt_size)   # the body and the question about its size in one sentence
+_FOCUSED = (bch_size, supplementary)              # what the story's asking sentences are about decides
 _SENTENCES = re.compile(r"[?!;\n]+|\.(?!\d)")  # not the dot of "1.200"
 _THOUSANDS = re.compile(r"\b(\d{1,4}) (?:nghin|ngan)\b")
 
@@ -554,9 +559,14 @@ def calculate(question: str, edition: str) -> Calculation | None:
         return _THOUSANDS.sub(lambda m: str(int(m.group(1)) * 1000), normalize(text))  # "70 nghìn" → 70000
     query = counted(question)
     sentences = tuple(counted(s) for s in _SENTENCES.split(question) if s.strip())
+    asked = " ".join(counted(s) for s in asking_sentences(question))
     for calculator in CALCULATORS:
-        result = (calculator(query, edition, sentences) if calculator in _ASKED_IN_ONE_SENTENCE
-                  else calculator(query, edition))
+        if calculator in _ASKED_IN_ONE_SENTENCE:
+            result = calculator(query, edition, sentences)
+        elif calculator in _FOCUSED:
+            result = calculator(query, edition, asked)
+        else:
+            result = calculator(query, edition)
         if result is not None:
             return result
     return None

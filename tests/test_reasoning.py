@@ -405,3 +405,13 @@ def test_a_committee_named_in_a_story_about_deadlines_does_not_get_its_size_comp
     assert calc is not None and calc.rule == "ubkt_size" and "09" in calc.text
     calc = calculate("ubkt cđcs 1.200 đv được bầu mấy người", "2025-2030")
     assert calc is not None and calc.rule == "ubkt_size" and "1.200" in calc.text
+
+
+def test_a_word_of_the_story_does_not_choose_the_calculation_the_question_asks_another():
+    story = ("Công đoàn cơ sở chúng tôi có 40 đoàn viên, ban chấp hành hiện 3 người và định bầu bổ sung. "
+             "Theo HD 38 thì ban chấp hành được tối đa bao nhiêu người?")
+    calc = calculate(story, "2025-2030")
+    assert calc is not None and calc.rule == "bch_size" and "07" in calc.text
+    assert "03 đến tối đa 03" not in calc.text
+    calc = calculate("BCH đại hội quyết định 9 người, đã bầu bổ sung 4. Được bổ sung thêm bao nhiêu nữa?", "2023-2028")
+    assert calc is not None and calc.rule == "supplementary"
