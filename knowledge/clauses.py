@@ -20,6 +20,8 @@ _JOINS = re.compile(r"\s(?:va|con|dong thoi|ngoai ra|them nua|voi lai)\s|[;?]")
 _ASKS_PLAINLY = re.compile(r"\b(?:bao nhieu|bn|may|khi nao|luc nao|bao gio|bao lau|ai|gi|the nao|ra sao|"
                            r"o dau|ngay nao|nam nao|so may|lam sao)\b")
 
+_ENDS_ASKING = re.compile(r"\b(?:khong|ko|k|chua|phai khong|dung khong)\s*$")  # "… treo huy hiệu không,"
+
 
 def asks_several(question: str) -> bool:
     """Two clauses, each asking something: joined by "và", "còn", ";" or "?", or by a comma when both
@@ -29,7 +31,7 @@ def asks_several(question: str) -> bool:
     if sum(1 for p in parts if _ASKING.search(p)) >= 2:
         return True
     pieces = [c for p in parts for c in p.split(",") if c.strip()]
-    return sum(1 for c in pieces if _ASKS_PLAINLY.search(c)) >= 2
+    return sum(1 for c in pieces if _ASKS_PLAINLY.search(c) or _ENDS_ASKING.search(c)) >= 2
 
 
 _SENTENCES = re.compile(r"[?!;\n]+|\.(?!\d)")  # not the dot of "1.200"
