@@ -257,6 +257,34 @@ def bch_size(query: str, edition: str, asked: str = "") -> Calculation | None:
     return Calculation(text, source, "bch_size", OLD)
 
 
+_KH22_PROVINCE = [(10000, 15), (20000, 19), (35000, 21), (50000, 23), (70000, 25), (100000, 27), (200000, 29),
+                  (400000, 39), (500000, 41), (None, 45)]
+_HD38_PROVINCE = [(50000, 33), (100000, 35), (150000, 39), (200000, 41), (300000, 45), (None, 49)]
+_PROVINCE = ("cong doan tinh", "lien doan lao dong tinh", "lien doan lao dong thanh pho", "cap tinh",
+             "nganh trung uong", "cong doan thanh pho", "lien doan lao dong ha noi", "cong doan ha noi")
+
+
+def bch_province(query: str, edition: str) -> Calculation | None:
+    """Members of a provincial union or central branch → its BCH (2025–2030: KH 22 applies, HD 38 differs)."""
+    padded = f" {query} "
+    if edition != NEW or " ban chap hanh " not in padded or not _asks_bch_size(query) \
+            or not _has(padded, _PROVINCE):
+        return None
+    members = _count_before(query.split(), ("doan vien",))
+    if members is None or members < 1000:
+        return None
+    kh, hd = _tier(members, _KH22_PROVINCE), _tier(members, _HD38_PROVINCE)
+    if _has(padded, ("ho chi minh",)):
+        kh, hd = 65, 55
+    elif _has(padded, ("ha noi",)):
+        kh, hd = 55, 55
+    text = (f"Công đoàn cấp tỉnh, ngành trung ương {_fmt(members)} đoàn viên: theo KH 22/KH-TLĐ (áp dụng cho đại "
+            f"hội nhiệm kỳ 2025–2030) ban chấp hành tối đa {kh:02d} ủy viên; HD 38/HD-TLĐ (mục 10) ghi {hd:02d}. "
+            "Khi hai văn bản khác nhau, đại hội vòng này theo KH 22; đề nghị đối chiếu với Tổng Liên đoàn.")
+    return Calculation(text, "KH 22/KH-TLĐ ngày 29/8/2025, Mục III phần B.1 điểm (4); HD 38/HD-TLĐ ngày "
+                             "27/12/2024, mục 10 điểm (3)", "bch_province", NEW)
+
+
 def _count_before(words: list[str], cues: tuple[str, ...]) -> int | None:
     """The first number directly followed by one of `cues` ("150 đại biểu", "9 ủy viên")."""
     for i, value in _numbers(words):
@@ -543,7 +571,7 @@ def ubkt_size(query: str, edition: str, sentences: tuple[str, ...] = ()) -> Calc
     return Calculation(text, "KH 22/KH-TLĐ ngày 29/8/2025, Mục III phần B.3", "ubkt_size", NEW)
 
 
-CALCULATORS = (quorum, elected, bch_size, btv_size, ubkt_size, delegates, guests, appointed, supplementary,
+CALCULATORS = (quorum, elected, bch_province, bch_size, btv_size, ubkt_size, delegates, guests, appointed, supplementary,
                working_days)
 
 

@@ -415,3 +415,11 @@ def test_a_word_of_the_story_does_not_choose_the_calculation_the_question_asks_a
     assert "03 đến tối đa 03" not in calc.text
     calc = calculate("BCH đại hội quyết định 9 người, đã bầu bổ sung 4. Được bổ sung thêm bao nhiêu nữa?", "2023-2028")
     assert calc is not None and calc.rule == "supplementary"
+
+
+def test_a_provincial_unions_bch_follows_kh_22_and_names_hd_38():
+    calc = calculate("theo kh 22 công đoàn tỉnh có 120.000 đoàn viên thì bch tối đa bao nhiêu ủy viên", "2025-2030")
+    assert calc.rule == "bch_province" and "tối đa 29" in calc.text and "39" in calc.text
+    calc = calculate("Công đoàn TP Hồ Chí Minh 1.200.000 đoàn viên thì ban chấp hành tối đa bao nhiêu", "2025-2030")
+    assert calc.rule == "bch_province" and "tối đa 65" in calc.text
+    assert calculate("cđcs 300 đoàn viên bầu bch tối đa mấy người", "2025-2030").rule == "bch_size"
