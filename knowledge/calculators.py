@@ -202,7 +202,15 @@ def _asks_bch_size(query: str) -> bool:
             if any(f" {c} " in near for c in _BCH_ASK):
                 return True
     return any(f" {c} " in f" {query} " for c in ("so luong ban chap hanh", "so uy vien ban chap hanh",
-                                                  "so luong uy vien ban chap hanh"))
+                                                  "so luong uy vien ban chap hanh")) or _asks_members_alone(query)
+
+
+def _asks_members_alone(query: str) -> bool:
+    """"… nên bầu bao nhiêu ủy viên" with no other body named: the BCH is meant."""
+    padded = f" {query} "
+    return any(f" {c} " in padded for c in ("bau bao nhieu uy vien", "bau may uy vien", "duoc bao nhieu uy vien",
+                                            "duoc bau bao nhieu uy vien", "duoc bau may uy vien")) \
+        and not any(f" {o} " in padded for o in ("uy ban kiem tra", "ban thuong vu", "doan chu tich"))
 
 
 def _few_members(query: str, edition: str) -> bool:
@@ -220,7 +228,8 @@ def _tier(members: int, tiers) -> int:
 def bch_size(query: str, edition: str, asked: str = "") -> Calculation | None:
     """Members → the BCH frame. `asked`: the story's asking sentences (the whole question if one)."""
     padded = f" {query} "
-    if " ban chap hanh " not in padded or not (_asks_bch_size(query) or _few_members(query, edition)):
+    if not ((" ban chap hanh " in padded and (_asks_bch_size(query) or _few_members(query, edition)))
+            or _asks_members_alone(query)):
         return None
     if any(f" {w} " in f" {asked or query} " for w in ("bo phan", "thanh vien", "uy ban kiem tra", "ban thuong vu", "cap tinh",
                                          "cong doan tinh", "lien doan lao dong tinh", "cong doan nganh",

@@ -423,3 +423,10 @@ def test_a_provincial_unions_bch_follows_kh_22_and_names_hd_38():
     calc = calculate("Công đoàn TP Hồ Chí Minh 1.200.000 đoàn viên thì ban chấp hành tối đa bao nhiêu", "2025-2030")
     assert calc.rule == "bch_province" and "tối đa 65" in calc.text
     assert calculate("cđcs 300 đoàn viên bầu bch tối đa mấy người", "2025-2030").rule == "bch_size"
+
+
+def test_how_many_members_to_elect_with_no_body_named_means_the_bch():
+    calc = calculate("CĐCS có 45 đoàn viên, đại hội 2025 nên bầu bao nhiêu ủy viên?", "2025-2030")
+    assert calc is not None and calc.rule == "bch_size" and "03 ủy viên" in calc.text
+    calc = calculate("CĐCS có 45 đoàn viên thì ủy ban kiểm tra bầu bao nhiêu ủy viên?", "2025-2030")
+    assert calc is None or calc.rule != "bch_size"
