@@ -477,6 +477,23 @@ def _first_date(query: str) -> date | None:
     return found if 2000 <= year <= 2100 else None
 
 
+def _date_near(query: str, cues: tuple[str, ...]) -> date | None:
+    """The question's date written closest to one of `cues` ("đại hội ngày 05/12, hội nghị BCH lần thứ nhất
+    thứ Hai 07/12": the meeting's date is the second); the first date when no cue is found."""
+    spots = [(m.start(), m.end()) for c in cues for m in re.finditer(rf"\b{re.escape(c)}\b", query)]
+    best, best_gap = None, None
+    for m in re.finditer(r"\b\d{1,2}/\d{1,2}/\d{4}\b", query):
+        found = _first_date(m.group(0))
+        if found is None:
+            continue
+        # A date usually follows what it dates ("lần thứ nhất vào thứ Hai 07/12"): one before counts double.
+        gap = min((m.start() - end if m.start() >= end else 2 * max(0, start - m.end()) for start, end in spots),
+                  default=0)
+        if best_gap is None or gap < best_gap:
+            best, best_gap = found, gap
+    return best
+
+
 # Appended to every deadline answer, as its own sentence.
 _WD_NOTE = (" Ngày làm việc tính từ thứ Hai đến thứ Sáu, đã trừ 01/01, 30/4, 01/5, 02/9; chưa trừ Tết, Giỗ Tổ "
             "và ngày nghỉ bù.")
@@ -494,6 +511,7 @@ def working_days(query: str, edition: str) -> Calculation | None:
     fmt = "%d/%m/%Y"
     if edition == NEW and _has(padded, ("hoi nghi ban chap hanh", "hop ban chap hanh", "lan thu nhat")) and \
             _has(padded, ("cong nhan", "ho so", "de nghi", "to trinh")):
+        start = _date_near(query, ("lan thu nhat", "lan dau", "hoi nghi ban chap hanh", "hop ban chap hanh")) or start
         send = add_working_days(start, 10)
         text = (f"Hội nghị ban chấp hành lần thứ nhất ngày {start.strftime(fmt)}: chậm nhất 10 ngày làm việc "
                 f"sau đó, tức ngày {send.strftime(fmt)}, phải gửi hồ sơ đề nghị cấp trên trực tiếp "
@@ -501,6 +519,7 @@ def working_days(query: str, edition: str) -> Calculation | None:
         return Calculation(text, "HD 38/HD-TLĐ ngày 27/12/2024, mục 10.4", "working_days", NEW)
     if edition == NEW and _has(padded, ("nhan du ho so", "nhan ho so", "nop ho so", "gui ho so")) and \
             _has(padded, ("cong nhan", "quyet dinh")) and not _has(padded, ("thanh lap",)):
+        start = _date_near(query, ("nhan du ho so", "nhan ho so", "nop ho so", "gui ho so")) or start
         decide = add_working_days(start, 10)
         text = (f"Hồ sơ đủ, hợp lệ nhận ngày {start.strftime(fmt)}: cấp trên trực tiếp phải ra quyết định công "
                 f"nhận chậm nhất ngày {decide.strftime(fmt)}, tức 10 ngày làm việc." + _WD_NOTE)
@@ -519,6 +538,7 @@ def working_days(query: str, edition: str) -> Calculation | None:
                 "đơn thì ban thường vụ (nơi không có: ban chấp hành) xét, biểu quyết bằng phiếu kín." + _WD_NOTE)
         return Calculation(text, "HD 38/HD-TLĐ ngày 27/12/2024, mục 5.2 điểm b, c", "working_days", NEW)
     if edition == OLD and _has(padded, ("dai hoi thanh lap",)):
+        start = _date_near(query, ("dai hoi thanh lap", "ket thuc")) or start
         meeting, dossier = add_working_days(start, 10), add_working_days(start, 15)
         text = (f"Đại hội thành lập kết thúc ngày {start.strftime(fmt)}: chủ tịch triệu tập hội nghị ban chấp "
                 f"hành bầu các chức danh chậm nhất ngày {meeting.strftime(fmt)} (10 ngày làm việc); ban chấp "

@@ -430,3 +430,10 @@ def test_how_many_members_to_elect_with_no_body_named_means_the_bch():
     assert calc is not None and calc.rule == "bch_size" and "03 ủy viên" in calc.text
     calc = calculate("CĐCS có 45 đoàn viên thì ủy ban kiểm tra bầu bao nhiêu ủy viên?", "2025-2030")
     assert calc is None or calc.rule != "bch_size"
+
+
+def test_a_deadline_counts_from_the_date_of_the_event_it_follows():
+    story = ("Đại hội ngày 05/12/2026 và họp hội nghị BCH lần thứ nhất vào thứ Hai 07/12/2026. Chậm nhất ngày nào "
+             "phải gửi hồ sơ đề nghị công nhận?")
+    calc = calculate(story, "2025-2030")
+    assert calc.rule == "working_days" and "07/12/2026" in calc.text and "21/12/2026" in calc.text
