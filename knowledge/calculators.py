@@ -600,9 +600,47 @@ def ubkt_size(query: str, edition: str, sentences: tuple[str, ...] = ()) -> Calc
     return Calculation(text, "KH 22/KH-TLĐ ngày 29/8/2025, Mục III phần B.3", "ubkt_size", NEW)
 
 
-CALCULATORS = (quorum, elected, bch_province, bch_size, btv_size, ubkt_size, delegates, guests, appointed, supplementary,
-               working_days)
 
+_BASE_SALARY = 2_340_000   # lương cơ sở used in QĐ 61's worked figure (234.000 đ = 10%)
+_MONEY = re.compile(r"\b(\d+(?:[.,]\d+)?) ?(?:trieu|tr)\b|\b(\d{1,3}(?:\.\d{3}){2,})(?: ?(?:dong|d|vnd))?\b")
+
+
+def _salary(query: str) -> int | None:
+    """A monthly salary written "12 triệu", "8,5tr" or "12.000.000 đồng" (at least 1 million)."""
+    for m in _MONEY.finditer(query):
+        if m.group(1):
+            value = float(m.group(1).replace(",", ".")) * 1_000_000
+        else:
+            value = float(m.group(2).replace(".", ""))
+        if value >= 1_000_000:
+            return int(value)
+    return None
+
+
+def union_fee(query: str, edition: str) -> Calculation | None:
+    """A salary → the monthly đoàn phí (QĐ 61/QĐ-TLĐ from 01/7/2025: 0,5%, capped at 10% of lương cơ sở)."""
+    padded = f" {query} "
+    if edition != NEW or " doan phi " not in padded or not _has(padded, ("bao nhieu", "may", "muc dong")):
+        return None
+    salary = _salary(query)
+    if salary is None:
+        return None
+    fee, cap = salary * 5 // 1000, _BASE_SALARY // 10
+    if _has(padded, ("don vi su nghiep",)) and not _has(padded, ("ngoai cong lap",)):
+        text = (f"{_fmt(salary)} × 0,5% = {_fmt(fee)} đồng/tháng: đoàn viên ở đơn vị sự nghiệp không hưởng 100% "
+                "lương ngân sách đóng 0,5% tiền lương làm căn cứ đóng bảo hiểm xã hội.")
+    else:
+        base = ("lương thực lĩnh" if _has(padded, ("doanh nghiep nha nuoc",))
+                else "tiền lương đóng bảo hiểm xã hội")
+        line = (f"{_fmt(salary)} × 0,5% = {_fmt(fee)} đồng/tháng" +
+                (f", dưới mức trần 10% lương cơ sở ({_fmt(cap)} đồng) nên đóng {_fmt(fee)} đồng." if fee <= cap
+                 else f", vượt mức trần 10% lương cơ sở nên chỉ đóng {_fmt(cap)} đồng."))
+        text = f"{line} Mức đóng là 0,5% {base}, tối đa 10% lương cơ sở (lương cơ sở 2.340.000 đồng)."
+    return Calculation(text + " Áp dụng từ 01/7/2025.", "QĐ 61/QĐ-TLĐ ngày 29/7/2025, Điều 1", "union_fee", NEW)
+
+
+CALCULATORS = (quorum, elected, bch_province, bch_size, btv_size, ubkt_size, delegates, guests, appointed,
+               supplementary, working_days, union_fee)
 
 _ASKED_IN_ONE_SENTENCE = (btv_size, ubkt_size)   # the body and the question about its size in one sentence
 _FOCUSED = (bch_size, supplementary)              # what the story's asking sentences are about decides

@@ -437,3 +437,12 @@ def test_a_deadline_counts_from_the_date_of_the_event_it_follows():
              "phải gửi hồ sơ đề nghị công nhận?")
     calc = calculate(story, "2025-2030")
     assert calc.rule == "working_days" and "07/12/2026" in calc.text and "21/12/2026" in calc.text
+
+
+def test_the_monthly_union_fee_is_half_a_percent_of_the_salary_up_to_the_cap():
+    calc = calculate("lương đóng bhxh 12 triệu thì mỗi tháng đóng đoàn phí bao nhiêu", "2025-2030")
+    assert calc.rule == "union_fee" and "60.000 đồng" in calc.text
+    calc = calculate("lương 60.000.000 đồng thì đoàn phí mỗi tháng bao nhiêu", "2025-2030")
+    assert "234.000 đồng" in calc.text and "300.000" in calc.text
+    # Before QĐ 61 the assistant holds no rate: no figure is computed.
+    assert calculate("lương 12 triệu đóng đoàn phí bao nhiêu", "2023-2028") is None
