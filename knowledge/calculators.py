@@ -147,9 +147,14 @@ def elected(query: str, edition: str) -> Calculation | None:
         return None
     ballots = votes = None
     collected = issued = None
+    # "thu về 60" names the count it precedes; "60 phiếu thu về" the one before it. In "phát ra 62 phiếu, thu
+    # về 60 phiếu" both readings fit 62, so a count written after "thu về" wins.
+    after_cue = next((value for i, value in _numbers(words) if _near(words, i, _COLLECTED, before=2, after=0)),
+                     None)
     for i, value in _numbers(words):
         nxt = " ".join(words[i + 1:i + 5])
-        if collected is None and _near(words, i, _COLLECTED, before=4, after=2):
+        if collected is None and (value == after_cue if after_cue is not None
+                                  else _near(words, i, _COLLECTED, before=4, after=2)):
             collected = value
         elif issued is None and _near(words, i, _BALLOTS, before=4, after=2):
             issued = value

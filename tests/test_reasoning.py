@@ -446,3 +446,12 @@ def test_the_monthly_union_fee_is_half_a_percent_of_the_salary_up_to_the_cap():
     assert "234.000 đồng" in calc.text and "300.000" in calc.text
     # Before QĐ 61 the assistant holds no rate: no figure is computed.
     assert calculate("lương 12 triệu đóng đoàn phí bao nhiêu", "2023-2028") is None
+
+
+def test_the_ballots_collected_are_the_count_after_thu_ve_not_the_ballots_handed_out():
+    calc = calculate("Phát ra 62 phiếu, thu về 60 phiếu, trong đó 2 phiếu không hợp lệ. Chị Hoa được 30 phiếu. "
+                     "Có trúng cử không?", "2023-2028")
+    assert calc.rule == "elected" and calc.text.startswith("60 : 2 = 30") and "chưa đủ" in calc.text
+    calc = calculate("ứng viên được 58 phiếu trên tổng 120 phiếu thu về, trong đó 110 phiếu hợp lệ, có trúng cử không",
+                     "2023-2028")
+    assert calc.text.startswith("120 : 2 = 60") and "chưa đủ" in calc.text
