@@ -75,6 +75,7 @@ class MatchParams:
     query_side: float = 0.7            # share of coverage measured on the question (rest: best phrasing)
     unknown_weight: float = 0.5        # how much words the knowledge never uses count against a match
     accent_mismatch: float = 0.2       # what a syllable typed with other diacritics still counts
+    accent_unseen: float = 0.5         # ... when no entry spells it as typed
     k1: float = 1.2
     b: float = 0.5
     other_edition_floor: float = 0.55  # an entry of another edition answers only above this
@@ -330,9 +331,11 @@ class Matcher:
         spelled = self._accent_ids.get(word)
         if not spelled:
             return None
-        factor = np.ones(n)
-        factor[spelled[""]] = self.params.accent_mismatch
         same = spelled.get(accent)
+        factor = np.ones(n)
+        # Spelled so nowhere in the knowledge: more likely a slip of the keyboard ("thuờng", "đòan") than
+        # another word, so the other spellings lose less.
+        factor[spelled[""]] = self.params.accent_mismatch if same is not None else self.params.accent_unseen
         if same is not None:
             factor[same] = 1.0
         return factor
