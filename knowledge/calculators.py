@@ -271,6 +271,53 @@ def bch_size(query: str, edition: str, asked: str = "") -> Calculation | None:
     return Calculation(text, source, "bch_size", OLD)
 
 
+_HD38_BCH_MORE = "HD 38/HD-TLĐ ngày 27/12/2024, mục 10 điểm (4), (5)"
+
+
+def _member_counts(words: list[str]) -> list[int]:
+    """Counts of people written "9 người", "7 ủy viên" in the order they appear."""
+    return [value for i, value in _numbers(words)
+            if " ".join(words[i + 1:i + 3]).startswith(("nguoi", "uy vien", "thanh vien"))]
+
+
+def bch_merged(query: str, edition: str) -> Calculation | None:
+    """Unions merged in the 2025 reorganisation → the new BCH at most the members the old BCHs had."""
+    padded = f" {query} "
+    if edition != NEW or not _has(padded, ("sap nhap", "hop nhat")) or " ban chap hanh " not in padded \
+            or not _has(padded, ("bao nhieu", "toi da", "may", "so luong")):
+        return None
+    counts = _member_counts(query.split())
+    if len(counts) < 2:
+        return None
+    total = sum(counts)
+    text = (" + ".join(_fmt(c) for c in counts) + f" = {_fmt(total)}: ban chấp hành sau sáp nhập, hợp nhất tối đa "
+            f"{_fmt(total)} ủy viên, không vượt tổng số ủy viên hiện có của các đơn vị trước sắp xếp (đơn vị sắp "
+            "xếp theo chủ trương sắp xếp đơn vị hành chính); đơn vị đã sáp nhập, hợp nhất không được xin tăng thêm.")
+    return Calculation(text, _HD38_BCH_MORE, "bch_merged", NEW)
+
+
+def bch_increase(query: str, edition: str) -> Calculation | None:
+    """The BCH the congress approved → how many members the upper union may add (≤ 10%)."""
+    padded = f" {query} "
+    if edition != NEW or not _has(padded, ("tang them", "tang so uy vien", "tang len", "them uy vien")) \
+            or " ban chap hanh " not in padded or _has(padded, ("sap nhap", "hop nhat")):
+        return None
+    counts = _member_counts(query.split())
+    if not counts:
+        return None
+    approved = counts[0]
+    extra = approved // 10
+    head = f"{_fmt(approved)} × 10% = {_dec(approved / 10)}: "
+    if extra:
+        line = (f"được tăng thêm không quá {_fmt(extra)} ủy viên (tối đa {_fmt(approved + extra)}), do công đoàn "
+                "cấp trên trực tiếp quyết định khi công đoàn báo cáo bằng văn bản.")
+    else:
+        line = ("mức tăng không quá 10% chưa tròn một ủy viên, nên theo cách tính này chưa tăng được; đề nghị hỏi "
+                "công đoàn cấp trên trực tiếp.")
+    text = head + line + " Không áp dụng cho đơn vị đã sáp nhập, hợp nhất."
+    return Calculation(text, _HD38_BCH_MORE, "bch_increase", NEW)
+
+
 _KH22_PROVINCE = [(10000, 15), (20000, 19), (35000, 21), (50000, 23), (70000, 25), (100000, 27), (200000, 29),
                   (400000, 39), (500000, 41), (None, 45)]
 _HD38_PROVINCE = [(50000, 33), (100000, 35), (150000, 39), (200000, 41), (300000, 45), (None, 49)]
@@ -644,8 +691,8 @@ def union_fee(query: str, edition: str) -> Calculation | None:
     return Calculation(text + " Áp dụng từ 01/7/2025.", "QĐ 61/QĐ-TLĐ ngày 29/7/2025, Điều 1", "union_fee", NEW)
 
 
-CALCULATORS = (quorum, elected, bch_province, bch_size, btv_size, ubkt_size, delegates, guests, appointed,
-               supplementary, working_days, union_fee)
+CALCULATORS = (quorum, elected, bch_province, bch_merged, bch_increase, bch_size, btv_size, ubkt_size, delegates,
+               guests, appointed, supplementary, working_days, union_fee)
 
 _ASKED_IN_ONE_SENTENCE = (btv_size, ubkt_size)   # the body and the question about its size in one sentence
 _FOCUSED = (bch_size, supplementary)              # what the story's asking sentences are about decides

@@ -455,3 +455,12 @@ def test_the_ballots_collected_are_the_count_after_thu_ve_not_the_ballots_handed
     calc = calculate("ứng viên được 58 phiếu trên tổng 120 phiếu thu về, trong đó 110 phiếu hợp lệ, có trúng cử không",
                      "2023-2028")
     assert calc.text.startswith("120 : 2 = 60") and "chưa đủ" in calc.text
+
+
+def test_a_merged_unions_bch_and_a_requested_increase_follow_hd_38():
+    calc = calculate("hai CĐCS sáp nhập theo sắp xếp đvhc, một bên BCH 9 người, một bên 7 người, BCH mới tối đa bao "
+                     "nhiêu", "2025-2030")
+    assert calc.rule == "bch_merged" and "9 + 7 = 16" in calc.text
+    calc = calculate("đại hội thông qua BCH 13 ủy viên, nay muốn xin tăng thêm 3 người thì được tối đa mấy người",
+                     "2025-2030")
+    assert calc.rule == "bch_increase" and "không quá 1 ủy viên" in calc.text and "tối đa 14" in calc.text
