@@ -410,6 +410,42 @@ def delegates(query: str, edition: str) -> Calculation | None:
     return Calculation(text, _DELEGATE_SOURCE_OLD, "delegates", OLD)
 
 
+_UNITS = ("doan vien", "dai bieu", "nguoi", "uy vien", "phieu", "dong", "cong doan", "thanh vien")
+_COMMUNE = ("cong doan xa", "cong doan phuong", "cong doan dac khu", "dac khu")
+_COMMUNE_TIERS = [(2000, 100), (5000, 150), (None, 200)]
+
+
+def delegates_commune(query: str, edition: str) -> Calculation | None:
+    """Members a công đoàn xã, phường, đặc khu manages → its congress's delegates at most (KH 22 D.1)."""
+    padded = f" {query} "
+    if edition != NEW or not _has(padded, _COMMUNE) or not _has(padded, (
+            "bao nhieu dai bieu", "may dai bieu", "toi da bao nhieu", "trieu tap toi da", "so dai bieu")):
+        return None
+    words = query.split()
+    counts = list(dict.fromkeys(value for i, value in _numbers(words)
+                                if " ".join(words[i + 1:i + 3]) == "doan vien"))
+    # A second total written bare ("… cộng danh sách lại được 2.050"): the counts disagree.
+    counts += [value for i, value in _numbers(words) if "." in words[i] and value not in counts
+               and not " ".join(words[i + 1:i + 3]).startswith(_UNITS)]
+    if not counts:
+        return None
+    caps = [_tier(c, _COMMUNE_TIERS) for c in counts]
+    if len(set(caps)) > 1:
+        text = ("Các con số chưa khớp: " + "; ".join(f"{_fmt(c)} đoàn viên thì tối đa {cap} đại biểu"
+                                                     for c, cap in zip(counts, caps))
+                + ". Số đại biểu tính theo số đoàn viên công đoàn xã được giao quản lý (dưới 2.000: 100; 2.000 "
+                  "đến dưới 5.000: 150; từ 5.000: 200); anh/chị xác định lại số đoàn viên trước khi triệu tập.")
+        return Calculation(text, _DELEGATE_SOURCE_NEW, "delegates_commune", NEW)
+    members, cap = counts[0], caps[0]
+    text = (f"Công đoàn xã, phường, đặc khu quản lý {_fmt(members)} đoàn viên: đại hội triệu tập tối đa {cap} đại "
+            "biểu chính thức.")
+    planned = _count_before(words, ("dai bieu",))
+    if planned is not None and planned not in counts:
+        text += (f" Triệu tập {_fmt(planned)} là vượt {_fmt(planned - cap)} người." if planned > cap
+                 else f" Triệu tập {_fmt(planned)} là trong mức tối đa.")
+    return Calculation(text, _DELEGATE_SOURCE_NEW, "delegates_commune", NEW)
+
+
 _GUESTS_ASK = ("bao nhieu", "toi da", "may", "duoc khong", "qua", "vuot", "co duoc", "gioi han", "han che")
 _SPENDING = ("tien an", "muc chi", "kinh phi", "chi tieu", "dinh muc", "chi toi da", "boi duong")
 
@@ -692,7 +728,7 @@ def union_fee(query: str, edition: str) -> Calculation | None:
 
 
 CALCULATORS = (quorum, elected, bch_province, bch_merged, bch_increase, bch_size, btv_size, ubkt_size, delegates,
-               guests, appointed, supplementary, working_days, union_fee)
+               delegates_commune, guests, appointed, supplementary, working_days, union_fee)
 
 _ASKED_IN_ONE_SENTENCE = (btv_size, ubkt_size)   # the body and the question about its size in one sentence
 _FOCUSED = (bch_size, supplementary)              # what the story's asking sentences are about decides

@@ -464,3 +464,12 @@ def test_a_merged_unions_bch_and_a_requested_increase_follow_hd_38():
     calc = calculate("đại hội thông qua BCH 13 ủy viên, nay muốn xin tăng thêm 3 người thì được tối đa mấy người",
                      "2025-2030")
     assert calc.rule == "bch_increase" and "không quá 1 ủy viên" in calc.text and "tối đa 14" in calc.text
+
+
+def test_a_commune_unions_delegates_follow_its_members_and_disagreeing_totals_are_named():
+    calc = calculate("Công đoàn phường quản lý 2.600 đoàn viên, dự kiến triệu tập 160 đại biểu, được tối đa bao nhiêu "
+                     "đại biểu", "2025-2030")
+    assert calc.rule == "delegates_commune" and "tối đa 150" in calc.text and "vượt 10" in calc.text
+    calc = calculate("Công đoàn xã báo cáo 1.750 đoàn viên nhưng cộng danh sách lại được 2.050. Xã được triệu tập "
+                     "tối đa bao nhiêu đại biểu?", "2025-2030")
+    assert calc.text.startswith("Các con số chưa khớp") and "100" in calc.text and "150" in calc.text
