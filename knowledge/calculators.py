@@ -446,6 +446,27 @@ def delegates_commune(query: str, edition: str) -> Calculation | None:
     return Calculation(text, _DELEGATE_SOURCE_NEW, "delegates_commune", NEW)
 
 
+def commune_congress_due(query: str, edition: str) -> Calculation | None:
+    """A công đoàn xã's BCH appointed on a date → the congress to elect a new one within 12 months."""
+    padded = f" {query} "
+    if edition != NEW or not _has(padded, _COMMUNE) or not _has(padded, ("chi dinh",)) \
+            or not _has(padded, ("han", "khi nao", "bao gio", "cham nhat", "ngay nao", "thoi han")):
+        return None
+    start = _date_near(query, ("chi dinh",))
+    if start is None:
+        return None
+    try:
+        due = start.replace(year=start.year + 1)
+    except ValueError:  # 29/02
+        due = start.replace(year=start.year + 1, day=28)
+    text = (f"Chỉ định ngày {start.strftime('%d/%m/%Y')}: theo thông tin của các liên đoàn lao động tỉnh (TP.HCM, "
+            f"Quảng Ninh), trong không quá 12 tháng, tức chậm nhất ngày {due.strftime('%d/%m/%Y')}, phải tổ chức đại hội "
+            "(hoặc hội nghị) bầu ban chấp hành mới. Trợ lý chưa xác định được điều khoản Điều lệ làm căn cứ cho "
+            "mốc này; đề nghị đối chiếu quyết định của liên đoàn lao động tỉnh.")
+    return Calculation(text, "Thông tin của LĐLĐ TP.HCM (14/8/2025), LĐLĐ Quảng Ninh; KH 22/KH-TLĐ",
+                       "commune_congress_due", NEW)
+
+
 _GUESTS_ASK = ("bao nhieu", "toi da", "may", "duoc khong", "qua", "vuot", "co duoc", "gioi han", "han che")
 _SPENDING = ("tien an", "muc chi", "kinh phi", "chi tieu", "dinh muc", "chi toi da", "boi duong")
 
@@ -728,7 +749,8 @@ def union_fee(query: str, edition: str) -> Calculation | None:
 
 
 CALCULATORS = (quorum, elected, bch_province, bch_merged, bch_increase, bch_size, btv_size, ubkt_size, delegates,
-               delegates_commune, guests, appointed, supplementary, working_days, union_fee)
+               delegates_commune, guests, appointed, supplementary, working_days, commune_congress_due,
+               union_fee)
 
 _ASKED_IN_ONE_SENTENCE = (btv_size, ubkt_size)   # the body and the question about its size in one sentence
 _FOCUSED = (bch_size, supplementary)              # what the story's asking sentences are about decides

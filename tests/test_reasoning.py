@@ -473,3 +473,8 @@ def test_a_commune_unions_delegates_follow_its_members_and_disagreeing_totals_ar
     calc = calculate("Công đoàn xã báo cáo 1.750 đoàn viên nhưng cộng danh sách lại được 2.050. Xã được triệu tập "
                      "tối đa bao nhiêu đại biểu?", "2025-2030")
     assert calc.text.startswith("Các con số chưa khớp") and "100" in calc.text and "150" in calc.text
+
+
+def test_a_commune_union_appointed_on_a_date_meets_within_twelve_months_hedged():
+    calc = calculate("công đoàn xã được chỉ định BCH ngày 15/7/2025 thì hạn chót đại hội là khi nào", "2025-2030")
+    assert calc.rule == "commune_congress_due" and "15/07/2026" in calc.text and "chưa xác định" in calc.text
