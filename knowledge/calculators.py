@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from knowledge.clauses import asking_sentences
+from knowledge.clauses import asking_sentences, asks_several
 from knowledge.normalize import normalize
 
 OLD, NEW = "2023-2028", "2025-2030"
@@ -759,12 +759,15 @@ _THOUSANDS = re.compile(r"\b(\d{1,4}) (?:nghin|ngan)\b")
 
 
 def calculate(question: str, edition: str) -> Calculation | None:
-    """The first calculator that recognises the question and finds all its counts."""
+    """The first calculator that recognises the question and finds all its counts; a question that asks
+    several things ("tối đa bao nhiêu đại biểu và BCH mấy người") gets every calculation it asks for."""
     def counted(text: str) -> str:
         return _THOUSANDS.sub(lambda m: str(int(m.group(1)) * 1000), normalize(text))  # "70 nghìn" → 70000
     query = counted(question)
     sentences = tuple(counted(s) for s in _SENTENCES.split(question) if s.strip())
     asked = " ".join(counted(s) for s in asking_sentences(question))
+    several = asks_several(question)
+    results: list[Calculation] = []
     for calculator in CALCULATORS:
         if calculator in _ASKED_IN_ONE_SENTENCE:
             result = calculator(query, edition, sentences)
@@ -773,8 +776,14 @@ def calculate(question: str, edition: str) -> Calculation | None:
         else:
             result = calculator(query, edition)
         if result is not None:
-            return result
-    return None
+            if not several:
+                return result
+            results.append(result)
+    if len(results) < 2:
+        return results[0] if results else None
+    sources = list(dict.fromkeys(r.source for r in results))
+    return Calculation("\n\n".join(r.text for r in results), "; ".join(sources), "+".join(r.rule for r in results),
+                       results[0].edition)
 
 
 @dataclass(frozen=True)

@@ -478,3 +478,10 @@ def test_a_commune_unions_delegates_follow_its_members_and_disagreeing_totals_ar
 def test_a_commune_union_appointed_on_a_date_meets_within_twelve_months_hedged():
     calc = calculate("công đoàn xã được chỉ định BCH ngày 15/7/2025 thì hạn chót đại hội là khi nào", "2025-2030")
     assert calc.rule == "commune_congress_due" and "15/07/2026" in calc.text and "chưa xác định" in calc.text
+
+
+def test_a_question_asking_two_computed_things_gets_both_calculations():
+    calc = calculate("Công đoàn xã được chỉ định BCH ngày 01/7/2025, quản lý 2.600 đoàn viên. Hạn chót đại hội là khi "
+                     "nào, và đại hội được triệu tập tối đa bao nhiêu đại biểu?", "2025-2030")
+    assert calc.rule == "delegates_commune+commune_congress_due"
+    assert "01/07/2026" in calc.text and "tối đa 150" in calc.text
