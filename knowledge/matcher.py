@@ -349,6 +349,7 @@ class Matcher:
         if not query:
             return MatchResult("not_found", query, reason="empty", edition=edition, named=named)
         words = self.correct_typos([w for w, _ in pairs])
+        corrected = list(words)
         accents = [a if w == w0 else None for w, (w0, a) in zip(words, pairs)]
         scope = self._scope(pairs, words, accents)
         if scope:
@@ -369,7 +370,8 @@ class Matcher:
         query = " ".join(words)
         wanted = named or [edition]
         several = asks_several(question)
-        asked = {w for sentence in asking_sentences(question) for w in self.correct_typos(normalize(sentence).split())}
+        mended = dict(zip((w for w, _ in pairs), corrected))  # the typo pass already ran on these words
+        asked = {mended.get(w, w) for sentence in asking_sentences(question) for w in normalize(sentence).split()}
         result = self._rank(words, accents, query, wanted, limit, several, asked)
         result.edition, result.named = (wanted[0] if len(wanted) == 1 else edition), named
         if result.status == "not_found" and len(wanted) == 1:
