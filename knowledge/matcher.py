@@ -40,7 +40,8 @@ from knowledge.normalize import analyze, fold, normalize
 from knowledge.scope import OutOfScope, out_of_scope
 
 CANDIDATES = 16
-UNION_SYLLABLES = {"cong", "doan"}  # a typo in these is mended before scope is judged
+UNION_SYLLABLES = {"cong", "doan"}
+FACTOR_CACHE = 256  # accent factors kept between questions (one float per entry each)  # a typo in these is mended before scope is judged
 TYPO_CUTOFF = 82
 MIN_UNCITED_WORDS = 3  # content words a question keeps once its citations are dropped
 
@@ -194,6 +195,7 @@ class Matcher:
                     keys[key].append(idx)
             self._accent_ids[word] = {k: np.array(v, dtype=np.int32) for k, v in keys.items()}
         del self._accents
+        self._factor_cache: dict[tuple[str, str], np.ndarray] = {}
         avg = (sum(lengths) / n) if n else 1.0
         df: dict[str, int] = defaultdict(int)
         for tf in tf_docs:
@@ -331,6 +333,18 @@ class Matcher:
         spelled = self._accent_ids.get(word)
         if not spelled:
             return None
+        key = (word, accent)
+        cached = self._factor_cache.get(key)
+        if cached is not None:
+            return cached
+        factor = self._new_accent_factor(spelled, accent, n)
+        factor.setflags(write=False)  # shared by later questions
+        if len(self._factor_cache) >= FACTOR_CACHE:
+            self._factor_cache = {}  # a new dict, not clear(): another thread may be reading the old one
+        self._factor_cache[key] = factor
+        return factor
+
+    def _new_accent_factor(self, spelled: dict[str, np.ndarray], accent: str, n: int) -> np.ndarray:
         same = spelled.get(accent)
         factor = np.ones(n)
         # Spelled so nowhere in the knowledge: more likely a slip of the keyboard ("thuờng", "đòan") than
