@@ -278,7 +278,10 @@ class Matcher:
             a, b = words[i], words[i + 1]
             if f"{a}_{b}" in self._idf or a in STOPWORDS or b in STOPWORDS:
                 continue
-            known = self._pairs_by_sound.get((sound_key(a), sound_key(b))) or self._dropped_letter(a, b)
+            options = [k for k in (self._pairs_by_sound.get((sound_key(a), sound_key(b))), self._dropped_letter(a, b))
+                       if k]
+            # The pair more entries use: "đàn viên" is "đoàn viên" (a letter dropped), not "đảng viên".
+            known = max(options, key=lambda k: self._pair_df.get(f"{k[0]}_{k[1]}", 0)) if options else None
             if known:
                 words[i], words[i + 1] = known
         return words

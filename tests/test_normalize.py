@@ -85,3 +85,4 @@ def test_a_letter_dropped_is_restored_by_the_pair_the_knowledge_uses_often():
     assert matcher.correct_typos("quy trnh thanh lap".split()) == ["quy", "trinh", "thanh", "lap"]
     # A pair the knowledge uses stays as it is.
     assert matcher.correct_typos("dang vien".split()) == ["dang", "vien"]
+    assert matcher.correct_typos("dan vien".split()) == ["doan", "vien"]  # not "đảng viên"
