@@ -289,6 +289,11 @@ def bch_merged(query: str, edition: str) -> Calculation | None:
     counts = _member_counts(query.split())
     if len(counts) < 2:
         return None
+    # "9 người và 5 người, tổng 14": a later count that is the sum so far ends the list.
+    for k in range(2, len(counts)):
+        if counts[k] == sum(counts[:k]):
+            counts = counts[:k]
+            break
     total = sum(counts)
     text = (" + ".join(_fmt(c) for c in counts) + f" = {_fmt(total)}: ban chấp hành sau sáp nhập, hợp nhất tối đa "
             f"{_fmt(total)} ủy viên, không vượt tổng số ủy viên hiện có của các đơn vị trước sắp xếp (đơn vị sắp "
@@ -418,7 +423,7 @@ _COMMUNE_TIERS = [(2000, 100), (5000, 150), (None, 200)]
 def delegates_commune(query: str, edition: str) -> Calculation | None:
     """Members a công đoàn xã, phường, đặc khu manages → its congress's delegates at most (KH 22 D.1)."""
     padded = f" {query} "
-    if edition != NEW or not _has(padded, _COMMUNE) or not _has(padded, (
+    if edition != NEW or not _has(padded, _COMMUNE) or _has(padded, ("khach moi",)) or not _has(padded, (
             "bao nhieu dai bieu", "may dai bieu", "toi da bao nhieu", "trieu tap toi da", "so dai bieu")):
         return None
     words = query.split()
@@ -595,9 +600,10 @@ def _date_near(query: str, cues: tuple[str, ...]) -> date | None:
         found = _first_date(m.group(0))
         if found is None:
             continue
-        # A date usually follows what it dates ("lần thứ nhất vào thứ Hai 07/12"): one before counts double.
-        gap = min((m.start() - end if m.start() >= end else 2 * max(0, start - m.end()) for start, end in spots),
-                  default=0)
+        # A date usually follows what it dates ("lần thứ nhất vào thứ Hai 07/12"): one written after a cue, up
+        # to 60 characters on, wins over any before it ("… ngày 14/11. Hội nghị BCH lần thứ nhất ngày 19/11").
+        gap = min((m.start() - end if 0 <= m.start() - end <= 60 else 1000 + max(0, start - m.end())
+                   for start, end in spots), default=0)
         if best_gap is None or gap < best_gap:
             best, best_gap = found, gap
     return best
@@ -697,7 +703,7 @@ def ubkt_size(query: str, edition: str, sentences: tuple[str, ...] = ()) -> Calc
     members = _count_before(query.split(), ("doan vien",))
     if members is None:
         return None
-    if _has(padded, _UPPER_LEVEL):
+    if _has(padded, _PROVINCE):  # not _UPPER_LEVEL: its "tinh" is also "tính"
         size = _tier(members, _UBKT_PROVINCE)
         line = (f"công đoàn cấp tỉnh, ngành trung ương {_fmt(members)} đoàn viên: ủy ban kiểm tra không quá {size:02d} ủy "
                 "viên.")
@@ -749,7 +755,7 @@ def union_fee(query: str, edition: str) -> Calculation | None:
 
 
 CALCULATORS = (quorum, elected, bch_province, bch_merged, bch_increase, bch_size, btv_size, ubkt_size, delegates,
-               delegates_commune, guests, appointed, supplementary, working_days, commune_congress_due,
+               guests, delegates_commune, appointed, supplementary, working_days, commune_congress_due,
                union_fee)
 
 _ASKED_IN_ONE_SENTENCE = (btv_size, ubkt_size)   # the body and the question about its size in one sentence

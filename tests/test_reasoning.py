@@ -485,3 +485,18 @@ def test_a_question_asking_two_computed_things_gets_both_calculations():
                      "nào, và đại hội được triệu tập tối đa bao nhiêu đại biểu?", "2025-2030")
     assert calc.rule == "delegates_commune+commune_congress_due"
     assert "01/07/2026" in calc.text and "tối đa 150" in calc.text
+
+
+def test_story_details_do_not_mislead_the_calculators():
+    # "tính theo số đoàn viên" is not "tỉnh".
+    calc = calculate("CĐCS 4.500 đoàn viên bầu ủy ban kiểm tra 11 người, không rõ tính theo số đoàn viên thế nào, "
+                     "ubkt được tối đa bao nhiêu người?", "2025-2030")
+    assert calc.rule == "ubkt_size" and "công đoàn cơ sở" in calc.text and "09" in calc.text
+    # The first meeting's date is the one after it, not the congress's the sentence before.
+    calc = calculate("Đại hội ngày 14/11/2026. Hội nghị BCH lần thứ nhất họp chiều thứ Năm, ngày 19/11/2026. Hạn "
+                     "gửi hồ sơ đề nghị công nhận là ngày nào?", "2025-2030")
+    assert "19/11/2026" in calc.text and "03/12/2026" in calc.text
+    # "9 người và 5 người, tổng 14": 14 is not a third union.
+    calc = calculate("hai CĐCS hợp nhất theo sắp xếp, ban chấp hành một bên 9 người, một bên 5 người, tổng 14 người; "
+                     "BCH mới tối đa bao nhiêu", "2025-2030")
+    assert "9 + 5 = 14" in calc.text
