@@ -491,7 +491,7 @@ def test_story_details_do_not_mislead_the_calculators():
     # "tính theo số đoàn viên" is not "tỉnh".
     calc = calculate("CĐCS 4.500 đoàn viên bầu ủy ban kiểm tra 11 người, không rõ tính theo số đoàn viên thế nào, "
                      "ubkt được tối đa bao nhiêu người?", "2025-2030")
-    assert calc.rule == "ubkt_size" and "công đoàn cơ sở" in calc.text and "09" in calc.text
+    assert calc.rule == "ubkt_size" and calc.text.startswith("Công đoàn cơ sở") and "09" in calc.text
     # The first meeting's date is the one after it, not the congress's the sentence before.
     calc = calculate("Đại hội ngày 14/11/2026. Hội nghị BCH lần thứ nhất họp chiều thứ Năm, ngày 19/11/2026. Hạn "
                      "gửi hồ sơ đề nghị công nhận là ngày nào?", "2025-2030")
