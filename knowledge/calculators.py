@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from knowledge.clauses import asking_sentences, asks_several
+from knowledge.clauses import asking_sentences, asks_several, sentences_of
 from knowledge.normalize import normalize
 
 OLD, NEW = "2023-2028", "2025-2030"
@@ -760,7 +760,6 @@ CALCULATORS = (quorum, elected, bch_province, bch_merged, bch_increase, bch_size
 
 _ASKED_IN_ONE_SENTENCE = (btv_size, ubkt_size)   # the body and the question about its size in one sentence
 _FOCUSED = (bch_size, supplementary)              # what the story's asking sentences are about decides
-_SENTENCES = re.compile(r"[?!;\n]+|\.(?!\d)")  # not the dot of "1.200"
 _THOUSANDS = re.compile(r"\b(\d{1,4}) (?:nghin|ngan)\b")
 
 
@@ -770,7 +769,7 @@ def calculate(question: str, edition: str) -> Calculation | None:
     def counted(text: str) -> str:
         return _THOUSANDS.sub(lambda m: str(int(m.group(1)) * 1000), normalize(text))  # "70 nghìn" → 70000
     query = counted(question)
-    sentences = tuple(counted(s) for s in _SENTENCES.split(question) if s.strip())
+    sentences = tuple(counted(s) for s in sentences_of(question))
     asked = " ".join(counted(s) for s in asking_sentences(question))
     several = asks_several(question)
     results: list[Calculation] = []

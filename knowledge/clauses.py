@@ -37,10 +37,15 @@ def asks_several(question: str) -> bool:
 _SENTENCES = re.compile(r"[?!;\n]+|\.(?!\d)")  # not the dot of "1.200"
 
 
+def sentences_of(question: str) -> list[str]:
+    """The question's sentences (a dot inside "1.200" does not end one)."""
+    return [s for s in _SENTENCES.split(question) if s.strip()]
+
+
 def asking_sentences(question: str) -> list[str]:
     """The sentences of a question that ask something (a long story's own question, mostly the last),
     when it has other sentences too; else []."""
-    sentences = [s for s in _SENTENCES.split(question) if s.strip()]
+    sentences = sentences_of(question)
     if len(sentences) < 2:
         return []
     asking = [s for s in sentences if _ASKING.search(fold(s).lower())]

@@ -32,12 +32,12 @@ from dataclasses import dataclass, field
 import numpy as np
 from rapidfuzz import fuzz, process
 
-from knowledge.clauses import asking_sentences, asks_several
+from knowledge.clauses import asking_sentences, asks_several, sentences_of
 from knowledge.citations import about_document, citation_positions, is_citation_word
 from knowledge.editions import COMMON, named_editions
 from knowledge.entries import Entry
 from knowledge.normalize import analyze, fold, normalize
-from knowledge.scope import OutOfScope, out_of_scope
+from knowledge.scope import OutOfScope, names_union, out_of_scope
 
 CANDIDATES = 16
 UNION_SYLLABLES = {"cong", "doan"}
@@ -304,16 +304,26 @@ class Matcher:
     def is_out_of_scope(self, question: str) -> bool:
         pairs = analyze(question)
         words = self.correct_typos([w for w, _ in pairs])
-        return self._scope(pairs, words, [a if w == w0 else None for w, (w0, a) in zip(words, pairs)]) is not None
+        return self._scope(pairs, words, [a if w == w0 else None for w, (w0, a) in zip(words, pairs)],
+                           question) is not None
 
     @staticmethod
-    def _scope(pairs, words: list[str], accents: list[str | None]) -> OutOfScope | None:
+    def _scope(pairs, words: list[str], accents: list[str | None], question: str = "") -> OutOfScope | None:
         """Another organisation or subject, as typed and with the union's own name mended: a slip of the
         keyboard ("cng đoàn cơ sở", "Tổng Liên đon") must not turn a union question into another one's.
-        Other corrections are not applied here: they would mend "nông dân" into a knowledge word."""
-        scope = out_of_scope(" ".join(w for w, _ in pairs), typed=tuple(pairs))
+        Other corrections are not applied here: they would mend "nông dân" into a knowledge word. A
+        neighbouring subject told only in the story of a union question ("… để nói chuyện với chủ về tiền
+        tăng ca. Cần bao nhiêu người để lập công đoàn?") leaves the question the union's."""
+        query = " ".join(w for w, _ in pairs)
+        scope = out_of_scope(query, typed=tuple(pairs))
         if scope is None:
             return scope
+        if scope.kind == "subject" and names_union(query):
+            asking = asking_sentences(question)
+            # The first sentence says what the story is about; the asking ones what is asked.
+            told = [analyze(s) for s in asking + sentences_of(question)[:1]]
+            if asking and not any(out_of_scope(" ".join(w for w, _ in a), typed=a) for a in told):
+                return None
         mended = [(w, a) if w in UNION_SYLLABLES and w != w0 else (w0, a0)
                   for w, a, (w0, a0) in zip(words, accents, pairs)]
         if mended == list(pairs):
@@ -368,7 +378,7 @@ class Matcher:
         words = self.correct_typos([w for w, _ in pairs])
         corrected = list(words)
         accents = [a if w == w0 else None for w, (w0, a) in zip(words, pairs)]
-        scope = self._scope(pairs, words, accents)
+        scope = self._scope(pairs, words, accents, question)
         if scope:
             return MatchResult("not_found", query, reason="out_of_scope", edition=edition, named=named,
                                scope=scope)

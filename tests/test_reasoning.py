@@ -500,3 +500,12 @@ def test_story_details_do_not_mislead_the_calculators():
     calc = calculate("hai CĐCS hợp nhất theo sắp xếp, ban chấp hành một bên 9 người, một bên 5 người, tổng 14 người; "
                      "BCH mới tối đa bao nhiêu", "2025-2030")
     assert "9 + 5 = 14" in calc.text
+
+
+def test_a_neighbouring_subject_told_only_in_the_story_leaves_a_union_question_the_unions():
+    matcher = Matcher(load_entries(KNOWLEDGE_DIR))
+    story = ("Tiệm sửa xe của tôi có 12 thợ. Chúng tôi muốn lập công đoàn cơ sở để nói chuyện với chủ về tiền tăng ca. "
+             "Cần tối thiểu bao nhiêu người có đơn thì mới thành lập được công đoàn cơ sở?")
+    assert not matcher.is_out_of_scope(story)
+    assert matcher.is_out_of_scope("Công ty bắt tăng ca quá giờ, công đoàn có can thiệp được không? Tiền tăng ca tính "
+                                   "thế nào?")
