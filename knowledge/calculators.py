@@ -69,6 +69,7 @@ def _members_after(words: list[str], i: int) -> bool:
 _CONVENED = ("trieu tap", "chinh thuc", "tong so", "danh sach", "tong cong", "co tat ca", "tat ca")
 _PRESENT_STRONG = ("co mat", "den du", "tham du", "moi co", "chi co", "du hop", "den")
 _PRESENT = ("co mat", "den du", "tham du", "moi co", "chi co", "den", "du hop", "co mat la", "co")
+_PRESENT_RIGHT_BEFORE = ("chi co", "moi co", "co mat", "den du", "tham du")
 _ABSENT = ("vang", "vang mat", "khong den", "nghi")
 # Asking how many must attend (not how many must be convened, which is the delegates' rule).
 _QUORUM_THRESHOLD = ("hop le", "khai mac", "tien hanh", "co mat", "tham du", "du 2/3", "du so", "du nguoi")
@@ -91,7 +92,10 @@ def quorum(query: str, edition: str) -> Calculation | None:
     # An explicit "triệu tập 90" outranks a member count ("có 210 đoàn viên, triệu tập 90 đại biểu").
     explicit = any(_near(words, i, _CONVENED) for i, _ in numbers)
     for i, value in numbers:
-        if convened is None and _near(words, i, _CONVENED):
+        if present is None and _near(words, i, _PRESENT_RIGHT_BEFORE, before=2, after=0) \
+                and not _members_after(words, i):
+            present = value  # "chốt danh sách chỉ có 57 người": who comes, whatever list is named before
+        elif convened is None and _near(words, i, _CONVENED):
             convened = value
         elif absent is None and _near(words, i, _ABSENT, before=2, after=1):
             absent = value

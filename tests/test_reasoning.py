@@ -509,3 +509,9 @@ def test_a_neighbouring_subject_told_only_in_the_story_leaves_a_union_question_t
     assert not matcher.is_out_of_scope(story)
     assert matcher.is_out_of_scope("Công ty bắt tăng ca quá giờ, công đoàn có can thiệp được không? Tiền tăng ca tính "
                                    "thế nào?")
+
+
+def test_who_comes_is_the_count_right_after_chi_co_whatever_list_is_named_before():
+    calc = calculate("CĐCS có 87 đoàn viên, đại hội toàn thể; chốt danh sách chỉ có 57 người chắc chắn dự. Đại hội có "
+                     "hợp lệ không?", "2023-2028")
+    assert calc.rule == "quorum" and calc.text.startswith("87 × 2/3 = 58") and "chưa đủ" in calc.text
