@@ -89,6 +89,8 @@ def quorum(query: str, edition: str) -> Calculation | None:
         return None  # the union's congress or conference, not a board or a shareholders' meeting
     convened = present = absent = None
     numbers = _numbers(words)
+    if any(" ".join(words[i + 1:i + 3]).startswith(("ky hop", "ky", "cuoc hop", "lan hop", "phien")) for i, _ in numbers):
+        return None  # "họp 14 kỳ, dự 7 kỳ": a member's attendance over the term, not a congress's quorum
     # An explicit "triệu tập 90" outranks a member count ("có 210 đoàn viên, triệu tập 90 đại biểu").
     explicit = any(_near(words, i, _CONVENED) for i, _ in numbers)
     for i, value in numbers:
@@ -476,6 +478,26 @@ def commune_congress_due(query: str, edition: str) -> Calculation | None:
                        "commune_congress_due", NEW)
 
 
+def bch_attendance(query: str, edition: str) -> Calculation | None:
+    """A BCH member's meetings attended → whether he is an ex officio delegate (more than half of them)."""
+    padded = f" {query} "
+    if not _has(padded, ("dai bieu", "duong nhiem", "duong nhien")) or not _has(padded, ("ban chap hanh",)):
+        return None
+    words = query.split()
+    meetings = [(i, v) for i, v in _numbers(words) if " ".join(words[i + 1:i + 3]).startswith(("ky", "cuoc hop"))]
+    if len(meetings) < 2:
+        return None
+    held, attended = max(v for _, v in meetings), min(v for _, v in meetings)
+    need = held // 2 + 1
+    verdict = (f"dự {_fmt(attended)} kỳ là đủ" if attended >= need
+               else f"dự {_fmt(attended)} kỳ là chưa đủ, không đương nhiên là đại biểu chính thức")
+    text = (f"{_fmt(held)} : 2 = {_dec(held / 2)}; phải trên 50% nên cần dự ít nhất {_fmt(need)} kỳ họp ban chấp "
+            f"hành kể từ khi được bầu: {verdict}.")
+    if edition == NEW:
+        text = _older_rule(text)
+    return Calculation(text, "HD 03/HD-TLĐ ngày 20/02/2020, mục 6.6", "bch_attendance", OLD)
+
+
 _GUESTS_ASK = ("bao nhieu", "toi da", "may", "duoc khong", "qua", "vuot", "co duoc", "gioi han", "han che")
 _SPENDING = ("tien an", "muc chi", "kinh phi", "chi tieu", "dinh muc", "chi toi da", "boi duong")
 
@@ -758,9 +780,9 @@ def union_fee(query: str, edition: str) -> Calculation | None:
     return Calculation(text + " Áp dụng từ 01/7/2025.", "QĐ 61/QĐ-TLĐ ngày 29/7/2025, Điều 1", "union_fee", NEW)
 
 
-CALCULATORS = (quorum, elected, bch_province, bch_merged, bch_increase, bch_size, btv_size, ubkt_size, delegates,
-               guests, delegates_commune, appointed, supplementary, working_days, commune_congress_due,
-               union_fee)
+CALCULATORS = (quorum, elected, bch_attendance, bch_province, bch_merged, bch_increase, bch_size, btv_size,
+               ubkt_size, delegates, guests, delegates_commune, appointed, supplementary, working_days,
+               commune_congress_due, union_fee)
 
 _ASKED_IN_ONE_SENTENCE = (btv_size, ubkt_size)   # the body and the question about its size in one sentence
 _FOCUSED = (bch_size, supplementary)              # what the story's asking sentences are about decides

@@ -515,3 +515,9 @@ def test_who_comes_is_the_count_right_after_chi_co_whatever_list_is_named_before
     calc = calculate("CĐCS có 87 đoàn viên, đại hội toàn thể; chốt danh sách chỉ có 57 người chắc chắn dự. Đại hội có "
                      "hợp lệ không?", "2023-2028")
     assert calc.rule == "quorum" and calc.text.startswith("87 × 2/3 = 58") and "chưa đủ" in calc.text
+
+
+def test_a_bch_members_attendance_decides_whether_he_is_an_ex_officio_delegate():
+    calc = calculate("BCH họp 14 kỳ, anh Hùng ủy viên BCH chỉ dự 7 kỳ, có đương nhiên là đại biểu chính thức không",
+                     "2023-2028")
+    assert calc.rule == "bch_attendance" and "ít nhất 8 kỳ" in calc.text and "chưa đủ" in calc.text
