@@ -317,7 +317,14 @@ class Matcher:
         query = " ".join(w for w, _ in pairs)
         scope = out_of_scope(query, typed=tuple(pairs))
         if scope is None:
-            return scope
+            # The union named only in passing ("tôi cũng là đoàn viên công đoàn"), while the sentence that
+            # asks is about another organisation: that organisation's question.
+            for sentence in asking_sentences(question):
+                typed = analyze(sentence)
+                asked = out_of_scope(" ".join(w for w, _ in typed), typed=typed)
+                if asked is not None and asked.kind == "organisation":
+                    return asked
+            return None
         if scope.kind == "subject" and names_union(query):
             asking = asking_sentences(question)
             # The first sentence says what the story is about; the asking ones what is asked.

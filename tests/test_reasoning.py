@@ -521,3 +521,13 @@ def test_a_bch_members_attendance_decides_whether_he_is_an_ex_officio_delegate()
     calc = calculate("BCH họp 14 kỳ, anh Hùng ủy viên BCH chỉ dự 7 kỳ, có đương nhiên là đại biểu chính thức không",
                      "2023-2028")
     assert calc.rule == "bch_attendance" and "ít nhất 8 kỳ" in calc.text and "chưa đủ" in calc.text
+
+
+def test_the_union_named_in_passing_does_not_make_another_organisations_question_the_unions():
+    matcher = Matcher(load_entries(KNOWLEDGE_DIR))
+    story = ("Tôi là chi hội trưởng chi hội nông dân ấp, đồng thời là đoàn viên công đoàn của trạm khuyến nông. "
+             "Chi hội có 140 hội viên. Bầu đại biểu dự đại hội Hội Nông dân xã có phải bỏ phiếu kín không?")
+    assert matcher.is_out_of_scope(story)
+    union = ("Tôi là đoàn viên công đoàn, vợ tôi ở Hội Phụ nữ. Công đoàn cơ sở bầu đại biểu đi đại hội cấp trên "
+             "có phải bỏ phiếu kín không?")
+    assert not matcher.is_out_of_scope(union)
