@@ -23,6 +23,14 @@ UNVERIFIED_NEW = ("Trợ lý chưa có nguyên văn Điều lệ khóa XIII về
 
 
 @dataclass(frozen=True)
+class Story:
+    """The question cut as the calculators need it (all normalised): its sentences, and the ones that ask
+    when it also tells a story ("" when it is one question)."""
+    sentences: tuple[str, ...] = ()
+    asking: str = ""
+
+
+@dataclass(frozen=True)
 class Calculation:
     text: str
     source: str
@@ -78,7 +86,7 @@ _ATTENDANCE = ("co mat", "tham du", "vang", "vang mat", "du hop", "den du", "moi
 _QUORUM_ASK = ("hop le", "khai mac", "tien hanh", "du dieu kien", "du so", "du 2/3", "du nguoi", "duoc khong")
 
 
-def quorum(query: str, edition: str) -> Calculation | None:
+def quorum(query: str, edition: str, story: Story) -> Calculation | None:
     words = query.split()
     padded = f" {query} "
     asks = [c for c in _QUORUM_ASK if f" {c} " in padded]
@@ -146,7 +154,7 @@ _NOT_A_CANDIDATE = ("phieu khong hop le", "phieu hop le", "phieu trang", "phieu 
 _ELECTED_ASK = ("trung cu", "dac cu", "dau", "duoc bau", "trung", "toi thieu bao nhieu phieu")
 
 
-def elected(query: str, edition: str) -> Calculation | None:
+def elected(query: str, edition: str, story: Story) -> Calculation | None:
     words = query.split()
     padded = f" {query} "
     if not any(f" {c} " in padded for c in _ELECTED_ASK) or " phieu " not in padded:
@@ -236,13 +244,13 @@ def _tier(members: int, tiers) -> int:
     return next(size for limit, size in tiers if limit is None or members < limit)
 
 
-def bch_size(query: str, edition: str, asked: str = "") -> Calculation | None:
-    """Members → the BCH frame. `asked`: the story's asking sentences (the whole question if one)."""
+def bch_size(query: str, edition: str, story: Story) -> Calculation | None:
+    """Members → the BCH frame; what the story's asking sentences name decides which body."""
     padded = f" {query} "
     if not ((" ban chap hanh " in padded and (_asks_bch_size(query) or _few_members(query, edition)))
             or _asks_members_alone(query)):
         return None
-    if any(f" {w} " in f" {asked or query} " for w in ("bo phan", "thanh vien", "uy ban kiem tra", "ban thuong vu", "cap tinh",
+    if any(f" {w} " in f" {story.asking or query} " for w in ("bo phan", "thanh vien", "uy ban kiem tra", "ban thuong vu", "cap tinh",
                                          "cong doan tinh", "lien doan lao dong tinh", "cong doan nganh",
                                          "nganh trung uong", "so du", "bo sung", "hop le", "co mat", "khai mac")):
         return None  # other levels, other rules: the knowledge entries and other calculators answer those
@@ -286,7 +294,7 @@ def _member_counts(words: list[str]) -> list[int]:
             if " ".join(words[i + 1:i + 3]).startswith(("nguoi", "uy vien", "thanh vien"))]
 
 
-def bch_merged(query: str, edition: str) -> Calculation | None:
+def bch_merged(query: str, edition: str, story: Story) -> Calculation | None:
     """Unions merged in the 2025 reorganisation → the new BCH at most the members the old BCHs had."""
     padded = f" {query} "
     if edition != NEW or not _has(padded, ("sap nhap", "hop nhat")) or " ban chap hanh " not in padded \
@@ -307,7 +315,7 @@ def bch_merged(query: str, edition: str) -> Calculation | None:
     return Calculation(text, _HD38_BCH_MORE, "bch_merged", NEW)
 
 
-def bch_increase(query: str, edition: str) -> Calculation | None:
+def bch_increase(query: str, edition: str, story: Story) -> Calculation | None:
     """The BCH the congress approved → how many members the upper union may add (≤ 10%)."""
     padded = f" {query} "
     if edition != NEW or not _has(padded, ("tang them", "tang so uy vien", "tang len", "them uy vien")) \
@@ -336,7 +344,7 @@ _PROVINCE = ("cong doan tinh", "lien doan lao dong tinh", "lien doan lao dong th
              "nganh trung uong", "cong doan thanh pho", "lien doan lao dong ha noi", "cong doan ha noi")
 
 
-def bch_province(query: str, edition: str) -> Calculation | None:
+def bch_province(query: str, edition: str, story: Story) -> Calculation | None:
     """Members of a provincial union or central branch → its BCH (2025–2030: KH 22 applies, HD 38 differs)."""
     padded = f" {query} "
     if edition != NEW or " ban chap hanh " not in padded or not _asks_bch_size(query) \
@@ -375,7 +383,7 @@ _DELEGATE_SOURCE_NEW = "KH 22/KH-TLĐ ngày 29/8/2025, Mục III phần D.1"
 _DELEGATE_SOURCE_OLD = "HD 03/HD-TLĐ ngày 20/02/2020, tiểu mục 6.5"
 
 
-def delegates(query: str, edition: str) -> Calculation | None:
+def delegates(query: str, edition: str, story: Story) -> Calculation | None:
     """A grassroots union's member count → full or delegate congress, and how many delegates at most."""
     padded = f" {query} "
     if not _has(padded, ("dai bieu", "dai hoi dai bieu", "toan the")) or _has(padded, ("khach moi", "chi dinh")):
@@ -426,7 +434,7 @@ _COMMUNE = ("cong doan xa", "cong doan phuong", "cong doan dac khu", "dac khu")
 _COMMUNE_TIERS = [(2000, 100), (5000, 150), (None, 200)]
 
 
-def delegates_commune(query: str, edition: str) -> Calculation | None:
+def delegates_commune(query: str, edition: str, story: Story) -> Calculation | None:
     """Members a công đoàn xã, phường, đặc khu manages → its congress's delegates at most (KH 22 D.1)."""
     padded = f" {query} "
     if edition != NEW or not _has(padded, _COMMUNE) or _has(padded, ("khach moi",)) or not _has(padded, (
@@ -457,7 +465,7 @@ def delegates_commune(query: str, edition: str) -> Calculation | None:
     return Calculation(text, _DELEGATE_SOURCE_NEW, "delegates_commune", NEW)
 
 
-def commune_congress_due(query: str, edition: str) -> Calculation | None:
+def commune_congress_due(query: str, edition: str, story: Story) -> Calculation | None:
     """A công đoàn xã's BCH appointed on a date → the congress to elect a new one within 12 months."""
     padded = f" {query} "
     if edition != NEW or not _has(padded, _COMMUNE) or not _has(padded, ("chi dinh",)) \
@@ -478,7 +486,7 @@ def commune_congress_due(query: str, edition: str) -> Calculation | None:
                        "commune_congress_due", NEW)
 
 
-def bch_attendance(query: str, edition: str) -> Calculation | None:
+def bch_attendance(query: str, edition: str, story: Story) -> Calculation | None:
     """A BCH member's meetings attended → whether he is an ex officio delegate (more than half of them)."""
     padded = f" {query} "
     if not _has(padded, ("dai bieu", "duong nhiem", "duong nhien")) or not _has(padded, ("ban chap hanh",)):
@@ -515,7 +523,7 @@ def _asks_after(query: str, subjects: tuple[str, ...], asks: tuple[str, ...], sp
     return False
 
 
-def guests(query: str, edition: str) -> Calculation | None:
+def guests(query: str, edition: str, story: Story) -> Calculation | None:
     """Official delegates convened → how many guests at most (KH 22: 15% grassroots, 30% provincial)."""
     padded = f" {query} "
     if " khach moi " not in padded or not _asks_after(query, ("khach moi",), _GUESTS_ASK) or _has(
@@ -538,7 +546,7 @@ def guests(query: str, edition: str) -> Calculation | None:
     return Calculation(line, "KH 22/KH-TLĐ ngày 29/8/2025, Mục III phần E", "guests", NEW)
 
 
-def appointed(query: str, edition: str) -> Calculation | None:
+def appointed(query: str, edition: str, story: Story) -> Calculation | None:
     """Official delegates convened → how many may be appointed (khóa XII: at most 5%)."""
     padded = f" {query} "
     if " chi dinh " not in padded or " dai bieu " not in padded:
@@ -557,11 +565,11 @@ def appointed(query: str, edition: str) -> Calculation | None:
     return Calculation(text, "Điều lệ CĐVN khóa XII (QĐ 174/QĐ-TLĐ năm 2020), Điều 8", "appointed", OLD)
 
 
-def supplementary(query: str, edition: str, asked: str = "") -> Calculation | None:
+def supplementary(query: str, edition: str, story: Story) -> Calculation | None:
     """BCH size decided by the congress → how many may be added by by-elections in the term. The by-election
     must be what is asked, not a word of the story before the question."""
     padded = f" {query} "
-    if " bo sung " not in f" {asked or query} " or not _has(padded, (
+    if " bo sung " not in f" {story.asking or query} " or not _has(padded, (
             "bao nhieu", "toi da", "them", "duoc khong", "con duoc", "duoc nua", "may nguoi", "qua", "vuot")):
         return None
     words = query.split()
@@ -640,7 +648,7 @@ _WD_NOTE = (" Ngày làm việc tính từ thứ Hai đến thứ Sáu, đã tr�
             "và ngày nghỉ bù.")
 
 
-def working_days(query: str, edition: str) -> Calculation | None:
+def working_days(query: str, edition: str, story: Story) -> Calculation | None:
     """A date in the question + a deadline counted in working days → the date it falls on."""
     padded = f" {query} "
     if not _has(padded, ("han", "cham nhat", "truoc ngay", "bao gio", "ngay nao", "khi nao", "may ngay",
@@ -694,11 +702,11 @@ _OLD_UNKNOWN = ("Hiện chưa có quy định cố định trên toàn quốc m�
                 "HD 03; theo Điều lệ khóa XIII và KH 22 (nhiệm kỳ 2025–2030): ")
 
 
-def btv_size(query: str, edition: str, sentences: tuple[str, ...] = ()) -> Calculation | None:
+def btv_size(query: str, edition: str, story: Story) -> Calculation | None:
     """BCH members → whether a standing committee is elected and how many at most (≥ 09 members, ≤ 1/3)."""
     padded = f" {query} "
     if not any(_asks_after(s, ("ban thuong vu",), ("bao nhieu", "may", "toi da", "co duoc", "duoc bau", "so luong"))
-               for s in sentences or (query,)):
+               for s in story.sentences or (query,)):
         return None
     size = _count_before(query.split(), ("uy vien", "nguoi", "thanh vien"))
     if size is None or " ban chap hanh " not in padded:
@@ -718,13 +726,13 @@ def btv_size(query: str, edition: str, sentences: tuple[str, ...] = ()) -> Calcu
 _UBKT_PROVINCE = [(20000, 5), (60000, 7), (100000, 9), (200000, 11), (400000, 13), (None, 15)]
 
 
-def ubkt_size(query: str, edition: str, sentences: tuple[str, ...] = ()) -> Calculation | None:
+def ubkt_size(query: str, edition: str, story: Story) -> Calculation | None:
     """Members → inspection committee size (KH 22: grassroots at most 09; provincial tiers by members)."""
     padded = f" {query} "
     # The size must be what is asked, in the same sentence: "UBKT bao nhiêu người", not a UBKT named in a
     # story about deadlines.
     if not any(_asks_after(s, ("uy ban kiem tra",), ("bao nhieu", "may", "toi da", "so luong"), span=12)
-               for s in sentences or (query,)):
+               for s in story.sentences or (query,)):
         return None
     members = _count_before(query.split(), ("doan vien",))
     if members is None:
@@ -758,7 +766,7 @@ def _salary(query: str) -> int | None:
     return None
 
 
-def union_fee(query: str, edition: str) -> Calculation | None:
+def union_fee(query: str, edition: str, story: Story) -> Calculation | None:
     """A salary → the monthly đoàn phí (QĐ 61/QĐ-TLĐ from 01/7/2025: 0,5%, capped at 10% of lương cơ sở)."""
     padded = f" {query} "
     if edition != NEW or " doan phi " not in padded or not _has(padded, ("bao nhieu", "may", "muc dong")):
@@ -784,8 +792,6 @@ CALCULATORS = (quorum, elected, bch_attendance, bch_province, bch_merged, bch_in
                ubkt_size, delegates, guests, delegates_commune, appointed, supplementary, working_days,
                commune_congress_due, union_fee)
 
-_ASKED_IN_ONE_SENTENCE = (btv_size, ubkt_size)   # the body and the question about its size in one sentence
-_FOCUSED = (bch_size, supplementary)              # what the story's asking sentences are about decides
 _THOUSANDS = re.compile(r"\b(\d{1,4}) (?:nghin|ngan)\b")
 
 
@@ -795,17 +801,12 @@ def calculate(question: str, edition: str) -> Calculation | None:
     def counted(text: str) -> str:
         return _THOUSANDS.sub(lambda m: str(int(m.group(1)) * 1000), normalize(text))  # "70 nghìn" → 70000
     query = counted(question)
-    sentences = tuple(counted(s) for s in sentences_of(question))
-    asked = " ".join(counted(s) for s in asking_sentences(question))
+    story = Story(tuple(counted(s) for s in sentences_of(question)),
+                  " ".join(counted(s) for s in asking_sentences(question)))
     several = asks_several(question)
     results: list[Calculation] = []
     for calculator in CALCULATORS:
-        if calculator in _ASKED_IN_ONE_SENTENCE:
-            result = calculator(query, edition, sentences)
-        elif calculator in _FOCUSED:
-            result = calculator(query, edition, asked)
-        else:
-            result = calculator(query, edition)
+        result = calculator(query, edition, story)
         if result is not None:
             if not several:
                 return result

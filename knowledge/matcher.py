@@ -32,16 +32,16 @@ from dataclasses import dataclass, field
 import numpy as np
 from rapidfuzz import fuzz, process
 
-from knowledge.clauses import asking_sentences, asks_several, sentences_of
+from knowledge.clauses import asking_sentences, asks_several
 from knowledge.citations import about_document, citation_positions, is_citation_word
 from knowledge.editions import COMMON, named_editions
 from knowledge.entries import Entry
 from knowledge.normalize import analyze, fold, normalize
-from knowledge.scope import OutOfScope, names_union, out_of_scope
+from knowledge.scope import OutOfScope, out_of_scope, story_scope
 
 CANDIDATES = 16
-UNION_SYLLABLES = {"cong", "doan"}
-FACTOR_CACHE = 256  # accent factors kept between questions (one float per entry each)  # a typo in these is mended before scope is judged
+UNION_SYLLABLES = {"cong", "doan"}  # a typo in these is mended before scope is judged
+FACTOR_CACHE = 256  # accent factors kept between questions (one float per entry each)
 TYPO_CUTOFF = 82
 MIN_UNCITED_WORDS = 3  # content words a question keeps once its citations are dropped
 
@@ -309,28 +309,13 @@ class Matcher:
 
     @staticmethod
     def _scope(pairs, words: list[str], accents: list[str | None], question: str = "") -> OutOfScope | None:
-        """Another organisation or subject, as typed and with the union's own name mended: a slip of the
-        keyboard ("cng đoàn cơ sở", "Tổng Liên đon") must not turn a union question into another one's.
-        Other corrections are not applied here: they would mend "nông dân" into a knowledge word. A
-        neighbouring subject told only in the story of a union question ("… để nói chuyện với chủ về tiền
-        tăng ca. Cần bao nhiêu người để lập công đoàn?") leaves the question the union's."""
-        query = " ".join(w for w, _ in pairs)
-        scope = out_of_scope(query, typed=tuple(pairs))
+        """Another organisation or subject (knowledge/scope.py, sentence by sentence for a story), as typed
+        and with the union's own name mended: a slip of the keyboard ("cng đoàn cơ sở", "Tổng Liên đon")
+        must not turn a union question into another one's. Other corrections are not applied here: they
+        would mend "nông dân" into a knowledge word."""
+        scope = story_scope(question, out_of_scope(" ".join(w for w, _ in pairs), typed=tuple(pairs)))
         if scope is None:
-            # The union named only in passing ("tôi cũng là đoàn viên công đoàn"), while the sentence that
-            # asks is about another organisation: that organisation's question.
-            for sentence in asking_sentences(question):
-                typed = analyze(sentence)
-                asked = out_of_scope(" ".join(w for w, _ in typed), typed=typed)
-                if asked is not None and asked.kind == "organisation":
-                    return asked
             return None
-        if scope.kind == "subject" and names_union(query):
-            asking = asking_sentences(question)
-            # The first sentence says what the story is about; the asking ones what is asked.
-            told = [analyze(s) for s in asking + sentences_of(question)[:1]]
-            if asking and not any(out_of_scope(" ".join(w for w, _ in a), typed=a) for a in told):
-                return None
         mended = [(w, a) if w in UNION_SYLLABLES and w != w0 else (w0, a0)
                   for w, a, (w0, a0) in zip(words, accents, pairs)]
         if mended == list(pairs):
@@ -539,13 +524,17 @@ class Matcher:
         tf = self._tf_docs[idx]
         return {t for t in weights if t in tf and (term_factor.get(t) is None or term_factor[t][idx] >= 1.0)}
 
+    def _own_weights(self, first: Candidate, second: Candidate, weights: dict[str, float],
+                     term_factor: dict[str, np.ndarray | None]) -> tuple[float, float]:
+        """The weight of the question's terms each entry holds and the other lacks."""
+        a, b = self._held(first, weights, term_factor), self._held(second, weights, term_factor)
+        return sum(weights[t] for t in a - b), sum(weights[t] for t in b - a)
+
     def _decisive(self, first: Candidate, second: Candidate, weights: dict[str, float],
                   term_factor: dict[str, np.ndarray | None]) -> bool:
         """A near tie that the question's own words settle: the first entry holds a telling term of the
         question (a rare word or pair, with the diacritics typed) that the second lacks, and not the reverse."""
-        a, b = self._held(first, weights, term_factor), self._held(second, weights, term_factor)
-        only_a = sum(weights[t] for t in a - b)
-        only_b = sum(weights[t] for t in b - a)
+        only_a, only_b = self._own_weights(first, second, weights, term_factor)
         return only_a >= self.params.decisive_weight and only_b < only_a * self.params.decisive_ratio
 
     def _complementary(self, first: Candidate, second: Candidate, weights: dict[str, float],
@@ -555,10 +544,7 @@ class Matcher:
         if first.entry.edition != second.entry.edition and COMMON not in (first.entry.edition,
                                                                            second.entry.edition):
             return False
-        a, b = self._held(first, weights, term_factor), self._held(second, weights, term_factor)
-        only_a = sum(weights[t] for t in a - b)
-        only_b = sum(weights[t] for t in b - a)
-        return min(only_a, only_b) >= self.params.part_weight
+        return min(self._own_weights(first, second, weights, term_factor)) >= self.params.part_weight
 
     def _two_way(self, top: list[Candidate]) -> bool:
         """A tie of two, the rest well behind: answer the first and offer the second. Three or more

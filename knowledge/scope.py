@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from knowledge.clauses import asking_sentences, sentences_of
 from knowledge.normalize import analyze, normalize
 
 SCOPE_FILE = Path(__file__).resolve().parent / "scope.toml"
@@ -129,3 +130,27 @@ def out_of_scope(query: str, rules: tuple[_Rule, ...] | None = None,
         if rule.kind == "organisation" and fires(rule):
             return OutOfScope(rule.kind, rule.name, rule.where_to_ask)
     return None
+
+
+def _sentence_scope(sentence: str) -> OutOfScope | None:
+    typed = analyze(sentence)
+    return out_of_scope(" ".join(w for w, _ in typed), typed=typed)
+
+
+def story_scope(question: str, whole: OutOfScope | None) -> OutOfScope | None:
+    """The verdict on the whole question (`whole`), reconsidered sentence by sentence for a story:
+    - the union named only in passing ("tôi cũng là đoàn viên công đoàn") while the sentence that asks is
+      about another organisation: that organisation's question;
+    - a neighbouring subject told only in the middle of a union story ("… để nói chuyện với chủ về tiền
+      tăng ca. Cần bao nhiêu người để lập công đoàn?"), neither in its first sentence (what the story is
+      about) nor in a sentence that asks: the union's question."""
+    asking = asking_sentences(question)
+    if not asking:
+        return whole
+    if whole is None:
+        return next((s for s in map(_sentence_scope, asking) if s is not None and s.kind == "organisation"),
+                    None)
+    if whole.kind == "subject" and names_union(normalize(question)):
+        if not any(_sentence_scope(s) for s in asking + sentences_of(question)[:1]):
+            return None
+    return whole
