@@ -89,7 +89,9 @@ _QUORUM_ASK = ("hop le", "khai mac", "tien hanh", "du dieu kien", "du so", "du 2
 def quorum(query: str, edition: str, story: Story) -> Calculation | None:
     words = query.split()
     padded = f" {query} "
-    asks = [c for c in _QUORUM_ASK if f" {c} " in padded]
+    # In a story the sentence that asks decides ("… 170 có hợp lệ không … được triệu tập nhiều nhất bao
+    # nhiêu đại biểu?" asks the delegates' ceiling, not the quorum).
+    asks = [c for c in _QUORUM_ASK if f" {c} " in f" {story.asking or query} "]
     if not asks or " phieu " in padded or (asks == ["duoc khong"] and not _has(padded, _ATTENDANCE)):
         return None  # "… có được không?" is a quorum question only when it speaks of who came
     if not _has(padded, ("dai hoi", "hoi nghi", "trieu tap", "dai bieu", "doan vien")) or _has(

@@ -34,7 +34,8 @@ def asks_several(question: str) -> bool:
     return sum(1 for c in pieces if _ASKS_PLAINLY.search(c) or _ENDS_ASKING.search(c)) >= 2
 
 
-_SENTENCES = re.compile(r"[?!;\n]+|\.(?!\d)")  # not the dot of "1.200"
+# Not the dot of "1.200"; a chat emoticon (":)", "=))", "^^") ends a sentence as a full stop would.
+_SENTENCES = re.compile(r"[?!;\n]+|\.(?!\d)|\s[:=][-']?[()DPpv]+|\^\^+|:\)+")
 
 
 def sentences_of(question: str) -> list[str]:
@@ -48,5 +49,14 @@ def asking_sentences(question: str) -> list[str]:
     sentences = sentences_of(question)
     if len(sentences) < 2:
         return []
+    # Sentences the writer closed with "?" ask; the words of a story ("ai cũng muốn", "chưa thấy") do not.
+    marked = [s for s in re.split(r"(?<=\?)", question) if s.rstrip().endswith("?")]
+    if marked and len(marked) < len(sentences):
+        asking = []
+        for part in marked:
+            own = sentences_of(part)
+            # A short closing question ("Tôi phải trả lời thế nào?") asks about the sentence before it.
+            asking += own[-2:] if len(own[-1].split()) <= 10 else own[-1:]
+        return list(dict.fromkeys(asking))
     asking = [s for s in sentences if _ASKING.search(fold(s).lower())]
     return asking if len(asking) < len(sentences) else []

@@ -531,3 +531,24 @@ def test_the_union_named_in_passing_does_not_make_another_organisations_question
     union = ("Tôi là đoàn viên công đoàn, vợ tôi ở Hội Phụ nữ. Công đoàn cơ sở bầu đại biểu đi đại hội cấp trên "
              "có phải bỏ phiếu kín không?")
     assert not matcher.is_out_of_scope(union)
+
+
+def test_the_sentence_closed_with_a_question_mark_asks_not_the_storys_words():
+    story = ("Vì ai cũng muốn đi dự nên ban chấp hành triệu tập 170 đại biểu, chưa thấy cấp trên trả lời. "
+             "Anh em thắc mắc con số 170 có hợp lệ không. "
+             "Công đoàn cơ sở 3.000 đoàn viên được triệu tập nhiều nhất bao nhiêu đại biểu?")
+    assert [s.strip() for s in asking_sentences(story)] == [
+        "Công đoàn cơ sở 3.000 đoàn viên được triệu tập nhiều nhất bao nhiêu đại biểu"]
+    calc = calculate(story, "2025-2030")
+    assert calc is None or calc.rule != "quorum"
+    # A short closing question asks about the sentence before it.
+    short = ("Đại hội triệu tập 120 đại biểu, đến giờ khai mạc mới có 78 người. Đoàn chủ tịch hỏi có được khai "
+             "mạc luôn không. Tôi phải trả lời thế nào?")
+    assert calculate(short, "2023-2028").rule == "quorum"
+
+
+def test_a_chat_emoticon_ends_a_sentence():
+    matcher = Matcher(load_entries(KNOWLEDGE_DIR))
+    story = ("Bác mình là chủ tịch hội cựu chiến binh phường. Mình làm cđ ở cty nên bác tưởng mình biết hết :) "
+             "Mn cho hỏi đh hội CCB có cần 2/3 hội viên dự mới hợp lệ ko?")
+    assert matcher.is_out_of_scope(story)
