@@ -320,7 +320,7 @@ def bch_merged(query: str, edition: str, story: Story) -> Calculation | None:
 def bch_increase(query: str, edition: str, story: Story) -> Calculation | None:
     """The BCH the congress approved → how many members the upper union may add (≤ 10%)."""
     padded = f" {query} "
-    if edition != NEW or not _has(padded, ("tang them", "tang so uy vien", "tang len", "them uy vien")) \
+    if edition != NEW or not _has(padded, ("tang them", "tang so uy vien", "tang len", "them uy vien", "tang toi da", "duoc tang")) \
             or " ban chap hanh " not in padded or _has(padded, ("sap nhap", "hop nhat")):
         return None
     counts = _member_counts(query.split())
@@ -707,8 +707,8 @@ _OLD_UNKNOWN = ("Hiện chưa có quy định cố định trên toàn quốc m�
 def btv_size(query: str, edition: str, story: Story) -> Calculation | None:
     """BCH members → whether a standing committee is elected and how many at most (≥ 09 members, ≤ 1/3)."""
     padded = f" {query} "
-    if not any(_asks_after(s, ("ban thuong vu",), ("bao nhieu", "may", "toi da", "co duoc", "duoc bau", "so luong"))
-               for s in story.sentences or (query,)):
+    if not any(_asks_after(s, ("ban thuong vu",), ("bao nhieu", "may", "toi da", "co duoc", "duoc bau", "so luong"),
+                           span=10) for s in story.sentences or (query,)):
         return None
     size = _count_before(query.split(), ("uy vien", "nguoi", "thanh vien"))
     if size is None or " ban chap hanh " not in padded:

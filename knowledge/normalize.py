@@ -83,6 +83,10 @@ PHRASE_REWRITES: list[tuple[str, str, set[str], set[str]]] = [
     ("dh sp", "dai hoc su pham", set(), set()),
     ("ty le", "ti le", set(), set()),
     ("hoi nhi", "hoi nghi", set(), set()),
+    # "hn" is Hà Nội, except before what a conference is of ("hn bch lần 1", "hn đại biểu").
+    *((f"hn {w}", f"hoi nghi {w}", set(), set()) for w in (
+        "bch", "ban", "db", "dai bieu", "nld", "nguoi lao dong", "cong nhan", "can bo", "lan", "thay",
+        "tong ket", "cbcnv", "cbccvc")),
     ("cong doan vien", "doan vien", set(), {"chuc"}),
     ("phi cong doan", "doan phi", {"kinh"}, set()),
 ]

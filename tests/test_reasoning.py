@@ -552,3 +552,20 @@ def test_a_chat_emoticon_ends_a_sentence():
     story = ("Bác mình là chủ tịch hội cựu chiến binh phường. Mình làm cđ ở cty nên bác tưởng mình biết hết :) "
              "Mn cho hỏi đh hội CCB có cần 2/3 hội viên dự mới hợp lệ ko?")
     assert matcher.is_out_of_scope(story)
+
+
+def test_hn_is_a_conference_before_what_it_is_of_and_ha_noi_elsewhere():
+    assert normalize("hn bch lần 1 ở HN") == "hoi nghi ban chap hanh lan 1 o ha noi"
+
+
+def test_a_standing_committee_asked_about_far_from_its_ceiling_word_is_computed():
+    q = "Vậy btv của bch 13 ng thì tối đa đc mấy người ạ, bầu 5 có sai ko mn?"
+    calc = calculate(q, "2025-2030")
+    assert calc.rule == "btv_size" and "không quá 4" in calc.text
+
+
+def test_how_many_members_a_bch_may_grow_by_is_ten_percent_under_hd_38():
+    q = ("Đại hội đã biểu quyết ban chấp hành 20 người. Theo hướng dẫn hiện hành, chúng tôi được tăng tối đa mấy "
+         "ủy viên so với số đại hội đã thông qua?")
+    calc = calculate(q, "2025-2030")
+    assert calc.rule == "bch_increase" and "không quá 2 ủy viên" in calc.text
