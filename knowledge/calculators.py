@@ -223,7 +223,9 @@ def _asks_bch_size(query: str) -> bool:
             if any(f" {c} " in near for c in _BCH_ASK):
                 return True
     return any(f" {c} " in f" {query} " for c in ("so luong ban chap hanh", "so uy vien ban chap hanh",
-                                                  "so luong uy vien ban chap hanh")) or _asks_members_alone(query)
+                                                  "so luong uy vien ban chap hanh", "bao nhieu uy vien ban chap hanh",
+                                                  "may uy vien ban chap hanh", "bao nhieu nguoi ban chap hanh")) \
+        or _asks_members_alone(query)
 
 
 def _asks_members_alone(query: str) -> bool:

@@ -569,3 +569,10 @@ def test_how_many_members_a_bch_may_grow_by_is_ten_percent_under_hd_38():
          "ủy viên so với số đại hội đã thông qua?")
     calc = calculate(q, "2025-2030")
     assert calc.rule == "bch_increase" and "không quá 2 ủy viên" in calc.text
+
+
+def test_how_many_bch_members_asked_before_the_bch_is_named_is_computed():
+    q = ("Cong doan co so nha may bia cua chung toi co 520 doan vien. Dai hoi bau ban chap hanh 13 nguoi. Theo ke "
+         "hoach dai hoi nam 2025 thi co so 520 doan vien duoc bau toi da bao nhieu uy vien ban chap hanh?")
+    calc = calculate(q, "2025-2030")
+    assert calc.rule == "bch_size" and "tối đa 11" in calc.text
