@@ -792,9 +792,42 @@ def union_fee(query: str, edition: str, story: Story) -> Calculation | None:
     return Calculation(text + " Áp dụng từ 01/7/2025.", "QĐ 61/QĐ-TLĐ ngày 29/7/2025, Điều 1", "union_fee", NEW)
 
 
+_FORM_ASK = ("hinh thuc nao", "hinh thuc gi", "toan the hay", "hay dai hoi dai bieu", "hay dai bieu",
+             "hay toan the", "phai dai hoi dai bieu", "bat buoc dai hoi dai bieu", "duoc dai hoi dai bieu khong",
+             "duoc dai hoi toan the khong", "dai hoi dai bieu duoc khong", "dai hoi toan the duoc khong")
+_NOT_GRASSROOTS = ("cap tren", "cap tinh", "nganh trung uong", "cong doan xa", "cong doan phuong", "dac khu",
+                   "cong doan nganh", "tong lien doan")
+
+
+def congress_form(query: str, edition: str, story: Story) -> Calculation | None:
+    """A grassroots union's members → a full-member congress or a delegates' one (KH 22: 200 members)."""
+    asking = f" {story.asking or query} "
+    if edition != NEW or " dai hoi " not in asking or not _has(asking, _FORM_ASK) \
+            or _has(asking, ("hinh thuc bau", "bo phieu", "truc tuyen")):
+        return None
+    for sentence in story.sentences or (query,):
+        words = sentence.split()
+        members = next((v for i, v in _numbers(words) if " ".join(words[i + 1:i + 3]) == "doan vien"
+                        and (i == 0 or words[i - 1] not in ("duoi", "tren", "tu", "qua", "hon"))), None)
+        if members is not None:
+            break
+    else:
+        return None  # "dưới 200 đoàn viên thì …" asks the rule itself: the knowledge entry answers it
+    if _has(asking, _NOT_GRASSROOTS) or _has(f" {sentence} ", _NOT_GRASSROOTS):
+        return None
+    if members >= 200:
+        text = (f"{_fmt(members)} đoàn viên (từ 200 trở lên): công đoàn cơ sở, công đoàn cơ sở thành viên, công "
+                "đoàn bộ phận tổ chức đại hội đại biểu.")
+    else:
+        text = (f"{_fmt(members)} đoàn viên (dưới 200): tổ chức đại hội toàn thể đoàn viên. Chỉ khi hoạt động "
+                "phân tán, lưu động, khó họp toàn thể, và được công đoàn cấp trên trực tiếp đồng ý, mới được đại "
+                "hội đại biểu.")
+    return Calculation(text, "KH 22/KH-TLĐ ngày 29/8/2025, Mục III phần D.1 điểm (2)", "congress_form", NEW)
+
+
 CALCULATORS = (quorum, elected, bch_attendance, bch_province, bch_merged, bch_increase, bch_size, btv_size,
                ubkt_size, delegates, guests, delegates_commune, appointed, supplementary, working_days,
-               commune_congress_due, union_fee)
+               commune_congress_due, union_fee, congress_form)
 
 _THOUSANDS = re.compile(r"\b(\d{1,4}) (?:nghin|ngan)\b")
 

@@ -576,3 +576,17 @@ def test_how_many_bch_members_asked_before_the_bch_is_named_is_computed():
          "hoach dai hoi nam 2025 thi co so 520 doan vien duoc bau toi da bao nhieu uy vien ban chap hanh?")
     calc = calculate(q, "2025-2030")
     assert calc.rule == "bch_size" and "tối đa 11" in calc.text
+
+
+@pytest.mark.parametrize("question,form", [
+    ("Trường tôi 185 đoàn viên, đại hội 2025 nên tổ chức theo hình thức nào?", "toàn thể"),
+    ("cdcs cty minh 320 doan vien thi dai hoi toan the hay dai bieu vay", "đại hội đại biểu"),
+])
+def test_a_grassroots_unions_members_decide_its_congress_form_under_kh_22(question, form):
+    calc = calculate(question, "2025-2030")
+    assert calc.rule == "congress_form" and form in calc.text and "KH 22" in calc.source
+
+
+def test_the_congress_form_rule_asked_as_a_threshold_is_left_to_the_entry():
+    assert calculate("CĐCS dưới 200 ĐV thì tổ chức ĐH theo hình thức gì", "2025-2030") is None
+    assert calculate("cdcs 185 doan vien dai hoi theo hinh thuc nao", "2023-2028") is None  # no verified threshold
