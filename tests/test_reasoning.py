@@ -583,8 +583,8 @@ def test_how_many_bch_members_asked_before_the_bch_is_named_is_computed():
     ("cdcs cty minh 320 doan vien thi dai hoi toan the hay dai bieu vay", "đại hội đại biểu"),
 ])
 def test_a_grassroots_unions_members_decide_its_congress_form_under_kh_22(question, form):
-    calc = calculate(question, "2025-2030")
-    assert calc.rule == "congress_form" and form in calc.text and "KH 22" in calc.source
+    calc = calculate(question, "2025-2030")  # the delegates' calculator answers the form with its numbers
+    assert calc.rule in ("congress_form", "delegates") and form in calc.text and "KH 22" in calc.source
 
 
 def test_the_congress_form_rule_asked_as_a_threshold_is_left_to_the_entry():
