@@ -1,6 +1,6 @@
 """Benchmark: answer quality and latency, the project's matcher beside two baselines.
 
-    python -m bench.answers [--set dev|extra|published|published2|written2|written3|written4|written5|written6|facts|test|test3|old-dev|old-holdout] [--file PATH] [--failures] [--confusion]
+    python -m bench.answers [--set dev|extra|published|published2|written2|written3|written4|written5|written6|written7|facts|test|test3|old-dev|old-holdout] [--file PATH] [--failures] [--confusion]
 
 `dev` and `test` are the two halves of evaluation/pool (see evaluation/split.py): tune on dev (and on
 `extra`, `published`, `written2`, written from the facts only), report on test and on `test3` (written
@@ -70,7 +70,7 @@ SETS = {"dev": Path("evaluation/v2-dev.jsonl"), "test": Path("evaluation/v2-test
         "written2": Path("evaluation/dev-written2.jsonl"), "facts": Path("evaluation/dev-facts.jsonl"),
         "written3": Path("evaluation/dev-written3.jsonl"), "written4": Path("evaluation/dev-written4.jsonl"),
         "written5": Path("evaluation/dev-written5.jsonl"), "written6": Path("evaluation/dev-written6.jsonl"),
-        "published2": Path("evaluation/dev-published2.jsonl"),
+        "published2": Path("evaluation/dev-published2.jsonl"), "written7": Path("evaluation/dev-written7.jsonl"),
         "old-dev": DEV_SET, "old-holdout": HOLDOUT_SET}
 REPORT_ONLY = {"test", "test3"}  # never read while tuning: tables and the confusion list only
 OLD_WORLD = "2023-03-01 09:00"  # the first question sets were written for the 2023–2028 term
