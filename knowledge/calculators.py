@@ -83,7 +83,15 @@ _ABSENT = ("vang", "vang mat", "khong den", "nghi")
 _QUORUM_THRESHOLD = ("hop le", "khai mac", "tien hanh", "co mat", "tham du", "du 2/3", "du so", "du nguoi")
 _HOW_MANY_CONVENED = ("phai trieu tap", "trieu tap bao nhieu", "trieu tap toi thieu", "trieu tap it nhat")
 _ATTENDANCE = ("co mat", "tham du", "vang", "vang mat", "du hop", "den du", "moi co", "khong den")
-_QUORUM_ASK = ("hop le", "khai mac", "tien hanh", "du dieu kien", "du so", "du 2/3", "du nguoi", "duoc khong")
+_QUORUM_ASK = ("hop le", "khai mac", "tien hanh", "du dieu kien", "du so", "du 2/3", "du nguoi", "duoc khong",
+               "bao nhieu dai bieu co mat", "bao nhieu nguoi co mat", "bao nhieu doan vien co mat", "phai co mat")
+
+
+def _absent_after(words: list[str], i: int) -> bool:
+    """"8 đại biểu báo vắng", "5 người vắng mặt": the count of those who did not come."""
+    following = " " + " ".join(words[i + 1:i + 5]) + " "
+    return any(following.startswith(f" {unit} ") for unit in ("dai bieu", "nguoi", "doan vien", "thanh vien")) \
+        and any(f" {c} " in following for c in ("vang", "bao vang", "xin vang", "khong den"))
 
 
 def quorum(query: str, edition: str, story: Story) -> Calculation | None:
@@ -109,7 +117,7 @@ def quorum(query: str, edition: str, story: Story) -> Calculation | None:
             present = value  # "chốt danh sách chỉ có 57 người": who comes, whatever list is named before
         elif convened is None and _near(words, i, _CONVENED):
             convened = value
-        elif absent is None and _near(words, i, _ABSENT, before=2, after=1):
+        elif absent is None and (_near(words, i, _ABSENT, before=2, after=1) or _absent_after(words, i)):
             absent = value
         elif present is None and _near(words, i, _PRESENT_STRONG, before=3, after=2):
             present = value
@@ -131,15 +139,18 @@ def quorum(query: str, edition: str, story: Story) -> Calculation | None:
         return Calculation(text, QUORUM_SOURCE, "quorum", OLD)
     if convened is None or (present is None and absent is None):
         return None
+    came = ""
     if present is None:
         present = convened - absent
+        came = f" ({_fmt(convened)} − {_fmt(absent)} vắng)"
     if present > convened or present < 0:
         text = (f"Các con số chưa khớp: {_fmt(present)} người dự nhiều hơn {_fmt(convened)} người được triệu "
                 "tập. Anh/chị kiểm tra lại số được triệu tập và số có mặt.")
         return Calculation(text, QUORUM_SOURCE, "quorum", OLD)
     need = math.ceil(convened * 2 / 3)
-    verdict = (f"có {_fmt(present)} nên đủ điều kiện khai mạc, đại hội hợp lệ" if present >= need
-               else f"mới có {_fmt(present)} nên chưa đủ để khai mạc (thiếu {_fmt(need - present)} người)")
+    verdict = (f"có {_fmt(present)}{came} nên đủ điều kiện khai mạc, đại hội hợp lệ" if present >= need
+               else f"mới có {_fmt(present)}{came} nên chưa đủ 2/3, đại hội không hợp lệ và chưa được khai mạc "
+                    f"(thiếu {_fmt(need - present)} người)")
     line = f"{_fmt(convened)} × 2/3 = {_dec(convened * 2 / 3)}"
     text = (f"{line}: cần ít nhất {_fmt(need)} người; {verdict}. Đại hội hợp lệ khi có ít nhất 2/3 tổng số "
             "thành viên được triệu tập tham dự.")
@@ -150,10 +161,33 @@ def quorum(query: str, edition: str, story: Story) -> Calculation | None:
 
 _BALLOTS = ("thu ve", "phat ra", "tong so phieu", "phieu thu", "so phieu thu ve", "phieu bau")
 _COLLECTED = ("thu ve", "phieu thu", "so phieu thu ve", "tong so phieu thu")
-_VOTES = ("duoc", "dat", "co", "nhan")
+_VOTES = ("duoc", "dat", "co", "nhan", "voi")
 _VOTES_STRONG = ("duoc", "dat", "nhan")
 _NOT_A_CANDIDATE = ("phieu khong hop le", "phieu hop le", "phieu trang", "phieu hong")
 _ELECTED_ASK = ("trung cu", "dac cu", "dau", "duoc bau", "trung", "toi thieu bao nhieu phieu")
+
+
+def _tally(story: Story, ballots: int) -> list[int]:
+    """The votes of each candidate when the story lists them ("A 70 phiếu, B 66, C 61 …"): a sentence with
+    three or more counts, none above the ballots, that counts no people or ballots."""
+    for sentence in story.sentences:
+        words = sentence.split()
+        if _has(f" {sentence} ", _COLLECTED + ("phat ra",)):
+            continue
+        counts = [(i, v) for i, v in _numbers(words)
+                  if not " ".join(words[i + 1:i + 3]).startswith(("nguoi", "doan vien", "dai bieu", "uy vien"))
+                  and not " ".join(words[i + 1:i + 5]).startswith(_NOT_A_CANDIDATE)]
+        if len(counts) >= 3 and all(v <= ballots for _, v in counts) and " phieu " in f" {sentence} ":
+            return [v for _, v in counts]
+    return []
+
+
+def _seats(words: list[str]) -> int | None:
+    """"bầu ban chấp hành 7 người": how many are to be elected."""
+    for i, value in _numbers(words):
+        if words[i + 1:i + 2] in (["nguoi"], ["uy"]) and "bau" in words[max(0, i - 5):i]:
+            return value
+    return None
 
 
 def elected(query: str, edition: str, story: Story) -> Calculation | None:
@@ -181,6 +215,22 @@ def elected(query: str, edition: str, story: Story) -> Calculation | None:
             votes = value
     # The ballots collected are the base ("phát ra 64, thu về 62": 62), whatever was handed out.
     ballots = collected if collected is not None else issued
+    tally = _tally(story, ballots) if ballots is not None else []
+    if tally:
+        need = ballots // 2 + 1
+        reached = sorted((v for v in tally if v >= need), reverse=True)
+        seats = _seats(query.split())
+        head = f"{_fmt(ballots)} : 2 = {_dec(ballots / 2)}; phải quá 1/2 nên cần ít nhất {_fmt(need)} phiếu: "
+        if not reached:
+            verdict = "không ai đạt, chưa có người trúng cử."
+        else:
+            verdict = (f"có {len(reached)} người đạt ({', '.join(_fmt(v) for v in reached)} phiếu)"
+                       + (f", nhiều hơn {seats} người cần bầu nên lấy theo số phiếu từ cao xuống cho đủ {seats}."
+                          if seats and len(reached) > seats else f", nên chỉ {len(reached)} người trúng cử."
+                          if seats and len(reached) < seats else ", đều trúng cử."))
+        text = head + verdict + (" Mẫu số là tổng số phiếu thu về (kể cả phiếu không hợp lệ), không phải số phiếu "
+                                 "hợp lệ.")
+        return Calculation(_older_rule(text) if edition == NEW else text, ELECTED_SOURCE, "elected", OLD)
     if ballots is not None and votes is None and any(
             f" {c} " in padded for c in ("toi thieu", "it nhat", "bao nhieu phieu", "may phieu", "can bao nhieu")):
         need = ballots // 2 + 1
@@ -219,7 +269,7 @@ def _asks_bch_size(query: str) -> bool:
     words = query.split()
     for i in range(len(words) - 2):
         if words[i:i + 3] == ["ban", "chap", "hanh"]:
-            near = " " + " ".join(words[i + 3:i + 13]) + " "
+            near = " " + " ".join(words[i + 3:i + 15]) + " "
             if any(f" {c} " in near for c in _BCH_ASK):
                 return True
     return any(f" {c} " in f" {query} " for c in ("so luong ban chap hanh", "so uy vien ban chap hanh",
@@ -325,6 +375,9 @@ def bch_increase(query: str, edition: str, story: Story) -> Calculation | None:
     if edition != NEW or not _has(padded, ("tang them", "tang so uy vien", "tang len", "them uy vien", "tang toi da", "duoc tang")) \
             or " ban chap hanh " not in padded or _has(padded, ("sap nhap", "hop nhat")):
         return None
+    asking = f" {story.asking} "
+    if story.asking and " dai bieu " in asking and not _has(asking, ("uy vien", "ban chap hanh", "bch")):
+        return None  # "… cho tăng thêm. Được triệu tập tối đa bao nhiêu đại biểu?": the delegates' rule
     counts = _member_counts(query.split())
     if not counts:
         return None
@@ -387,6 +440,29 @@ _DELEGATE_SOURCE_NEW = "KH 22/KH-TLĐ ngày 29/8/2025, Mục III phần D.1"
 _DELEGATE_SOURCE_OLD = "HD 03/HD-TLĐ ngày 20/02/2020, tiểu mục 6.5"
 
 
+def _bound_before(words: list[str], value: int) -> str:
+    """"dưới 5.000 đoàn viên" / "từ, trên 5.000 đoàn viên" name a tier, not a union's count."""
+    for i, v in _numbers(words):
+        if v == value and " ".join(words[i + 1:i + 3]) == "doan vien":
+            before = words[i - 1] if i else ""
+            return "duoi" if before == "duoi" else "tu" if before in ("tu", "tren") else ""
+    return ""
+
+
+def _planned_delegates(words: list[str]) -> int | None:
+    """The delegates a union plans to convene: "triệu tập 160 đại biểu", "tổng số lên tới 180 người";
+    not a per-unit figure ("mỗi bộ phận ít nhất 6 đại biểu")."""
+    for i, value in _numbers(words):
+        before = " " + " ".join(words[max(0, i - 4):i]) + " "
+        if " ".join(words[i + 1:i + 3]) == "dai bieu" and not _has(before, ("moi", "it nhat", "toi thieu")):
+            return value
+    for i, value in _numbers(words):
+        before = " " + " ".join(words[max(0, i - 4):i]) + " "
+        if words[i + 1:i + 2] == ["nguoi"] and _has(before, ("tong so", "len toi", "tong cong", "tong")):
+            return value
+    return None
+
+
 def delegates(query: str, edition: str, story: Story) -> Calculation | None:
     """A grassroots union's member count → full or delegate congress, and how many delegates at most."""
     padded = f" {query} "
@@ -403,8 +479,19 @@ def delegates(query: str, edition: str, story: Story) -> Calculation | None:
     members = _count_before(words, ("doan vien",))
     if members is None:
         return None
+    bound = _bound_before(words, members)
+    if bound == "duoi":
+        members -= 1  # "dưới 5.000 đoàn viên": the tier below the figure
     cap = 200 if members >= 5000 else 150
-    planned = _count_before(words, ("dai bieu",))
+    planned = _planned_delegates(words)
+    if bound:
+        text = (f"Công đoàn cơ sở {'dưới' if bound == 'duoi' else 'từ'} {_fmt(members + (bound == 'duoi'))} đoàn "
+                f"viên: đại hội đại biểu tối đa {cap} đại biểu chính thức.")
+        if edition == OLD:
+            return Calculation(text, _DELEGATE_SOURCE_OLD, "delegates", OLD)
+        text += (f" Không triệu tập ít hơn {cap // 2} (1/2 mức tối đa); muốn vượt phải được cấp trên đồng ý và "
+                 f"không quá 10% (tối đa {cap + cap // 10}).")
+        return Calculation(text, _DELEGATE_SOURCE_NEW, "delegates", NEW)
     if planned is not None and planned != members:
         over = planned > cap or (planned == cap and " vuot " in padded)  # "muốn vượt 150"
         text = (f"Công đoàn cơ sở {_fmt(members)} đoàn viên: đại hội đại biểu tối đa {cap} đại biểu chính thức"

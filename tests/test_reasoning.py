@@ -590,3 +590,31 @@ def test_a_grassroots_unions_members_decide_its_congress_form_under_kh_22(questi
 def test_the_congress_form_rule_asked_as_a_threshold_is_left_to_the_entry():
     assert calculate("CĐCS dưới 200 ĐV thì tổ chức ĐH theo hình thức gì", "2025-2030") is None
     assert calculate("cdcs 185 doan vien dai hoi theo hinh thuc nao", "2023-2028") is None  # no verified threshold
+
+
+def test_delegates_reported_absent_are_taken_from_those_convened():
+    q = ("Đại hội đại biểu công đoàn cơ sở trường tôi triệu tập 85 đại biểu chính thức. Sáng nay có 8 đại biểu báo "
+         "vắng vì đi coi thi. Cần tối thiểu bao nhiêu đại biểu có mặt?")
+    calc = calculate(q, "2023-2028")
+    assert calc.rule == "quorum" and "ít nhất 57" in calc.text and "85 − 8 vắng" in calc.text
+
+
+def test_a_listed_tally_says_how_many_are_elected_on_the_ballots_collected():
+    q = ("Bầu ban chấp hành 7 người từ danh sách 9 người, thu về 75 phiếu, trong đó 3 phiếu không hợp lệ. Kết quả: "
+         "A 70 phiếu, B 66, C 61, D 55, E 49, F 40, G 37, H 35, I 30. Vậy có bao nhiêu người trúng cử?")
+    calc = calculate(q, "2023-2028")
+    assert calc.rule == "elected" and "ít nhất 38" in calc.text and "chỉ 6 người trúng cử" in calc.text
+
+
+def test_a_member_tier_named_with_duoi_is_not_taken_for_a_count():
+    q = "Theo KH 22, đại hội đại biểu công đoàn cơ sở dưới 5.000 đoàn viên được triệu tập tối đa bao nhiêu đại biểu?"
+    calc = calculate(q, "2025-2030")
+    assert calc.rule == "delegates" and "tối đa 150" in calc.text and "200" not in calc.text
+
+
+def test_asking_for_more_delegates_is_not_the_bch_increase():
+    q = ("Công đoàn cơ sở có 4.000 đoàn viên, 30 công đoàn bộ phận, mỗi bộ phận ít nhất 6 đại biểu thì tổng số lên "
+         "tới 180 người. Ban chấp hành định xin cấp trên cho tăng thêm. Nếu được đồng ý thì triệu tập tối đa bao "
+         "nhiêu đại biểu chính thức?")
+    calc = calculate(q, "2025-2030")
+    assert calc.rule == "delegates" and "tối đa 165" in calc.text and "ủy viên" not in calc.text
