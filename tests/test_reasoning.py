@@ -33,6 +33,21 @@ def test_the_edition_follows_the_clock_and_the_question_can_name_another():
     assert named_editions("chủ tịch Tổng Liên đoàn khóa XIII là ai") == []
 
 
+def test_when_a_story_names_two_terms_the_asking_sentence_decides():
+    old = entry("han-cu", "Hạn đại hội nhiệm kỳ 2023–2028?", ["hạn hoàn thành đại hội là ngày nào",
+                "đại hội công đoàn cơ sở xong trước ngày nào"], "Trước 30/6/2023.")
+    new = entry("han-moi", "Hạn đại hội nhiệm kỳ 2025–2030?", ["hạn hoàn thành đại hội là ngày nào",
+                "đại hội công đoàn cơ sở xong trước ngày nào"], "Trước 31/12/2025.", edition="2025-2030")
+    matcher = Matcher([old, new])
+    story = ("Chúng tôi đã đại hội nhiệm kỳ 2023–2028 vào tháng 5/2023. "
+             "Hạn hoàn thành đại hội nhiệm kỳ 2025–2030 là ngày nào?")
+    result = matcher.match(story, edition="2023-2028")
+    assert result.edition == "2025-2030" and result.best.entry.id == "han-moi"
+    reversed_story = ("Chúng tôi sẽ đại hội nhiệm kỳ 2025–2030 vào năm sau. "
+                      "Hạn hoàn thành đại hội nhiệm kỳ 2023–2028 là ngày nào?")
+    assert matcher.match(reversed_story, edition="2025-2030").best.entry.id == "han-cu"
+
+
 def test_answers_come_from_the_edition_in_force_and_say_which(loaded_db):
     assistant = Assistant(loaded_db, active_edition="")
     clock.set_now(clock.parse_local("2026-12-02 09:00"))
