@@ -577,6 +577,37 @@ def commune_congress_due(query: str, edition: str, story: Story) -> Calculation 
                        "commune_congress_due", NEW)
 
 
+def _months_later(start: date, months: int) -> date:
+    month = start.month - 1 + months
+    year, month = start.year + month // 12, month % 12 + 1
+    for day in (start.day, 30, 29, 28):  # 30/11 + 3 months: the end of February
+        try:
+            return date(year, month, day)
+        except ValueError:
+            continue
+    raise ValueError(start)
+
+
+def rejoin(query: str, edition: str, story: Story) -> Calculation | None:
+    """Left the union by a decision on a date → may apply to rejoin 03 months later (HD 38). Expulsion counts
+    from the end of the penalty, which the question rarely dates: left to the entry."""
+    padded = f" {query} "
+    if edition != NEW or _has(padded, ("khai tru",)) \
+            or not _has(padded, ("ket nap lai", "vao lai", "gia nhap lai", "tham gia lai", "xin lai vao")) \
+            or not _has(padded, ("ra khoi", "xin ra", "thoi sinh hoat", "roi cong doan")) \
+            or not _has(f" {story.asking or query} ", ("khi nao", "bao gio", "ngay nao", "bao lau", "duoc chua",
+                                                      "tu ngay", "som nhat", "luc nao")):
+        return None
+    left = _date_near(query, ("quyet dinh", "ra khoi"))
+    if left is None:
+        return None
+    due = _months_later(left, 3)
+    text = (f"Quyết định cho ra khỏi tổ chức công đoàn ngày {left.strftime('%d/%m/%Y')}: sau 03 tháng, tức từ ngày "
+            f"{due.strftime('%d/%m/%Y')}, người đó có thể làm đơn gửi công đoàn cơ sở nơi làm việc để được xem xét "
+            "kết nạp lại (ban chấp hành công đoàn cơ sở xem xét, quyết định).")
+    return Calculation(text, "HD 38/HD-TLĐ ngày 27/12/2024, mục 3.1 điểm (iv)", "rejoin", NEW)
+
+
 def bch_attendance(query: str, edition: str, story: Story) -> Calculation | None:
     """A BCH member's meetings attended → whether he is an ex officio delegate (more than half of them)."""
     padded = f" {query} "
@@ -681,7 +712,7 @@ def supplementary(query: str, edition: str, story: Story) -> Calculation | None:
             break
     if done is not None:
         left = limit - done
-        text += (f" Đã bổ sung {_fmt(done)}: còn được thêm {_fmt(left)}." if left >= 0 else
+        text += (f" Đã bổ sung {_fmt(done)}: còn được bầu bổ sung thêm {_fmt(left)} người." if left >= 0 else
                  f" Đã bổ sung {_fmt(done)}, vượt {_fmt(-left)}: phần vượt cần cấp trên đồng ý.")
     if edition == NEW:
         text = _older_rule(text)
@@ -914,7 +945,7 @@ def congress_form(query: str, edition: str, story: Story) -> Calculation | None:
 
 CALCULATORS = (quorum, elected, bch_attendance, bch_province, bch_merged, bch_increase, bch_size, btv_size,
                ubkt_size, delegates, guests, delegates_commune, appointed, supplementary, working_days,
-               commune_congress_due, union_fee, congress_form)
+               commune_congress_due, rejoin, union_fee, congress_form)
 
 _THOUSANDS = re.compile(r"\b(\d{1,4}) (?:nghin|ngan)\b")
 

@@ -193,7 +193,7 @@ def test_guests_and_appointed_delegates_are_capped_by_share_of_delegates():
 def test_by_elections_are_capped_at_two_thirds_of_the_decided_bch():
     calc = calculate("Đại hội quyết định BCH 9 ủy viên, đã bầu bổ sung 5 người, nay bầu bổ sung thêm được không",
                      "2023-2028")
-    assert "9 × 2/3 = 6" in calc.text and "còn được thêm 1" in calc.text
+    assert "9 × 2/3 = 6" in calc.text and "còn được bầu bổ sung thêm 1 người" in calc.text
     assert calculate("BCH cđcs 11 người mà khuyết mất 8 người chưa kịp bầu bổ sung thì phải tổ chức gì",
                      "2023-2028") is None
 
@@ -633,3 +633,13 @@ def test_asking_for_more_delegates_is_not_the_bch_increase():
          "nhiêu đại biểu chính thức?")
     calc = calculate(q, "2025-2030")
     assert calc.rule == "delegates" and "tối đa 165" in calc.text and "ủy viên" not in calc.text
+
+
+def test_rejoining_counts_three_months_from_the_decision_and_leaves_expulsion_to_the_entry():
+    story = ("Bạn ấy xin ra khỏi công đoàn, ban chấp hành ra quyết định ngày 30/11/2026. "
+             "Sớm nhất ngày nào bạn ấy được xét kết nạp lại?")
+    calc = calculate(story, "2025-2030")
+    assert calc.rule == "rejoin" and "30/11/2026" in calc.text and "28/02/2027" in calc.text
+    assert "HD 38" in calc.source
+    assert calculate(story.replace("xin ra khỏi công đoàn", "bị khai trừ, ra khỏi công đoàn"), "2025-2030") is None
+    assert calculate(story, "2023-2028") is None  # no verified khóa XII rule: no figure
