@@ -673,6 +673,8 @@ def appointed(query: str, edition: str, story: Story) -> Calculation | None:
     padded = f" {query} "
     if " chi dinh " not in padded or " dai bieu " not in padded:
         return None
+    if _has(padded, ("dai hoi xiii", "dai hoi xiv", "dai hoi cong doan viet nam")):
+        return None  # the national congress's own figures are facts of record, not a limit to compute
     total = _count_before(query.split(), ("dai bieu",))
     if total is None:
         return None
