@@ -577,6 +577,42 @@ def commune_congress_due(query: str, edition: str, story: Story) -> Calculation 
                        "commune_congress_due", NEW)
 
 
+def vacancies(query: str, edition: str, story: Story) -> Calculation | None:
+    """BCH size decided and seats now vacant → is a hội nghị due instead of a congress (HD 03 mục 7: vacant
+    more than 2/3 at a CĐCS, more than 1/2 above it, with no by-election yet)."""
+    padded = f" {query} "
+    if " khuyet " not in padded or not _has(f" {story.asking or query} ", (
+            "hoi nghi", "thay dai hoi", "bat thuong", "dai hoi lai", "bau lai", "phai lam gi", "xu ly")):
+        return None
+    words = query.split()
+    decided = _count_before(words, ("uy vien", "nguoi", "thanh vien"))
+    vacant = next((v for i, v in _numbers(words) if v != decided and _near(words, i, ("khuyet",), before=3,
+                                                                              after=0)), None)
+    if vacant is None:
+        vacant = next((v for i, v in _numbers(words) if v != decided and " khuyet " in
+                       " " + " ".join(words[i + 1:i + 4]) + " "), None)
+    if decided is None or vacant is None or not _has(padded, ("ban chap hanh", "bch")):
+        return None
+    source = "HD 03/HD-TLĐ ngày 20/02/2020, mục 7.1–7.3"
+    if vacant > decided:
+        return Calculation(f"Số ủy viên khuyết ({_fmt(vacant)}) lớn hơn số ủy viên ban chấp hành ({_fmt(decided)}): "
+                           "hai con số này mâu thuẫn, xin kiểm tra lại.", source, "vacancies", OLD)
+    upper = _has(padded, _UPPER_LEVEL) and not _has(padded, ("cong doan co so", "cdcs"))
+    level = "cấp trên trực tiếp cơ sở trở lên" if upper else "công đoàn cơ sở"
+    label, share = ("1/2", decided / 2) if upper else ("2/3", decided * 2 / 3)
+    if vacant > share:
+        verdict = (f"khuyết {_fmt(vacant)} là quá {label} số ủy viên ban chấp hành ({level}): nếu chưa kịp bầu bổ "
+                   "sung thì tổ chức hội nghị đại biểu hoặc hội nghị toàn thể thay đại hội; không tổ chức được thì "
+                   "họp ban chấp hành mở rộng sau khi có ý kiến bằng văn bản của cấp trên trực tiếp.")
+    else:
+        verdict = (f"khuyết {_fmt(vacant)} chưa quá {label} số ủy viên ban chấp hành ({level}), nên chưa phải tổ "
+                   "chức hội nghị thay đại hội vì lý do này; ban chấp hành bầu bổ sung theo quy định.")
+    text = f"{_fmt(decided)} × {label} = {_dec(share)}: {verdict}"
+    if edition == NEW:
+        text = "Trợ lý chưa có điều kiện tương ứng của HD 38; theo HD 03 (nhiệm kỳ trước): " + text
+    return Calculation(text, source, "vacancies", OLD)
+
+
 def _months_later(start: date, months: int) -> date:
     month = start.month - 1 + months
     year, month = start.year + month // 12, month % 12 + 1
@@ -946,7 +982,7 @@ def congress_form(query: str, edition: str, story: Story) -> Calculation | None:
 
 
 CALCULATORS = (quorum, elected, bch_attendance, bch_province, bch_merged, bch_increase, bch_size, btv_size,
-               ubkt_size, delegates, guests, delegates_commune, appointed, supplementary, working_days,
+               ubkt_size, delegates, guests, delegates_commune, appointed, supplementary, vacancies, working_days,
                commune_congress_due, rejoin, union_fee, congress_form)
 
 _THOUSANDS = re.compile(r"\b(\d{1,4}) (?:nghin|ngan)\b")

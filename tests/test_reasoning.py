@@ -643,3 +643,16 @@ def test_rejoining_counts_three_months_from_the_decision_and_leaves_expulsion_to
     assert "HD 38" in calc.source
     assert calculate(story.replace("xin ra khỏi công đoàn", "bị khai trừ, ra khỏi công đoàn"), "2025-2030") is None
     assert calculate(story, "2023-2028") is None  # no verified khóa XII rule: no figure
+
+
+def test_vacant_seats_over_two_thirds_call_for_a_conference_and_the_newer_term_is_labelled():
+    many = calculate("BCH công đoàn cơ sở đại hội bầu 15 người, hiện khuyết 11 ủy viên. "
+                     "Có phải tổ chức hội nghị thay đại hội không?", "2023-2028")
+    assert many.rule == "vacancies" and "15 × 2/3 = 10" in many.text and "quá 2/3" in many.text
+    assert "hội nghị đại biểu hoặc hội nghị toàn thể" in many.text and "HD 03" in many.source
+    few = calculate("Ban chấp hành công đoàn cơ sở có 9 người, nay khuyết 5 người. Có phải tổ chức hội nghị "
+                    "thay đại hội không?", "2025-2030")
+    assert "chưa quá 2/3" in few.text and few.text.startswith("Trợ lý chưa có điều kiện tương ứng của HD 38")
+    odd = calculate("Ban chấp hành công đoàn cơ sở có 7 người mà khuyết 9 người, có phải họp hội nghị không?",
+                    "2023-2028")
+    assert "mâu thuẫn" in odd.text
