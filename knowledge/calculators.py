@@ -651,6 +651,9 @@ def bch_attendance(query: str, edition: str, story: Story) -> Calculation | None
         return None
     words = query.split()
     meetings = [(i, v) for i, v in _numbers(words) if " ".join(words[i + 1:i + 3]).startswith(("ky", "cuoc hop"))]
+    pair = re.search(r"\b(\d{1,3}) (?:trong|tren|/) (?:tong so |so )?(\d{1,3}) (?:ky|cuoc hop|phien|buoi)", query)
+    if len(meetings) < 2 and pair:  # "dự 4 trong 12 kỳ họp"
+        meetings = [(0, int(pair.group(1))), (1, int(pair.group(2)))]
     if len(meetings) < 2:
         return None
     held, attended = max(v for _, v in meetings), min(v for _, v in meetings)

@@ -536,6 +536,9 @@ def test_a_bch_members_attendance_decides_whether_he_is_an_ex_officio_delegate()
     calc = calculate("BCH họp 14 kỳ, anh Hùng ủy viên BCH chỉ dự 7 kỳ, có đương nhiên là đại biểu chính thức không",
                      "2023-2028")
     assert calc.rule == "bch_attendance" and "ít nhất 8 kỳ" in calc.text and "chưa đủ" in calc.text
+    written_as_share = calculate("Anh Sơn là ủy viên ban chấp hành đương nhiệm, chỉ dự được 4 trong 12 kỳ họp ban "
+                                 "chấp hành. Anh Sơn có là đại biểu chính thức không?", "2023-2028")
+    assert "ít nhất 7 kỳ" in written_as_share.text and "dự 4 kỳ là chưa đủ" in written_as_share.text
 
 
 def test_the_union_named_in_passing_does_not_make_another_organisations_question_the_unions():
