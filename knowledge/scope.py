@@ -9,6 +9,7 @@ scope even then, because the knowledge holds nothing on it.
 """
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
@@ -96,8 +97,16 @@ def mixup(query: str) -> Mixup | None:
     return next((m for m in load_mixups() if any(f" {marker} " in padded for marker in m.markers)), None)
 
 
+# "… quá nửa số phiếu giống bầu BCH công đoàn không?": the union named as the yardstick of a comparison
+# is not what the question is about.
+_COMPARISON = re.compile(r" (?:giong|nhu|tuong tu|so voi|khac voi|khac) (?:\S+ ){0,5}?(?:cong doan|cdcs)\b(?: \S+){0,3}")
+
+
+_COMPARING = ("giong", "tuong tu", "so voi", "khac voi")
+
+
 def names_union(query: str) -> bool:
-    padded = f" {query} "
+    padded = _COMPARISON.sub(" ", f" {query} ") + " "
     return any(f" {m} " in padded for m in UNION_MARKERS)
 
 
@@ -144,6 +153,15 @@ def story_scope(question: str, whole: OutOfScope | None) -> OutOfScope | None:
     - a neighbouring subject told only in the middle of a union story ("… để nói chuyện với chủ về tiền
       tăng ca. Cần bao nhiêu người để lập công đoàn?"), neither in its first sentence (what the story is
       about) nor in a sentence that asks: the union's question."""
+    if whole is None:
+        # "Thôn tôi bầu trưởng thôn … Tôi thấy bầu chủ tịch công đoàn chỉ cần quá nửa, có giống không?": the
+        # union named only in the sentences that compare is the yardstick, the rest says what is asked.
+        sentences = sentences_of(question)
+        plain = [s for s in sentences if not any(f" {c} " in f" {normalize(s)} " for c in _COMPARING)]
+        if plain and len(plain) < len(sentences) and not any(names_union(normalize(s)) for s in plain):
+            verdict = _sentence_scope(" ".join(plain))
+            if verdict is not None and verdict.kind == "organisation":
+                return verdict
     asking = asking_sentences(question)
     if not asking:
         return whole

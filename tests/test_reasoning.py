@@ -659,3 +659,18 @@ def test_vacant_seats_over_two_thirds_call_for_a_conference_and_the_newer_term_i
     odd = calculate("Ban chấp hành công đoàn cơ sở có 7 người mà khuyết 9 người, có phải họp hội nghị không?",
                     "2023-2028")
     assert "mâu thuẫn" in odd.text
+
+
+def test_the_union_named_as_a_yardstick_does_not_make_another_bodys_question_the_unions():
+    matcher = Matcher(load_entries(KNOWLEDGE_DIR))
+    for question in (
+            "Bầu đại biểu Quốc hội thì người trúng cử có phải được quá nửa số phiếu hợp lệ giống bầu BCH công đoàn không?",
+            "Chi hội Cựu chiến binh cơ quan tôi có được bầu trực tiếp chi hội trưởng như bầu trực tiếp chủ tịch công "
+            "đoàn không?",
+            "Thôn tôi sắp bầu trưởng thôn. Người được bầu phải đạt bao nhiêu phần trăm số hộ đồng ý? Tôi thấy bầu chủ "
+            "tịch công đoàn chỉ cần quá một nửa số phiếu, không biết có giống không."):
+        assert matcher.match(question, edition="2025-2030").reason == "out_of_scope", question
+    # the union's own question that compares with another body stays the union's
+    own = matcher.match("Bầu chủ tịch công đoàn cơ sở có cần quá một nửa số phiếu giống bầu trưởng thôn không?",
+                        edition="2025-2030")
+    assert own.reason != "out_of_scope"
