@@ -97,9 +97,9 @@ def mixup(query: str) -> Mixup | None:
     return next((m for m in load_mixups() if any(f" {marker} " in padded for marker in m.markers)), None)
 
 
-# "… quá nửa số phiếu giống bầu BCH công đoàn không?": the union named as the yardstick of a comparison
-# is not what the question is about.
-_COMPARISON = re.compile(r" (?:giong|nhu|tuong tu|so voi|khac voi|khac) (?:\S+ ){0,5}?(?:cong doan|cdcs)\b(?: \S+){0,3}")
+# "… quá nửa số phiếu giống bầu BCH công đoàn không?": the union named as the yardstick of a comparison that
+# ends the question is not what the question is about.
+_COMPARISON = re.compile(r" (?:giong|nhu|tuong tu|so voi|khac voi|khac) (?:\S+ ){0,5}?(?:cong doan|cdcs)(?: \S+){0,3} ?$")
 
 
 _COMPARING = ("giong", "tuong tu", "so voi", "khac voi")
