@@ -306,8 +306,9 @@ def bch_size(query: str, edition: str, story: Story) -> Calculation | None:
         return None
     if any(f" {w} " in f" {story.asking or query} " for w in ("bo phan", "thanh vien", "uy ban kiem tra", "ban thuong vu", "cap tinh",
                                          "cong doan tinh", "lien doan lao dong tinh", "cong doan nganh",
-                                         "nganh trung uong", "so du", "bo sung", "hop le", "co mat", "khai mac")):
-        return None  # other levels, other rules: the knowledge entries and other calculators answer those
+                                         "nganh trung uong", "so du", "bo sung", "hop le", "co mat", "khai mac",
+                                         "ty le", "phan tram", "co cau", "nu", "do tuoi", "khuyet")):
+        return None  # other levels and rules (shares of women, vacancies): entries and other calculators
     words = query.split()
     members = None
     for i, value in _numbers(words):

@@ -674,3 +674,10 @@ def test_the_union_named_as_a_yardstick_does_not_make_another_bodys_question_the
     own = matcher.match("Bầu chủ tịch công đoàn cơ sở có cần quá một nửa số phiếu giống bầu trưởng thôn không?",
                         edition="2025-2030")
     assert own.reason != "out_of_scope"
+
+
+def test_a_share_of_women_asked_beside_the_bch_size_is_not_answered_with_the_size():
+    story = ("CĐCS có 230 đoàn viên, đề án nhân sự BCH dự kiến 9 người nhưng chỉ có 2 nữ. "
+             "Tỷ lệ nữ tối thiểu trong BCH là bao nhiêu phần trăm?")
+    assert calculate(story, "2023-2028") is None
+    assert calculate("CĐCS có 230 đoàn viên thì ban chấp hành bao nhiêu người?", "2023-2028").rule == "bch_size"
