@@ -610,7 +610,7 @@ def vacancies(query: str, edition: str, story: Story) -> Calculation | None:
                    "chức hội nghị thay đại hội vì lý do này; ban chấp hành bầu bổ sung theo quy định.")
     text = f"{_fmt(decided)} × {label} = {_dec(share)}: {verdict}"
     if edition == NEW:
-        text = "Trợ lý chưa có điều kiện tương ứng của HD 38; theo HD 03 (nhiệm kỳ trước): " + text
+        text = "Trợ lý chưa có quy định tương ứng của HD 38; theo HD 03 (nhiệm kỳ trước): " + text
     return Calculation(text, source, "vacancies", OLD)
 
 

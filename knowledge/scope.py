@@ -28,6 +28,7 @@ class OutOfScope:
     kind: str          # "organisation" | "subject"
     name: str          # how the reply names it
     where_to_ask: str
+    leads_union: bool = False
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,7 @@ class _Rule:
     # Markers that count only as typed with these diacritics ("đảng viên", not "đang viên"): (folded
     # syllable, accent key or None) runs, compared with the question's analysed syllables.
     accented: tuple[tuple[tuple[str, str | None], ...], ...] = ()
+    leads_union: bool = False  # the Party: named in a union officer's story, context of the union's question
 
 
 def _norm_marker(text: str) -> str:
@@ -59,7 +61,7 @@ def load_scope(path: Path = SCOPE_FILE) -> tuple[_Rule, ...]:
             accented = tuple(dict.fromkeys(a for a in (analyze(x, drop_filler=False)
                                                        for x in raw.get("accented", [])) if a))
             rules.append(_Rule(kind, raw.get("short") or raw["name"], raw.get("where_to_ask", ""), markers,
-                               unless, accented))
+                               unless, accented, bool(raw.get("leads_union", False))))
     return tuple(rules)
 
 
@@ -103,6 +105,12 @@ _COMPARISON = re.compile(r" (?:giong|nhu|tuong tu|so voi|khac voi|khac) (?:\S+ )
 
 
 _COMPARING = ("giong", "tuong tu", "so voi", "khac voi")
+_INTRO = re.compile(r"^(?:toi|minh|em|chau) (?:la|tung la|tung lam|dang la|dang lam|hien la|lam) ")
+
+
+def _introduces(sentence: str) -> bool:
+    """A first sentence where the officer says who he is ("tôi là chủ tịch công đoàn …")."""
+    return bool(_INTRO.match(sentence)) and names_union(sentence)
 
 
 def names_union(query: str) -> bool:
@@ -132,18 +140,23 @@ def out_of_scope(query: str, rules: tuple[_Rule, ...] | None = None,
 
     for rule in rules:
         if rule.kind == "subject" and fires(rule) and not any(f" {u} " in padded for u in rule.unless):
-            return OutOfScope(rule.kind, rule.name, rule.where_to_ask)
+            return OutOfScope(rule.kind, rule.name, rule.where_to_ask, rule.leads_union)
     if union:
         return None
     for rule in rules:
         if rule.kind == "organisation" and fires(rule):
-            return OutOfScope(rule.kind, rule.name, rule.where_to_ask)
+            return OutOfScope(rule.kind, rule.name, rule.where_to_ask, rule.leads_union)
     return None
 
 
 def _sentence_scope(sentence: str) -> OutOfScope | None:
     typed = analyze(sentence)
     return out_of_scope(" ".join(w for w, _ in typed), typed=typed)
+
+
+def _closing_questions(question: str) -> list[str]:
+    """The sentences the writer closed with "?" (without the sentence before a short one)."""
+    return [sentences_of(part)[-1] for part in re.split(r"(?<=\?)", question) if part.rstrip().endswith("?")]
 
 
 def story_scope(question: str, whole: OutOfScope | None) -> OutOfScope | None:
@@ -162,11 +175,22 @@ def story_scope(question: str, whole: OutOfScope | None) -> OutOfScope | None:
             verdict = _sentence_scope(" ".join(plain))
             if verdict is not None and verdict.kind == "organisation":
                 return verdict
+        # "Tôi là tổ trưởng công đoàn, đồng thời là tổ trưởng tổ dân phố. Sắp bầu HĐND xã …": the union named
+        # only where the officer introduces himself, another body named in the story.
+        rest = sentences[1:]
+        if rest and _introduces(normalize(sentences[0])) and not any(names_union(normalize(s)) for s in rest):
+            verdict = next((v for v in map(_sentence_scope, rest)
+                            if v is not None and v.kind == "organisation" and not v.leads_union), None)
+            if verdict is not None:
+                return verdict
     asking = asking_sentences(question)
     if not asking:
         return whole
     if whole is None:
-        return next((s for s in map(_sentence_scope, asking) if s is not None and s.kind == "organisation"),
+        # The sentence before a short closing question is its context ("Đảng ủy xã yêu cầu xong trước tháng
+        # 10. Hạn chót là ngày nào?"): another body named there does not make a union story that body's.
+        asked = [s for s in asking if s in _closing_questions(question)] or asking
+        return next((s for s in map(_sentence_scope, asked) if s is not None and s.kind == "organisation"),
                     None)
     if whole.kind == "subject" and names_union(normalize(question)):
         if not any(_sentence_scope(s) for s in asking + sentences_of(question)[:1]):

@@ -655,7 +655,7 @@ def test_vacant_seats_over_two_thirds_call_for_a_conference_and_the_newer_term_i
     assert "hội nghị đại biểu hoặc hội nghị toàn thể" in many.text and "HD 03" in many.source
     few = calculate("Ban chấp hành công đoàn cơ sở có 9 người, nay khuyết 5 người. Có phải tổ chức hội nghị "
                     "thay đại hội không?", "2025-2030")
-    assert "chưa quá 2/3" in few.text and few.text.startswith("Trợ lý chưa có điều kiện tương ứng của HD 38")
+    assert "chưa quá 2/3" in few.text and few.text.startswith("Trợ lý chưa có quy định tương ứng của HD 38")
     odd = calculate("Ban chấp hành công đoàn cơ sở có 7 người mà khuyết 9 người, có phải họp hội nghị không?",
                     "2023-2028")
     assert "mâu thuẫn" in odd.text
@@ -681,3 +681,15 @@ def test_a_share_of_women_asked_beside_the_bch_size_is_not_answered_with_the_siz
              "Tỷ lệ nữ tối thiểu trong BCH là bao nhiêu phần trăm?")
     assert calculate(story, "2023-2028") is None
     assert calculate("CĐCS có 230 đoàn viên thì ban chấp hành bao nhiêu người?", "2023-2028").rule == "bch_size"
+
+
+def test_who_the_officer_is_does_not_make_another_bodys_question_the_unions_but_the_party_is_context():
+    matcher = Matcher(load_entries(KNOWLEDGE_DIR))
+    council = ("Tôi là tổ trưởng công đoàn, đồng thời là tổ trưởng tổ dân phố. Sắp tới bầu cử đại biểu HĐND xã "
+               "nhiệm kỳ mới, xã tôi bầu 30 đại biểu ở 6 đơn vị bầu cử. Bà con hỏi tôi: danh sách người ứng cử phải "
+               "nhiều hơn số được bầu ít nhất mấy người?")
+    assert matcher.match(council, edition="2025-2030").reason == "out_of_scope"
+    led = ("Tôi là chủ tịch công đoàn xã. Đảng ủy xã yêu cầu đại hội xong trước tháng 10. "
+           "Hạn chót đại hội công đoàn cơ sở là ngày nào?")
+    result = matcher.match(led, edition="2025-2030")
+    assert result.reason != "out_of_scope" and result.status == "answered"
