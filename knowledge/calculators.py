@@ -307,7 +307,8 @@ def bch_size(query: str, edition: str, story: Story) -> Calculation | None:
     if any(f" {w} " in f" {story.asking or query} " for w in ("bo phan", "thanh vien", "uy ban kiem tra", "ban thuong vu", "cap tinh",
                                          "cong doan tinh", "lien doan lao dong tinh", "cong doan nganh",
                                          "nganh trung uong", "so du", "bo sung", "hop le", "co mat", "khai mac",
-                                         "ty le", "phan tram", "co cau", "nu", "do tuoi", "khuyet")):
+                                         "ti le", "phan tram", "co cau", "nu", "do tuoi", "khuyet",
+                                         "trieu tap", "dai bieu chinh thuc", "bao nhieu dai bieu")):
         return None  # other levels and rules (shares of women, vacancies): entries and other calculators
     words = query.split()
     members = None
@@ -592,8 +593,21 @@ def vacancies(query: str, edition: str, story: Story) -> Calculation | None:
     if vacant is None:
         vacant = next((v for i, v in _numbers(words) if v != decided and " khuyet " in
                        " " + " ".join(words[i + 1:i + 4]) + " "), None)
-    if decided is None or vacant is None or not _has(padded, ("ban chap hanh", "bch")):
+    if decided is None or not _has(padded, ("ban chap hanh", "bch")):
         return None
+    if vacant is None:
+        if not _has(f" {story.asking or query} ", ("khuyet bao nhieu", "khuyet tu bao nhieu", "khuyet may",
+                                                   "khuyet tu may", "khuyet den bao nhieu", "khuyet qua bao nhieu")):
+            return None
+        upper = _has(padded, _UPPER_LEVEL) and not _has(padded, ("cong doan co so", "cdcs"))
+        label, share = ("1/2", decided / 2) if upper else ("2/3", decided * 2 / 3)
+        text = (f"{_fmt(decided)} × {label} = {_dec(share)}: khuyết từ {_fmt(math.floor(share) + 1)} ủy viên trở lên "
+                f"(quá {label} số ủy viên ban chấp hành, "
+                f"{'cấp trên trực tiếp cơ sở trở lên' if upper else 'công đoàn cơ sở'}) mà chưa kịp bầu bổ sung thì "
+                "tổ chức hội nghị đại biểu hoặc hội nghị toàn thể thay đại hội.")
+        if edition == NEW:
+            text = "Trợ lý chưa có quy định tương ứng của HD 38; theo HD 03 (nhiệm kỳ trước): " + text
+        return Calculation(text, "HD 03/HD-TLĐ ngày 20/02/2020, mục 7.1–7.3", "vacancies", OLD)
     source = "HD 03/HD-TLĐ ngày 20/02/2020, mục 7.1–7.3"
     if vacant > decided:
         return Calculation(f"Số ủy viên khuyết ({_fmt(vacant)}) lớn hơn số ủy viên ban chấp hành ({_fmt(decided)}): "
@@ -688,8 +702,9 @@ def _asks_after(query: str, subjects: tuple[str, ...], asks: tuple[str, ...], sp
 def guests(query: str, edition: str, story: Story) -> Calculation | None:
     """Official delegates convened → how many guests at most (KH 22: 15% grassroots, 30% provincial)."""
     padded = f" {query} "
-    if " khach moi " not in padded or not _asks_after(query, ("khach moi",), _GUESTS_ASK) or _has(
-            padded, _SPENDING):
+    # "mời tối đa bao nhiêu khách": the guests, with or without "mời" after the word
+    if not _has(padded, ("khach moi", "khach")) or not _asks_after(query, ("khach moi", "khach"), _GUESTS_ASK) \
+            or _has(padded, _SPENDING):
         return None  # guests mentioned in a story about something else (meals, budget)
     delegates_count = _count_before(query.split(), ("dai bieu",))
     if delegates_count is None:
@@ -986,7 +1001,7 @@ def congress_form(query: str, edition: str, story: Story) -> Calculation | None:
 
 
 CALCULATORS = (quorum, elected, bch_attendance, bch_province, bch_merged, bch_increase, bch_size, btv_size,
-               ubkt_size, delegates, guests, delegates_commune, appointed, supplementary, vacancies, working_days,
+               ubkt_size, delegates, guests, delegates_commune, appointed, vacancies, supplementary, working_days,
                commune_congress_due, rejoin, union_fee, congress_form)
 
 _THOUSANDS = re.compile(r"\b(\d{1,4}) (?:nghin|ngan)\b")

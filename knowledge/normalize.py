@@ -82,6 +82,7 @@ PHRASE_REWRITES: list[tuple[str, str, set[str], set[str]]] = [
     ("dh su pham", "dai hoc su pham", set(), set()),
     ("dh sp", "dai hoc su pham", set(), set()),
     ("ty le", "ti le", set(), set()),
+    ("bo xung", "bo sung", set(), set()),  # the common misspelling of "bổ sung"
     ("hoi nhi", "hoi nghi", set(), set()),
     # "hn" is Hà Nội, except before what a conference is of ("hn bch lần 1", "hn đại biểu").
     *((f"hn {w}", f"hoi nghi {w}", set(), set()) for w in (

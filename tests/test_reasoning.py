@@ -693,3 +693,15 @@ def test_who_the_officer_is_does_not_make_another_bodys_question_the_unions_but_
            "Hạn chót đại hội công đoàn cơ sở là ngày nào?")
     result = matcher.match(led, edition="2025-2030")
     assert result.reason != "out_of_scope" and result.status == "answered"
+
+
+def test_vacancies_threshold_guests_without_moi_and_delegates_asked_beside_the_bch():
+    threshold = calculate("BCH công đoàn cơ sở 15 đồng chí. Khuyết từ bao nhiêu ủy viên trở lên mà chưa kịp bầu bổ "
+                          "sung thì phải tổ chức hội nghị đại biểu thay đại hội?", "2023-2028")
+    assert threshold.rule == "vacancies" and "khuyết từ 11 ủy viên trở lên" in threshold.text
+    guests = calculate("Đại hội triệu tập 140 đại biểu chính thức, được mời tối đa bao nhiêu khách?", "2025-2030")
+    assert guests.rule == "guests" and "140 × 15% = 21" in guests.text
+    convened = calculate("Công đoàn cơ sở có 1.200 đoàn viên, đại hội đại biểu. Ban chấp hành được triệu tập tối "
+                         "thiểu bao nhiêu đại biểu chính thức?", "2025-2030")
+    assert convened.rule != "bch_size" and "75" in convened.text
+    assert normalize("bầu bổ xung") == normalize("bầu bổ sung")
