@@ -587,7 +587,7 @@ def vacancies(query: str, edition: str, story: Story) -> Calculation | None:
             "hoi nghi", "thay dai hoi", "bat thuong", "dai hoi lai", "bau lai", "phai lam gi", "xu ly")):
         return None
     words = query.split()
-    decided = _count_before(words, ("uy vien", "nguoi", "thanh vien"))
+    decided = _count_before(words, ("uy vien", "nguoi", "thanh vien", "dong chi"))
     vacant = next((v for i, v in _numbers(words) if v != decided and _near(words, i, ("khuyet",), before=3,
                                                                               after=0)), None)
     if vacant is None:
