@@ -92,7 +92,7 @@ class MatcherSystem:
 
     def run(self, q: str, edition: str = "2023-2028"):
         r = self.matcher.match(q, edition=edition)
-        calc = calculate(q, r.edition) if r.reason != "out_of_scope" else None
+        calc = calculate(q, r.edition, self.matcher.correct_typos) if r.reason != "out_of_scope" else None
         if calc is not None:
             unheld = unheld_note(q)
             return "answered", f"{unheld} {calc.text}", [], (r.best.entry.id if r.best else None)
@@ -262,8 +262,8 @@ def print_confusion(system: MatcherSystem, rows) -> None:
             continue
         r = system.matcher.match(q["q"], edition=edition_at(q))
         shown = ", ".join(c.entry.id for c in r.candidates[:1 if status == "answered" else 3]) or "—"
-        if status == "answered" and calculate(q["q"], r.edition) is not None:
-            shown = "phép tính: " + calculate(q["q"], r.edition).rule
+        if status == "answered" and calculate(q["q"], r.edition, system.matcher.correct_typos) is not None:
+            shown = "phép tính: " + calculate(q["q"], r.edition, system.matcher.correct_typos).rule
         print(f"| {q['id']} | {q['kind']} | {q.get('edition') or '—'} | {q.get('fact') or '—'} | {status} | "
               f"{shown} |")
     print()

@@ -145,7 +145,7 @@ class FaqService:
         result = self.matcher.match(msg.text, edition=self.active_edition)
         question_id = self.log_question(msg, result) if log else None
         if result.reason != "out_of_scope":
-            calc = calculate(msg.text, result.edition)
+            calc = calculate(msg.text, result.edition, self.matcher.correct_typos)
             if calc is not None:  # the officer gave the counts: the rule applied to them
                 edition = get_edition(result.edition)
                 unheld = unheld_note(msg.text)
@@ -185,7 +185,7 @@ class FaqService:
         shared = mixup(result.query)
         if shared is None:
             return ""
-        calc = calculate(question, result.edition)
+        calc = calculate(question, result.edition, self.matcher.correct_typos)
         if calc is not None:
             return f"{calc.text} ({calc.source})"
         own = self.matcher.match(shared.union_question, edition=result.edition)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from typing import Callable
 from datetime import date, timedelta
 
 from knowledge.clauses import asking_sentences, asks_several, sentences_of
@@ -1007,11 +1008,14 @@ CALCULATORS = (quorum, elected, bch_attendance, bch_province, bch_merged, bch_in
 _THOUSANDS = re.compile(r"\b(\d{1,4}) (?:nghin|ngan)\b")
 
 
-def calculate(question: str, edition: str) -> Calculation | None:
+def calculate(question: str, edition: str,
+              mend: Callable[[list[str]], list[str]] | None = None) -> Calculation | None:
     """The first calculator that recognises the question and finds all its counts; a question that asks
-    several things ("tối đa bao nhiêu đại biểu và BCH mấy người") gets every calculation it asks for."""
+    several things ("tối đa bao nhiêu đại biểu và BCH mấy người") gets every calculation it asks for.
+    `mend`: the matcher's typo correction of normalised words ("ban chấp hàn" → "ban chấp hành")."""
     def counted(text: str) -> str:
-        return _THOUSANDS.sub(lambda m: str(int(m.group(1)) * 1000), normalize(text))  # "70 nghìn" → 70000
+        text = _THOUSANDS.sub(lambda m: str(int(m.group(1)) * 1000), normalize(text))  # "70 nghìn" → 70000
+        return " ".join(mend(text.split())) if mend and text else text
     query = counted(question)
     story = Story(tuple(counted(s) for s in sentences_of(question)),
                   " ".join(counted(s) for s in asking_sentences(question)))

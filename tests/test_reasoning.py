@@ -705,3 +705,12 @@ def test_vacancies_threshold_guests_without_moi_and_delegates_asked_beside_the_b
                          "thiểu bao nhiêu đại biểu chính thức?", "2025-2030")
     assert convened.rule != "bch_size" and "75" in convened.text
     assert normalize("bầu bổ xung") == normalize("bầu bổ sung")
+
+
+def test_calculators_read_the_question_with_its_typos_mended():
+    matcher = Matcher(load_entries(KNOWLEDGE_DIR))
+    typed = ("Ban chấp hàn CĐCS công ty em được đại hôi quyết định 15 ủy viên. Vậy tổng cộng đc bầu bổ xung tối đa "
+             "bao nhiu người mà ko cần xin cấp trên đồng ý?")
+    assert calculate(typed, "2023-2028") is None  # as typed, "ban chấp hàn" names no BCH
+    mended = calculate(typed, "2023-2028", matcher.correct_typos)
+    assert mended.rule == "supplementary" and "15 × 2/3 = 10" in mended.text
