@@ -714,3 +714,8 @@ def test_calculators_read_the_question_with_its_typos_mended():
     assert calculate(typed, "2023-2028") is None  # as typed, "ban chấp hàn" names no BCH
     mended = calculate(typed, "2023-2028", matcher.correct_typos)
     assert mended.rule == "supplementary" and "15 × 2/3 = 10" in mended.text
+
+
+def test_a_parish_council_is_another_body_but_a_congress_report_is_the_unions():
+    assert out_of_scope(normalize("Hội đồng mục vụ giáo xứ nhiệm kỳ mấy năm, trúng cử phải quá bao nhiêu phần trăm?"))
+    assert out_of_scope(normalize("báo cáo đại hội xiv đánh giá giai đoạn nào")) is None
