@@ -186,7 +186,7 @@ def _replace_runs(tokens: list[tuple[str, str | None]], pattern: tuple[str, ...]
     out: list[tuple[str, str | None]] = []
     i = 0
     while i < len(tokens):
-        if tuple(t[0] for t in tokens[i:i + n]) == pattern and not (
+        if tokens[i][0] == pattern[0] and tuple(t[0] for t in tokens[i:i + n]) == pattern and not (
                 (i > 0 and tokens[i - 1][0] in not_before)
                 or (i + n < len(tokens) and tokens[i + n][0] in not_after)):
             out.extend((word, None) for word in replacement)
@@ -211,11 +211,16 @@ def analyze(text: str, drop_filler: bool = True) -> tuple[tuple[str, str | None]
     if len(accented_words) != len(folded_words):  # odd compatibility characters: no accent information
         accented_words = folded_words
     tokens = [(f, accent_key(a) if a != f else None) for f, a in zip(folded_words, accented_words)]
+    present = {t[0] for t in tokens}  # only patterns whose first syllable occurs can apply
     for pattern, replacement, not_before, not_after in _REWRITE_TOKENS:
-        tokens = _replace_runs(tokens, pattern, replacement, not_before, not_after)
+        if pattern[0] in present:
+            tokens = _replace_runs(tokens, pattern, replacement, not_before, not_after)
+            present = {t[0] for t in tokens}
     if drop_filler:
         for phrase in _FILLER_TOKENS:
-            tokens = _replace_runs(tokens, phrase, ())
+            if phrase[0] in present:
+                tokens = _replace_runs(tokens, phrase, ())
+                present = {t[0] for t in tokens}
     result: list[tuple[str, str | None]] = []
     for folded_word, accent in tokens:
         expanded = ABBREVIATIONS.get(folded_word)

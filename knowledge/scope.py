@@ -170,15 +170,16 @@ def story_scope(question: str, whole: OutOfScope | None) -> OutOfScope | None:
         # "Thôn tôi bầu trưởng thôn … Tôi thấy bầu chủ tịch công đoàn chỉ cần quá nửa, có giống không?": the
         # union named only in the sentences that compare is the yardstick, the rest says what is asked.
         sentences = sentences_of(question)
-        plain = [s for s in sentences if not any(f" {c} " in f" {normalize(s)} " for c in _COMPARING)]
-        if plain and len(plain) < len(sentences) and not any(names_union(normalize(s)) for s in plain):
+        normalised = {s: normalize(s) for s in sentences}
+        plain = [s for s in sentences if not any(f" {c} " in f" {normalised[s]} " for c in _COMPARING)]
+        if plain and len(plain) < len(sentences) and not any(names_union(normalised[s]) for s in plain):
             verdict = _sentence_scope(" ".join(plain))
             if verdict is not None and verdict.kind == "organisation":
                 return verdict
         # "Tôi là tổ trưởng công đoàn, đồng thời là tổ trưởng tổ dân phố. Sắp bầu HĐND xã …": the union named
         # only where the officer introduces himself, another body named in the story.
         rest = sentences[1:]
-        if rest and _introduces(normalize(sentences[0])) and not any(names_union(normalize(s)) for s in rest):
+        if rest and _introduces(normalised[sentences[0]]) and not any(names_union(normalised[s]) for s in rest):
             verdict = next((v for v in map(_sentence_scope, rest)
                             if v is not None and v.kind == "organisation" and not v.leads_union), None)
             if verdict is not None:
