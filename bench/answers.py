@@ -1,6 +1,6 @@
 """Benchmark: answer quality and latency, the project's matcher beside two baselines.
 
-    python -m bench.answers [--set dev|extra|published|published2|written2|written3|written4|written5|written6|written7|facts|test|test3|old-dev|old-holdout] [--file PATH] [--failures] [--confusion]
+    python -m bench.answers [--set dev|extra|published|published2|written2|…|written8|facts|test|test3|old-dev|old-holdout] [--file PATH] [--failures] [--confusion]
 
 `dev` and `test` are the two halves of evaluation/pool (see evaluation/split.py): tune on dev (and on
 `extra`, `published`, `written2`, written from the facts only), report on test and on `test3` (written
