@@ -404,6 +404,9 @@ _PROVINCE = ("cong doan tinh", "lien doan lao dong tinh", "lien doan lao dong th
              "nganh trung uong", "cong doan thanh pho", "lien doan lao dong ha noi", "cong doan ha noi")
 
 
+_CITIES = (("ho chi minh", "TP.HCM", 65, 55), ("ha noi", "Hà Nội", 55, 55))
+
+
 def bch_province(query: str, edition: str, story: Story) -> Calculation | None:
     """Members of a provincial union or central branch → its BCH (2025–2030: KH 22 applies, HD 38 differs)."""
     padded = f" {query} "
@@ -414,13 +417,19 @@ def bch_province(query: str, edition: str, story: Story) -> Calculation | None:
     if members is None or members < 1000:
         return None
     kh, hd = _tier(members, _KH22_PROVINCE), _tier(members, _HD38_PROVINCE)
-    if _has(padded, ("ho chi minh",)):
-        kh, hd = 65, 55
-    elif _has(padded, ("ha noi",)):
-        kh, hd = 55, 55
+    # The two cities have their own ceilings: theirs when the count is the city's ("LĐLĐ TP.HCM có …"),
+    # told beside the tier when the city is asked about apart ("… còn TP.HCM được tối đa bao nhiêu?").
+    city = next((c for c in _CITIES if _has(padded, (c[0],))), None)
+    counted_in = next((f" {s} " for s in story.sentences
+                       if _count_before(s.split(), ("doan vien",)) == members), padded)
+    own_city = city is not None and _has(counted_in, (city[0],))
+    if own_city:
+        kh, hd = city[2], city[3]
     text = (f"Công đoàn cấp tỉnh, ngành trung ương {_fmt(members)} đoàn viên: theo KH 22/KH-TLĐ (áp dụng cho đại "
             f"hội nhiệm kỳ 2025–2030) ban chấp hành tối đa {kh:02d} ủy viên; HD 38/HD-TLĐ (mục 10) ghi {hd:02d}. "
             "Khi hai văn bản khác nhau, đại hội vòng này theo KH 22; đề nghị đối chiếu với Tổng Liên đoàn.")
+    if city is not None and not own_city:
+        text += f" Riêng {city[1]}: KH 22 cho tối đa {city[2]:02d} ủy viên, HD 38 tối đa {city[3]:02d}."
     return Calculation(text, "KH 22/KH-TLĐ ngày 29/8/2025, Mục III phần B.1 điểm (4); HD 38/HD-TLĐ ngày "
                              "27/12/2024, mục 10 điểm (3)", "bch_province", NEW)
 

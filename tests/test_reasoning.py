@@ -719,3 +719,12 @@ def test_calculators_read_the_question_with_its_typos_mended():
 def test_a_parish_council_is_another_body_but_a_congress_report_is_the_unions():
     assert out_of_scope(normalize("Hội đồng mục vụ giáo xứ nhiệm kỳ mấy năm, trúng cử phải quá bao nhiêu phần trăm?"))
     assert out_of_scope(normalize("báo cáo đại hội xiv đánh giá giai đoạn nào")) is None
+
+
+def test_a_city_asked_about_apart_does_not_lend_its_ceiling_to_the_province_counted():
+    both = calculate("lđlđ tỉnh e có 120.000 đv, theo kh 22 thì bch tối đa bn ủy viên? còn tp hcm đc tối đa bn?",
+                     "2025-2030")
+    assert "tối đa 29 ủy viên" in both.text and "Riêng TP.HCM: KH 22 cho tối đa 65" in both.text
+    city = calculate("LĐLĐ TP.HCM có 1.400.000 đoàn viên, theo KH 22 ban chấp hành tối đa bao nhiêu ủy viên?",
+                     "2025-2030")
+    assert "tối đa 65 ủy viên" in city.text and "Riêng" not in city.text
