@@ -594,7 +594,8 @@ def vacancies(query: str, edition: str, story: Story) -> Calculation | None:
     more than 2/3 at a CĐCS, more than 1/2 above it, with no by-election yet)."""
     padded = f" {query} "
     if " khuyet " not in padded or not _has(f" {story.asking or query} ", (
-            "hoi nghi", "thay dai hoi", "bat thuong", "dai hoi lai", "bau lai", "phai lam gi", "xu ly")):
+            "hoi nghi", "thay dai hoi", "bat thuong", "dai hoi lai", "bau lai", "phai lam gi", "xu ly",
+            "to chuc gi", "lam the nao", "lam sao")):
         return None
     words = query.split()
     decided = _count_before(words, ("uy vien", "nguoi", "thanh vien", "dong chi"))
@@ -765,7 +766,9 @@ def supplementary(query: str, edition: str, story: Story) -> Calculation | None:
     decided = _count_before(words, ("uy vien", "nguoi", "thanh vien"))
     if decided is None or not _has(padded, ("ban chap hanh",)):
         return None
-    upper = _has(padded, _UPPER_LEVEL + ("cap tren truc tiep", "quan", "huyen", "nganh"))
+    # "CĐCS Bệnh viện huyện …, không cần xin ý kiến cấp trên trực tiếp": a grassroots union all the same
+    upper = _has(padded, _UPPER_LEVEL + ("cap tren truc tiep", "quan", "huyen", "nganh")) \
+        and not _has(padded, ("cong doan co so", "cdcs"))
     share, label = ((1, 2), "1/2") if upper else ((2, 3), "2/3")
     limit = decided * share[0] // share[1]
     text = (f"{_fmt(decided)} × {label} = {_dec(decided * share[0] / share[1])}"

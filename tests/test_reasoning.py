@@ -194,8 +194,13 @@ def test_by_elections_are_capped_at_two_thirds_of_the_decided_bch():
     calc = calculate("Đại hội quyết định BCH 9 ủy viên, đã bầu bổ sung 5 người, nay bầu bổ sung thêm được không",
                      "2023-2028")
     assert "9 × 2/3 = 6" in calc.text and "còn được bầu bổ sung thêm 1 người" in calc.text
-    assert calculate("BCH cđcs 11 người mà khuyết mất 8 người chưa kịp bầu bổ sung thì phải tổ chức gì",
-                     "2023-2028") is None
+    # not a by-election question: 8 of 11 vacant is over 2/3, a hội nghị replaces the congress
+    vacant = calculate("BCH cđcs 11 người mà khuyết mất 8 người chưa kịp bầu bổ sung thì phải tổ chức gì",
+                       "2023-2028")
+    assert vacant.rule == "vacancies" and "quá 2/3" in vacant.text
+    hospital = calculate("BCH CĐCS Bệnh viện đa khoa huyện được đại hội quyết định 15 ủy viên. Cả nhiệm kỳ được bầu "
+                         "bổ sung tối đa bao nhiêu ủy viên mà không cần xin ý kiến cấp trên trực tiếp?", "2023-2028")
+    assert "15 × 2/3 = 10" in hospital.text
 
 
 def test_working_day_deadlines_skip_weekends_and_fixed_holidays():
