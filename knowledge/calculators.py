@@ -639,6 +639,54 @@ def vacancies(query: str, edition: str, story: Story) -> Calculation | None:
     return Calculation(text, source, "vacancies", OLD)
 
 
+_HCMC_MEAL_CAP = 300_000  # đồng per person per day, HD 49/HD-LĐLĐ TP.HCM
+_AMOUNT = r"(\d{1,3}(?:\.\d{3})+|\d{5,9})"  # "250.000", "300000" (after "300 nghìn")
+
+
+def _money(text: str) -> int:
+    return int(text.replace(".", ""))
+
+
+def hcmc_costs(query: str, edition: str, story: Story) -> Calculation | None:
+    """TP.HCM's congress meals and the organisers' allowance (HD 49: meals at most 300.000 đồng a person a day
+    for delegates and guests; the allowance at most 70% of the meals)."""
+    padded = f" {query} "
+    asking = f" {story.asking or query} "
+    if edition != NEW or not _has(padded, ("ho chi minh",)) or not _has(padded, ("tien an", "an trua")):
+        return None
+    asks_allowance = _has(asking, ("boi duong",))
+    # a total ("hết bao nhiêu"), not the rate a person ("tối đa bao nhiêu một người một ngày": the entry)
+    asks_meals = _has(asking, ("het bao nhieu", "tong tien", "tong cong", "tat ca bao nhieu", "ca dai hoi"))
+    if not (asks_allowance or asks_meals):
+        return None
+    given = re.search(rf"tong (?:so )?tien an (?:la |het |khoang |tinh ra |thanh )?{_AMOUNT}", query)
+    if given:
+        meals, line = _money(given.group(1)), f"tổng tiền ăn {_fmt(_money(given.group(1)))} đồng"
+    else:
+        words = query.split()
+        delegates = _count_before(words, ("dai bieu",))
+        guests = _count_before(words, ("khach",)) or 0
+        if delegates is None:
+            return None
+        rate = next((_money(m.group(1)) for m in re.finditer(rf"{_AMOUNT} (?:dong )?(?:moi nguoi|mot nguoi|nguoi)",
+                                                             query)), _HCMC_MEAL_CAP)
+        over = rate > _HCMC_MEAL_CAP
+        rate = min(rate, _HCMC_MEAL_CAP)
+        people = delegates + guests
+        meals = people * rate
+        head = f"({_fmt(delegates)} + {_fmt(guests)})" if guests else _fmt(delegates)
+        line = f"{head} × {_fmt(rate)} = {_fmt(meals)} đồng tiền ăn"
+        if over:
+            line += " (mức khai vượt trần 300.000 đồng/người/ngày, tính theo trần)"
+    parts = [line]
+    if asks_allowance:
+        parts.append(f"bồi dưỡng ban tổ chức tối đa 70% × {_fmt(meals)} = {_fmt(meals * 7 // 10)} đồng")
+    text = ("Theo HD 49/HD-LĐLĐ của LĐLĐ TP.HCM (tiền ăn của đại biểu, khách mời tối đa 300.000 đồng/người/ngày; "
+            "bồi dưỡng ban tổ chức tối đa 70% tổng tiền ăn): " + "; ".join(parts) + ". Dự toán do ban chấp hành "
+            "công đoàn cơ sở tự lập và tự phê duyệt, công khai tại đại hội.")
+    return Calculation(text, "HD 49/HD-LĐLĐ TP.HCM ngày 25/9/2025, mục II và phần mức chi", "hcmc_costs", NEW)
+
+
 def _months_later(start: date, months: int) -> date:
     month = start.month - 1 + months
     year, month = start.year + month // 12, month % 12 + 1
@@ -1015,7 +1063,7 @@ def congress_form(query: str, edition: str, story: Story) -> Calculation | None:
 
 CALCULATORS = (quorum, elected, bch_attendance, bch_province, bch_merged, bch_increase, bch_size, btv_size,
                ubkt_size, delegates, guests, delegates_commune, appointed, vacancies, supplementary, working_days,
-               commune_congress_due, rejoin, union_fee, congress_form)
+               commune_congress_due, rejoin, hcmc_costs, union_fee, congress_form)
 
 _THOUSANDS = re.compile(r"\b(\d{1,4}) (?:nghin|ngan)\b")
 

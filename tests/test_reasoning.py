@@ -733,3 +733,14 @@ def test_a_city_asked_about_apart_does_not_lend_its_ceiling_to_the_province_coun
     city = calculate("LĐLĐ TP.HCM có 1.400.000 đoàn viên, theo KH 22 ban chấp hành tối đa bao nhiêu ủy viên?",
                      "2025-2030")
     assert "tối đa 65 ủy viên" in city.text and "Riêng" not in city.text
+
+
+def test_hcmc_congress_meals_and_the_organisers_allowance_follow_hd_49():
+    capped = calculate("CĐCS ở TP.HCM đại hội có 72 đại biểu chính thức và 13 khách mời, tiền ăn tính mức tối đa. "
+                       "Tiền ăn hết bao nhiêu và bồi dưỡng ban tổ chức tối đa bao nhiêu?", "2025-2030")
+    assert capped.rule == "hcmc_costs" and "(72 + 13) × 300.000 = 25.500.000" in capped.text
+    assert "70% × 25.500.000 = 17.850.000" in capped.text and "HD 49" in capped.source
+    spent = calculate("CĐCS ở TP.HCM đại hội 90 đại biểu và 10 khách mời, thực chi 250.000 đồng mỗi người tiền ăn. "
+                      "Bồi dưỡng ban tổ chức tối đa được bao nhiêu tiền?", "2025-2030")
+    assert "(90 + 10) × 250.000 = 25.000.000" in spent.text and "17.500.000" in spent.text
+    assert calculate("CĐCS ở Đà Nẵng đại hội 90 đại biểu, tiền ăn hết bao nhiêu?", "2025-2030") is None
