@@ -188,6 +188,12 @@ def story_scope(question: str, whole: OutOfScope | None) -> OutOfScope | None:
     if not asking:
         return whole
     if whole is None:
+        # "Xã mình sắp bầu HĐND. Anh chủ tịch công đoàn trường được giới thiệu ứng cử … Phải đạt bao nhiêu
+        # phần trăm?": the story opens on another body and the union is named neither there nor where it asks.
+        opening = _sentence_scope(sentences[0])
+        if opening is not None and opening.kind == "organisation" and not opening.leads_union \
+                and not any(names_union(normalize(s)) for s in [sentences[0], *asking]):
+            return opening
         # The sentence before a short closing question is its context ("Đảng ủy xã yêu cầu xong trước tháng
         # 10. Hạn chót là ngày nào?"): another body named there does not make a union story that body's.
         asked = [s for s in asking if s in _closing_questions(question)] or asking

@@ -744,3 +744,13 @@ def test_hcmc_congress_meals_and_the_organisers_allowance_follow_hd_49():
                       "Bồi dưỡng ban tổ chức tối đa được bao nhiêu tiền?", "2025-2030")
     assert "(90 + 10) × 250.000 = 25.000.000" in spent.text and "17.500.000" in spent.text
     assert calculate("CĐCS ở Đà Nẵng đại hội 90 đại biểu, tiền ăn hết bao nhiêu?", "2025-2030") is None
+
+
+def test_a_story_that_opens_on_another_body_and_asks_without_the_union_is_that_bodys():
+    matcher = Matcher(load_entries(KNOWLEDGE_DIR))
+    council = ("Xã mình sắp bầu cử đại biểu Hội đồng nhân dân xã. Anh chủ tịch công đoàn trường mầm non được giới "
+               "thiệu ra ứng cử. Người ứng cử phải đạt bao nhiêu phần trăm số phiếu hợp lệ mới trúng cử?")
+    assert matcher.match(council, edition="2025-2030").reason == "out_of_scope"
+    union = ("Xã mình sắp bầu cử đại biểu Hội đồng nhân dân xã. Công đoàn cơ sở trường mầm non cũng sắp đại hội. "
+             "Người ứng cử ban chấp hành công đoàn phải đạt bao nhiêu phiếu mới trúng cử?")
+    assert matcher.match(union, edition="2025-2030").reason != "out_of_scope"
