@@ -88,7 +88,7 @@ class MatchParams:
     organ_mismatch: float = 0.9        # an entry about another body (UBKT for a BCH question) counts this much
     part_weight: float = 3.0           # idf each of two tied entries alone holds to answer both
     part_floor: float = 0.9            # the second part's score, as a share of the answer threshold
-    part_answered: float = 1.0         # when the first is clear, the second's share of the threshold to join
+    part_answered: float = 0.9         # when the first is clear, the second's share of the threshold to join
     answer_weight: float = 0.25        # what a term of the entry's answer counts in its BM25 document
     ask_boost: float = 2.0             # a story's words in its asking sentences count this much more
     mend_min_entries: int = 5          # a pair mends a real-syllable typo only when this many entries use it
