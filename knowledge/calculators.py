@@ -942,24 +942,42 @@ _OLD_UNKNOWN = ("Hiện chưa có quy định cố định trên toàn quốc m�
                 "HD 03; theo Điều lệ khóa XIII và KH 22 (nhiệm kỳ 2025–2030): ")
 
 
+def _bch_counted(words: list[str], i: int) -> bool:
+    """The number at `i` counts the BCH: "ban chấp hành" shortly before it, no other body named in between
+    ("BCH 15 người, ban thường vụ dự kiến 6 người": 6 is the standing committee's)."""
+    before = " " + " ".join(words[max(0, i - 10):i]) + " "
+    at = before.rfind(" ban chap hanh ")
+    return at != -1 and not any(f" {o} " in before[at + 14:] for o in ("ban thuong vu", "uy ban kiem tra"))
+
+
 def btv_size(query: str, edition: str, story: Story) -> Calculation | None:
     """BCH members → whether a standing committee is elected and how many at most (≥ 09 members, ≤ 1/3)."""
     padded = f" {query} "
     if not any(_asks_after(s, ("ban thuong vu",), ("bao nhieu", "may", "toi da", "co duoc", "duoc bau", "so luong"),
                            span=10) for s in story.sentences or (query,)):
         return None
-    size = _count_before(query.split(), ("uy vien", "nguoi", "thanh vien"))
-    if size is None or " ban chap hanh " not in padded:
+    if " ban chap hanh " not in padded:
         return None
-    if size < 9:
-        line = (f"ban chấp hành {_fmt(size)} ủy viên thì không bầu ban thường vụ (chỉ bầu khi ban chấp hành có "
-                "từ 09 ủy viên trở lên).")
-    else:
-        line = (f"ban chấp hành {_fmt(size)} ủy viên (từ 09 trở lên) được bầu ban thường vụ; {_fmt(size)} : 3 = "
-                + _dec(size / 3)
-                + f", nên ban thường vụ không quá {_fmt(size // 3)} ủy viên (tối đa 1/3 số ủy viên ban chấp hành).")
-    text = (_OLD_UNKNOWN.format(what="ngưỡng và số ủy viên ban thường vụ") + line if edition == OLD
-            else line[0].upper() + line[1:])
+    # "BCH 7 người thì có bầu BTV không? Nếu BCH 15 người thì BTV tối đa mấy?": each size asked gets its line
+    words = query.split()
+    sizes = list(dict.fromkeys(
+        v for i, v in _numbers(words) if v >= 3 and _bch_counted(words, i)
+        and " ".join(words[i + 1:i + 3]).startswith(("nguoi", "uy vien", "thanh vien", "dong chi")))) or \
+        [v for v in [_count_before(words, ("uy vien", "nguoi", "thanh vien"))] if v is not None]
+    if not sizes or len(sizes) > 3:
+        return None
+    lines = []
+    for size in sizes:
+        if size < 9:
+            lines.append(f"ban chấp hành {_fmt(size)} ủy viên thì không bầu ban thường vụ (chỉ bầu khi ban chấp hành "
+                         "có từ 09 ủy viên trở lên).")
+        else:
+            lines.append(f"ban chấp hành {_fmt(size)} ủy viên (từ 09 trở lên) được bầu ban thường vụ; {_fmt(size)} : 3"
+                         f" = {_dec(size / 3)}, nên ban thường vụ không quá {_fmt(size // 3)} ủy viên (tối đa 1/3 số "
+                         "ủy viên ban chấp hành).")
+    line = " ".join(l[0].upper() + l[1:] for l in lines)
+    text = (_OLD_UNKNOWN.format(what="ngưỡng và số ủy viên ban thường vụ") + line[0].lower() + line[1:]
+            if edition == OLD else line)
     return Calculation(text, _B2_SOURCE, "btv_size", NEW)
 
 

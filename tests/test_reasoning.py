@@ -754,3 +754,11 @@ def test_a_story_that_opens_on_another_body_and_asks_without_the_union_is_that_b
     union = ("Xã mình sắp bầu cử đại biểu Hội đồng nhân dân xã. Công đoàn cơ sở trường mầm non cũng sắp đại hội. "
              "Người ứng cử ban chấp hành công đoàn phải đạt bao nhiêu phiếu mới trúng cử?")
     assert matcher.match(union, edition="2025-2030").reason != "out_of_scope"
+
+
+def test_each_bch_size_asked_gets_its_standing_committee_line_and_a_planned_btv_is_not_a_bch():
+    both = calculate("BCH CĐCS bên mình có 7 người thì có được bầu ban thường vụ không? Nếu BCH 15 người thì BTV "
+                     "được tối đa mấy người?", "2025-2030")
+    assert "Ban chấp hành 7 ủy viên thì không bầu" in both.text and "15 : 3 = 5" in both.text
+    planned = calculate("Ban chấp hành 15 người, ban thường vụ dự kiến 6 người có được không?", "2025-2030")
+    assert "15 : 3 = 5" in planned.text and "6 ủy viên" not in planned.text
