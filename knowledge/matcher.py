@@ -42,6 +42,7 @@ from knowledge.scope import OutOfScope, out_of_scope, story_scope
 CANDIDATES = 16
 UNION_SYLLABLES = {"cong", "doan"}  # a typo in these is mended before scope is judged
 FACTOR_CACHE = 256  # accent factors kept between questions (one float per entry each)
+MIN_SCORED_WEIGHT = 0.05  # BM25 skips terms weighing less (idf of a syllable in over 95% of the entries)
 TYPO_CUTOFF = 82
 MIN_UNCITED_WORDS = 3  # content words a question keeps once its citations are dropped
 
@@ -100,6 +101,18 @@ la thi co cua duoc va cac nhung mot nao gi bao nhieu the nhu khi nay do ai o tai
 hay hoac khong phai can se da dang roi con cung vi neu ma thi la sao lam vay de theo trong
 ra len ve tu den ay kia nhe a oi
 """.split())
+
+
+class _PairFactor:
+    """The lower of two syllables' accent factors, taken only where asked (a pair's postings are short; the
+    whole minimum over every entry cost more than the rest of the ranking at 10,000 entries)."""
+    __slots__ = ("a", "b")
+
+    def __init__(self, a: np.ndarray, b: np.ndarray):
+        self.a, self.b = a, b
+
+    def __getitem__(self, key):
+        return np.minimum(self.a[key], self.b[key])
 
 
 @dataclass
@@ -240,6 +253,7 @@ class Matcher:
         self._place_keys = [_place_keys(e) for e in entries]
         self._place_entries = [(i, keys) for i, keys in enumerate(self._place_keys) if keys]
         self.editions = sorted({e.edition for e in entries} - {COMMON})
+        self._edition_masks = {ed: self._edition_of == ed for ed in self.editions}
         self._organs = [_organs(normalize(e.question)) for e in entries]
 
     # -- query side -------------------------------------------------------------------------------
@@ -324,7 +338,11 @@ class Matcher:
 
     def _allowed(self, editions: list[str], query: str) -> np.ndarray:
         """Entries of `editions` (and common ones) whose place, if any, the question names."""
-        mask = self._common | np.isin(self._edition_of, editions)
+        mask = self._common.copy()
+        for edition in editions:
+            own = self._edition_masks.get(edition)
+            if own is not None:
+                mask |= own
         padded = f" {query} "
         for idx, keys in self._place_entries:
             if not any(f" {k} " in padded for k in keys):
@@ -396,29 +414,26 @@ class Matcher:
         several = asks_several(question)
         mended = dict(zip((w for w, _ in pairs), corrected))  # the typo pass already ran on these words
         asked = {mended.get(w, w) for sentence in asking_sentences(question) for w in normalize(sentence).split()}
-        result = self._rank(words, accents, query, wanted, limit, several, asked)
+        memo: dict = {}  # the BM25 pass, shared with a second ranking in another edition
+        result = self._rank(words, accents, query, wanted, limit, several, asked, memo)
         result.edition, result.named = (wanted[0] if len(wanted) == 1 else edition), named
         if result.status == "not_found" and len(wanted) == 1:
             # Nothing clear in the edition asked for: an entry of another edition may answer, labelled.
             others = [e for e in self.editions if e not in wanted]
             if others:
-                other = self._rank(words, accents, query, others, limit, several, asked)
+                other = self._rank(words, accents, query, others, limit, several, asked, memo)
                 if other.status == "answered" and other.score >= self.params.other_edition_floor \
                         and other.score > result.score + self.params.clear_margin:
                     other.edition, other.named, other.other_edition = wanted[0], named, True
                     return other
         return result
 
-    def _rank(self, words: list[str], accents: list[str | None], query: str, editions: list[str],
-              limit: int, several: bool = False, asked: set[str] = frozenset()) -> MatchResult:
-        """`several`: the question asks more than one thing; `asked`: the words of the sentences that ask,
-        when the question also tells a story (knowledge/clauses.py)."""
+    def _scored(self, words: list[str], accents: list[str | None], asked: set[str]):
+        """The question's term weights, their accent factors and every entry's BM25 score: the same for
+        each edition ranked, so computed once a question."""
         p = self.params
         n = len(self.entries)
-        allowed = self._allowed(editions, query)
         terms = _terms(words)
-        if not terms or not allowed.any():
-            return MatchResult("not_found", query, reason="no_match")
         factors: dict[int, np.ndarray | None] = {}
         for i, (w, a) in enumerate(zip(words, accents)):
             factors[i] = self._accent_factor(w, a, n) if w not in STOPWORDS else None
@@ -431,7 +446,7 @@ class Matcher:
             if a in STOPWORDS and b in STOPWORDS:
                 continue
             fa, fb = factors[i], factors[i + 1]
-            combined = fa if fb is None else fb if fa is None else np.minimum(fa, fb)
+            combined = fa if fb is None else fb if fa is None else _PairFactor(fa, fb)
             term_factor.setdefault(f"{a}_{b}", combined)
         weights = {t: self._idf.get(t, self._unknown_idf) for t in dict.fromkeys(terms)}
         if asked and p.ask_boost != 1.0:
@@ -441,18 +456,40 @@ class Matcher:
         known = sum(w for t, w in weights.items() if t in self._idf)
         unknown = sum(w for t, w in weights.items() if t not in self._idf)
         total = known + p.unknown_weight * unknown or 1.0
-        scores = np.zeros(n)
+        all_ids, parts = [], []
         for term, w in weights.items():
             posting = self._postings.get(term)
-            if posting is None:
-                continue
+            if posting is None or w < MIN_SCORED_WEIGHT:
+                continue  # a syllable nearly every entry holds ("công", "đoàn") moves no score, costs a pass
             ids, tfw = posting
             contribution = w * tfw
             factor = term_factor.get(term)
             if factor is not None:
                 contribution = contribution * factor[ids]
-            scores[ids] += contribution
+            all_ids.append(ids)
+            parts.append(contribution)
+        # one summing pass over every posting (many small scatter-adds cost more at 10,000 entries)
+        scores = np.bincount(np.concatenate(all_ids), weights=np.concatenate(parts), minlength=n) \
+            if all_ids else np.zeros(n)
         bm25 = scores / (total * (p.k1 + 1))  # 1.0: every query term, saturated, in a short entry
+        return weights, term_factor, total, bm25
+
+    def _rank(self, words: list[str], accents: list[str | None], query: str, editions: list[str],
+              limit: int, several: bool = False, asked: set[str] = frozenset(),
+              memo: dict | None = None) -> MatchResult:
+        """`several`: the question asks more than one thing; `asked`: the words of the sentences that ask,
+        when the question also tells a story (knowledge/clauses.py)."""
+        p = self.params
+        n = len(self.entries)
+        allowed = self._allowed(editions, query)
+        terms = _terms(words)
+        if not terms or not allowed.any():
+            return MatchResult("not_found", query, reason="no_match")
+        if memo is None or "scored" not in memo:
+            scored = self._scored(words, accents, asked)
+            if memo is not None:
+                memo["scored"] = scored
+        weights, term_factor, total, bm25 = scored if memo is None else memo["scored"]
         ranked = np.where(allowed, bm25, -1.0)
         k = min(CANDIDATES, int(allowed.sum()))
         pool = set(np.argpartition(-ranked, k - 1)[:k].tolist()) if k else set()
