@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 from knowledge.text_cache import text_cache
 
@@ -139,14 +140,18 @@ def clean_input(text: str) -> str:
     return _SPACES.sub(" ", text).strip()
 
 
+# Every non-spacing mark of the first plane (Vietnamese tones and vowel marks among them), for str.translate.
+_DROP_MARKS = {cp: None for cp in range(0x10000) if unicodedata.category(chr(cp)) == "Mn"}
+
 # Caches bounded by the characters they keep (knowledge/text_cache.py): the knowledge's ~220,000
 # characters of phrasings fit, so an index rebuild and `knowledge check` analyse each phrasing once.
 @text_cache(max_entries=8192, max_chars=500_000)
 def fold(text: str) -> str:
     """Lower-case and remove Vietnamese diacritics (đ→d); keeps punctuation."""
     # NFKD also maps full-width and other compatibility forms ("ＣĐＣＳ") to plain letters.
-    text = unicodedata.normalize("NFKD", clean_input(text).lower())
-    text = "".join(ch for ch in text if unicodedata.category(ch) != "Mn")
+    text = unicodedata.normalize("NFKD", clean_input(text).lower()).translate(_DROP_MARKS)
+    if not text.isascii() and max(text) > "\uffff":  # marks beyond the first plane (rare): one by one
+        text = "".join(ch for ch in text if unicodedata.category(ch) != "Mn")
     return text.replace("đ", "d").replace("ð", "d")
 
 
@@ -162,6 +167,7 @@ def _tidy_punctuation(text: str) -> str:
 _TONE_MARKS = {"\u0300": "2", "\u0301": "1", "\u0309": "3", "\u0303": "4", "\u0323": "5"}
 
 
+@lru_cache(maxsize=65536)  # syllables are few and short: a full cache holds a few MB
 def accent_key(syllable: str) -> str:
     """The syllable's letters with their vowel marks, then its tone: "ủy" and "uỷ" (old and new tone
     placement) give the same key, "dư" and "dự" do not."""
@@ -175,25 +181,35 @@ _REWRITE_TOKENS = [(tuple(p.split()), tuple(r.split()), before, after) for p, r,
 _FILLER_TOKENS = [tuple(p.split()) for p in FILLER_PHRASES]
 
 
-def _replace_runs(tokens: list[tuple[str, str | None]], pattern: tuple[str, ...],
+def _replace_runs(tokens: list[tuple[str, str | None]], words: list[str], pattern: tuple[str, ...],
                   replacement: tuple[str, ...], not_before: set[str] = frozenset(),
                   not_after: set[str] = frozenset()) -> list[tuple[str, str | None]]:
-    """Replace every run of folded tokens equal to `pattern` (replacements carry no accents), except
-    where it is preceded by a syllable of `not_before` or followed by one of `not_after`."""
-    n = len(pattern)
-    if not any(t[0] == pattern[0] for t in tokens):
-        return tokens
-    out: list[tuple[str, str | None]] = []
+    """Replace every run of folded tokens (`words`, their folded forms) equal to `pattern` (replacements
+    carry no accents), except where it is preceded by a syllable of `not_before` or followed by one of
+    `not_after`. Returns `tokens` itself when nothing matched."""
+    n, first = len(pattern), pattern[0]
+    hits: list[int] = []
     i = 0
-    while i < len(tokens):
-        if tokens[i][0] == pattern[0] and tuple(t[0] for t in tokens[i:i + n]) == pattern and not (
-                (i > 0 and tokens[i - 1][0] in not_before)
-                or (i + n < len(tokens) and tokens[i + n][0] in not_after)):
-            out.extend((word, None) for word in replacement)
+    while True:
+        try:
+            i = words.index(first, i)  # a C-level scan: most patterns tried never match in full
+        except ValueError:
+            break
+        if tuple(words[i:i + n]) == pattern and not (
+                (i > 0 and words[i - 1] in not_before) or (i + n < len(words) and words[i + n] in not_after)):
+            hits.append(i)
             i += n
         else:
-            out.append(tokens[i])
             i += 1
+    if not hits:
+        return tokens
+    out: list[tuple[str, str | None]] = []
+    start = 0
+    for i in hits:
+        out.extend(tokens[start:i])
+        out.extend((word, None) for word in replacement)
+        start = i + n
+    out.extend(tokens[start:])
     return out
 
 
@@ -211,16 +227,21 @@ def analyze(text: str, drop_filler: bool = True) -> tuple[tuple[str, str | None]
     if len(accented_words) != len(folded_words):  # odd compatibility characters: no accent information
         accented_words = folded_words
     tokens = [(f, accent_key(a) if a != f else None) for f, a in zip(folded_words, accented_words)]
-    present = {t[0] for t in tokens}  # only patterns whose first syllable occurs can apply
+    words = [t[0] for t in tokens]
+    present = set(words)  # only patterns whose first syllable occurs can apply
     for pattern, replacement, not_before, not_after in _REWRITE_TOKENS:
         if pattern[0] in present:
-            tokens = _replace_runs(tokens, pattern, replacement, not_before, not_after)
-            present = {t[0] for t in tokens}
+            replaced = _replace_runs(tokens, words, pattern, replacement, not_before, not_after)
+            if replaced is not tokens:
+                tokens, words = replaced, [t[0] for t in replaced]
+                present = set(words)
     if drop_filler:
         for phrase in _FILLER_TOKENS:
             if phrase[0] in present:
-                tokens = _replace_runs(tokens, phrase, ())
-                present = {t[0] for t in tokens}
+                replaced = _replace_runs(tokens, words, phrase, ())
+                if replaced is not tokens:
+                    tokens, words = replaced, [t[0] for t in replaced]
+                    present = set(words)
     result: list[tuple[str, str | None]] = []
     for folded_word, accent in tokens:
         expanded = ABBREVIATIONS.get(folded_word)
