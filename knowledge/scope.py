@@ -65,17 +65,6 @@ def load_scope(path: Path = SCOPE_FILE) -> tuple[_Rule, ...]:
     return tuple(rules)
 
 
-def _has(padded: str, marker: str) -> bool:
-    """`marker` as whole words in `padded`, not right after "cong" (công đoàn …)."""
-    needle = f" {marker} "
-    start = padded.find(needle)
-    while start != -1:
-        if not padded[:start + 1].endswith(" cong "):
-            return True
-        start = padded.find(needle, start + 1)
-    return False
-
-
 @dataclass(frozen=True)
 class Mixup:
     name: str
@@ -118,14 +107,49 @@ def names_union(query: str) -> bool:
     return any(f" {m} " in padded for m in UNION_MARKERS)
 
 
-def _typed(typed: tuple[tuple[str, str | None], ...], marker: tuple[tuple[str, str | None], ...]) -> bool:
-    """`marker` as a run of the question's syllables, each typed with the marker's diacritics, not right
-    after "công"."""
-    n = len(marker)
-    for i in range(len(typed) - n + 1):
-        if tuple(typed[i:i + n]) == marker and not (i and typed[i - 1][0] == "cong"):
-            return True
-    return False
+_INDEXES: dict[int, tuple[tuple, dict, dict]] = {}  # id(rules) → (rules, plain index, accented index)
+
+
+def _marker_index(rules: tuple[_Rule, ...]) -> tuple[dict, dict]:
+    """First syllable → (marker's syllables, rule's position) for every marker, and the same for the
+    markers that need their diacritics: one pass over the question finds every rule that fires (a text
+    search a marker cost more than the ranking on long letters). Kept by identity: hashing the rules
+    for a cache cost as much again."""
+    known = _INDEXES.get(id(rules))
+    if known is not None and known[0] is rules:
+        return known[1], known[2]
+    plain: dict[str, list[tuple[tuple[str, ...], int]]] = {}
+    accented: dict[tuple[str, str | None], list[tuple[tuple, int]]] = {}
+    for i, rule in enumerate(rules):
+        for marker in rule.markers:
+            syllables = tuple(marker.split())
+            plain.setdefault(syllables[0], []).append((syllables, i))
+        for marker in rule.accented:
+            accented.setdefault(marker[0], []).append((tuple(marker), i))
+    if len(_INDEXES) >= 8:
+        _INDEXES.clear()
+    _INDEXES[id(rules)] = (rules, plain, accented)
+    return plain, accented
+
+
+def _runs(index: dict, items: list, fired: set[int], first_of) -> None:
+    """Add to `fired` each rule with a marker as a run of `items`, not right after "cong"."""
+    for pos, item in enumerate(items):
+        for run, i in index.get(item, ()):
+            if i not in fired and tuple(items[pos:pos + len(run)]) == run \
+                    and not (pos and first_of(items[pos - 1]) == "cong"):
+                fired.add(i)
+
+
+def _fired(rules: tuple[_Rule, ...], words: list[str], typed: tuple[tuple[str, str | None], ...]) -> set[int]:
+    """The rules with a marker as whole words of the question (or typed with the marker's diacritics),
+    never right after "cong" ("công đoàn trường" is the school's union)."""
+    plain, accented = _marker_index(rules)
+    fired: set[int] = set()
+    _runs(plain, words, fired, lambda w: w)
+    if accented and typed:
+        _runs(accented, list(typed), fired, lambda t: t[0])
+    return fired
 
 
 def out_of_scope(query: str, rules: tuple[_Rule, ...] | None = None,
@@ -134,17 +158,14 @@ def out_of_scope(query: str, rules: tuple[_Rule, ...] | None = None,
     question's analysed syllables (knowledge/normalize.analyze), for the markers that need diacritics."""
     rules = load_scope() if rules is None else rules
     padded = f" {query} "
-    union = names_union(query)
-    def fires(rule: _Rule) -> bool:
-        return any(_has(padded, m) for m in rule.markers) or any(_typed(typed, m) for m in rule.accented)
-
-    for rule in rules:
-        if rule.kind == "subject" and fires(rule) and not any(f" {u} " in padded for u in rule.unless):
+    fired = _fired(rules, query.split(), typed)
+    for i, rule in enumerate(rules):
+        if rule.kind == "subject" and i in fired and not any(f" {u} " in padded for u in rule.unless):
             return OutOfScope(rule.kind, rule.name, rule.where_to_ask, rule.leads_union)
-    if union:
+    if names_union(query):
         return None
-    for rule in rules:
-        if rule.kind == "organisation" and fires(rule):
+    for i, rule in enumerate(rules):
+        if rule.kind == "organisation" and i in fired:
             return OutOfScope(rule.kind, rule.name, rule.where_to_ask, rule.leads_union)
     return None
 
