@@ -41,7 +41,7 @@ from knowledge.scope import OutOfScope, out_of_scope, story_scope
 
 CANDIDATES = 16
 UNION_SYLLABLES = {"cong", "doan"}  # a typo in these is mended before scope is judged
-FACTOR_CACHE = 256  # accent factors kept between questions (one float per entry each)
+FACTOR_CACHE = 256  # accent factors kept between questions (the entries spelling a syllable otherwise)
 MIN_SCORED_WEIGHT = 0.05  # BM25 skips terms weighing less (idf of a syllable in over 95% of the entries)
 TYPO_CUTOFF = 82
 MIN_UNCITED_WORDS = 3  # content words a question keeps once its citations are dropped
@@ -103,13 +103,26 @@ ra len ve tu den ay kia nhe a oi
 """.split())
 
 
+class _AccentFactor:
+    """How much a syllable typed with its diacritics counts in each entry (`dense`, one value an entry):
+    1 except at `ids`, the entries that spell it otherwise."""
+    __slots__ = ("dense", "ids", "correction")
+
+    def __init__(self, dense: np.ndarray, ids: np.ndarray):
+        self.dense, self.ids = dense, ids
+        self.correction: tuple[np.ndarray, np.ndarray] | None = None  # set by the matcher, see _scored
+
+    def __getitem__(self, key):
+        return self.dense[key]
+
+
 class _PairFactor:
     """The lower of two syllables' accent factors, taken only where asked (a pair's postings are short; the
     whole minimum over every entry cost more than the rest of the ranking at 10,000 entries)."""
     __slots__ = ("a", "b")
 
-    def __init__(self, a: np.ndarray, b: np.ndarray):
-        self.a, self.b = a, b
+    def __init__(self, a: _AccentFactor, b: _AccentFactor):
+        self.a, self.b = a.dense, b.dense
 
     def __getitem__(self, key):
         return np.minimum(self.a[key], self.b[key])
@@ -224,7 +237,7 @@ class Matcher:
                 ids, weights = postings[term]
                 ids.append(idx)
                 weights.append(f * (p.k1 + 1) / (f + norm))
-        self._postings = {t: (np.array(i, dtype=np.int32), np.array(w)) for t, (i, w) in postings.items()}
+        self._postings = {t: (np.array(i, dtype=np.intp), np.array(w)) for t, (i, w) in postings.items()}
         self._tf_docs = tf_docs
         self._index_of = {e.id: i for i, e in enumerate(entries)}
         self.vocabulary = sorted(t for t in df if "_" not in t)
@@ -243,10 +256,20 @@ class Matcher:
                 for i in range(len(word)):
                     with_one_more[word[:i] + word[i + 1:]].add(word)
         self._with_one_more = dict(with_one_more)
-        self._phrasing_terms: list[dict[str, float]] = []
+        # Each phrasing's distinct terms (ids) and their idf, end to end; a phrasing's run starts at
+        # _phrasing_start[pos]. An entry's phrasings, and so their runs, are contiguous.
+        self._term_id = {t: i for i, t in enumerate(self._idf)}
+        term_ids, term_idf, starts, totals = [], [], [0], []
         for text in self._phrasing_texts:
-            self._phrasing_terms.append({t: self._idf[t] for t in _terms(text.split()) if t in self._idf})
-        self._phrasing_total = [sum(t.values()) for t in self._phrasing_terms]
+            own = dict.fromkeys(t for t in _terms(text.split()) if t in self._idf)
+            term_ids.extend(self._term_id[t] for t in own)
+            term_idf.extend(self._idf[t] for t in own)
+            starts.append(len(term_ids))
+            totals.append(sum(self._idf[t] for t in own))
+        self._phrasing_term_ids = np.array(term_ids, dtype=np.intp)
+        self._phrasing_term_idf = np.array(term_idf)
+        self._phrasing_start = np.array(starts, dtype=np.intp)
+        self._phrasing_total = np.array(totals)
         # Which entries each edition may use, and which need their place named.
         self._edition_of = np.array([e.edition for e in entries], dtype=object)
         self._common = self._edition_of == COMMON
@@ -349,8 +372,8 @@ class Matcher:
                 mask[idx] = False
         return mask
 
-    def _accent_factor(self, word: str, accent: str | None, n: int) -> np.ndarray | None:
-        """Per entry, how much a syllable typed with `accent` counts (None: fully everywhere)."""
+    def _accent_factor(self, word: str, accent: str | None) -> _AccentFactor | None:
+        """Where a syllable typed with `accent` counts less (None: fully everywhere)."""
         if not accent:
             return None
         spelled = self._accent_ids.get(word)
@@ -360,22 +383,32 @@ class Matcher:
         cached = self._factor_cache.get(key)
         if cached is not None:
             return cached
-        factor = self._new_accent_factor(spelled, accent, n)
-        factor.setflags(write=False)  # shared by later questions
+        factor = self._new_accent_factor(spelled, accent)
         if len(self._factor_cache) >= FACTOR_CACHE:
             self._factor_cache = {}  # a new dict, not clear(): another thread may be reading the old one
         self._factor_cache[key] = factor
         return factor
 
-    def _new_accent_factor(self, spelled: dict[str, np.ndarray], accent: str, n: int) -> np.ndarray:
+    def _new_accent_factor(self, spelled: dict[str, np.ndarray], accent: str) -> _AccentFactor:
         same = spelled.get(accent)
-        factor = np.ones(n)
+        n = len(self.entries)
+        dense = np.ones(n)
         # Spelled so nowhere in the knowledge: more likely a slip of the keyboard ("thuờng", "đòan") than
         # another word, so the other spellings lose less.
-        factor[spelled[""]] = self.params.accent_mismatch if same is not None else self.params.accent_unseen
+        dense[spelled[""]] = self.params.accent_mismatch if same is not None else self.params.accent_unseen
         if same is not None:
-            factor[same] = 1.0
-        return factor
+            dense[same] = 1.0
+        dense.setflags(write=False)  # shared by later questions
+        return _AccentFactor(dense, np.flatnonzero(dense != 1.0))
+
+    def _correction(self, word: str, factor: _AccentFactor) -> tuple[np.ndarray, np.ndarray]:
+        """The part of the syllable's saturated frequencies that does not count where an entry spells it
+        otherwise (those entries all hold the syllable: the accents were read from their phrasings)."""
+        if factor.correction is None:
+            ids, tfw = self._postings[word]
+            at = np.searchsorted(ids, factor.ids)
+            factor.correction = (ids[at], tfw[at] * (factor.dense[factor.ids] - 1.0))
+        return factor.correction
 
     def match(self, question: str, limit: int = 3, edition: str | None = None) -> MatchResult:
         """Rank entries for `question`; `edition` is the one in force (default: the matcher's own)."""
@@ -434,11 +467,11 @@ class Matcher:
         p = self.params
         n = len(self.entries)
         terms = _terms(words)
-        factors: dict[int, np.ndarray | None] = {}
+        factors: dict[int, _AccentFactor | None] = {}
         for i, (w, a) in enumerate(zip(words, accents)):
-            factors[i] = self._accent_factor(w, a, n) if w not in STOPWORDS else None
+            factors[i] = self._accent_factor(w, a) if w not in STOPWORDS else None
         # Each term with the accent factor of its syllables (a pair takes the lower of its two).
-        term_factor: dict[str, np.ndarray | None] = {}
+        term_factor: dict[str, _AccentFactor | _PairFactor | None] = {}
         for i, w in enumerate(words):
             if w not in STOPWORDS:
                 term_factor.setdefault(w, factors[i])
@@ -456,19 +489,29 @@ class Matcher:
         known = sum(w for t, w in weights.items() if t in self._idf)
         unknown = sum(w for t, w in weights.items() if t not in self._idf)
         total = known + p.unknown_weight * unknown or 1.0
-        all_ids, parts = [], []
+        plain, plain_weights, other_ids, other_parts = [], [], [], []
         for term, w in weights.items():
             posting = self._postings.get(term)
             if posting is None or w < MIN_SCORED_WEIGHT:
                 continue  # a syllable nearly every entry holds ("công", "đoàn") moves no score, costs a pass
-            ids, tfw = posting
-            contribution = w * tfw
             factor = term_factor.get(term)
-            if factor is not None:
-                contribution = contribution * factor[ids]
-            all_ids.append(ids)
-            parts.append(contribution)
-        # one summing pass over every posting (many small scatter-adds cost more at 10,000 entries)
+            if factor is None or "_" not in term:
+                plain.append(posting)
+                plain_weights.append(w)
+                if factor is not None and len(factor.ids):
+                    # where an entry spells the syllable otherwise, take back the part that does not count
+                    ids, part = self._correction(term, factor)
+                    other_ids.append(ids)
+                    other_parts.append(w * part)
+            else:  # a pair with a syllable typed with diacritics: its posting is short, weigh it entry by entry
+                ids, tfw = posting
+                other_ids.append(ids)
+                other_parts.append(w * tfw * factor[ids])
+        # One summing pass over every posting, weights spread by one repeat (a Python loop of scatter-adds
+        # or of multiplications costs more at 10,000 entries).
+        all_ids = [ids for ids, _ in plain] + other_ids
+        parts = ([np.concatenate([tfw for _, tfw in plain])
+                  * np.repeat(np.array(plain_weights), [len(ids) for ids, _ in plain])] if plain else []) + other_parts
         scores = np.bincount(np.concatenate(all_ids), weights=np.concatenate(parts), minlength=n) \
             if all_ids else np.zeros(n)
         bm25 = scores / (total * (p.k1 + 1))  # 1.0: every query term, saturated, in a short entry
@@ -496,23 +539,20 @@ class Matcher:
         pool = {i for i in pool if allowed[i]}
         query_terms = set(weights)
         pool_list = sorted(pool)
-        positions = [pos for idx in pool_list for pos in self._entry_phrasings[idx]]
-        texts = [self._phrasing_texts[pos] for pos in positions]
+        spans = [(own[0], own[-1] + 1) for own in (self._entry_phrasings[idx] for idx in pool_list) if own]
+        texts = [text for a, b in spans for text in self._phrasing_texts[a:b]]
         # One C-level pass for every pooled phrasing (no Python loop per pair).
         sims = (0.5 * process.cdist([query], texts, scorer=fuzz.token_set_ratio)[0]
                 + 0.5 * process.cdist([query], texts, scorer=fuzz.ratio)[0]) / 100.0 if texts else []
+        covers = self._phrasing_covers(spans, query_terms)
         best_fuzzy: dict[int, float] = defaultdict(float)
         best_cover: dict[int, float] = defaultdict(float)
-        for pos, sim in zip(positions, sims):
-            owner = self._phrasing_owner[pos]
-            if sim > best_fuzzy[owner]:
-                best_fuzzy[owner] = float(sim)
-            ptotal = self._phrasing_total[pos]
-            if ptotal:
-                pterms = self._phrasing_terms[pos]
-                cover = sum(pterms[t] for t in query_terms & pterms.keys()) / ptotal
-                if cover > best_cover[owner]:
-                    best_cover[owner] = cover
+        at = 0
+        for a, b in spans:
+            owner = self._phrasing_owner[a]
+            best_fuzzy[owner] = float(sims[at:at + b - a].max())
+            best_cover[owner] = float(covers[at:at + b - a].max())
+            at += b - a
         asked_organs = _organs(query)
         candidates = []
         for idx in pool_list:
@@ -559,28 +599,45 @@ class Matcher:
         top = [c for c in top if c.score >= top[0].score - 0.12]
         return MatchResult("suggested", query, top)
 
+    def _phrasing_covers(self, spans: list[tuple[int, int]], query_terms: set[str]) -> np.ndarray:
+        """For each phrasing of the spans, end to end: the idf share of its terms the question holds."""
+        if not spans:
+            return np.zeros(0)
+        asked = np.zeros(len(self._term_id) + 1)
+        asked[[self._term_id[t] for t in query_terms if t in self._term_id]] = 1.0
+        starts = self._phrasing_start
+        runs = [(starts[a], starts[b]) for a, b in spans]
+        ids = np.concatenate([self._phrasing_term_ids[x:y] for x, y in runs])
+        idf = np.concatenate([self._phrasing_term_idf[x:y] for x, y in runs])
+        positions = np.concatenate([np.arange(a, b) for a, b in spans])
+        lengths = starts[positions + 1] - starts[positions]
+        held = np.bincount(np.repeat(np.arange(len(positions)), lengths), weights=asked[ids] * idf,
+                           minlength=len(positions))
+        totals = self._phrasing_total[positions]
+        return np.divide(held, totals, out=np.zeros(len(positions)), where=totals > 0)
+
     def _held(self, candidate: Candidate, weights: dict[str, float],
-              term_factor: dict[str, np.ndarray | None]) -> set[str]:
+              term_factor: dict[str, _AccentFactor | _PairFactor | None]) -> set[str]:
         """The question's terms the entry holds, spelled as typed."""
         idx = self._index_of[candidate.entry.id]
         tf = self._tf_docs[idx]
         return {t for t in weights if t in tf and (term_factor.get(t) is None or term_factor[t][idx] >= 1.0)}
 
     def _own_weights(self, first: Candidate, second: Candidate, weights: dict[str, float],
-                     term_factor: dict[str, np.ndarray | None]) -> tuple[float, float]:
+                     term_factor: dict[str, _AccentFactor | _PairFactor | None]) -> tuple[float, float]:
         """The weight of the question's terms each entry holds and the other lacks."""
         a, b = self._held(first, weights, term_factor), self._held(second, weights, term_factor)
         return sum(weights[t] for t in a - b), sum(weights[t] for t in b - a)
 
     def _decisive(self, first: Candidate, second: Candidate, weights: dict[str, float],
-                  term_factor: dict[str, np.ndarray | None]) -> bool:
+                  term_factor: dict[str, _AccentFactor | _PairFactor | None]) -> bool:
         """A near tie that the question's own words settle: the first entry holds a telling term of the
         question (a rare word or pair, with the diacritics typed) that the second lacks, and not the reverse."""
         only_a, only_b = self._own_weights(first, second, weights, term_factor)
         return only_a >= self.params.decisive_weight and only_b < only_a * self.params.decisive_ratio
 
     def _complementary(self, first: Candidate, second: Candidate, weights: dict[str, float],
-                       term_factor: dict[str, np.ndarray | None]) -> bool:
+                       term_factor: dict[str, _AccentFactor | _PairFactor | None]) -> bool:
         """Two entries that each hold telling words of the question the other lacks, and state different
         facts: the question asks both ("hồ sơ gồm gì và hạn bao lâu")."""
         if first.entry.edition != second.entry.edition and COMMON not in (first.entry.edition,
