@@ -78,6 +78,7 @@ SETS = {"dev": Path("evaluation/v2-dev.jsonl"), "test": Path("evaluation/v2-test
         "written5": Path("evaluation/dev-written5.jsonl"), "written6": Path("evaluation/dev-written6.jsonl"),
         "published2": Path("evaluation/dev-published2.jsonl"), "written7": Path("evaluation/dev-written7.jsonl"),
         "written8": Path("evaluation/dev-written8.jsonl"), "written9": Path("evaluation/dev-written9.jsonl"),
+        "written10": Path("evaluation/dev-written10.jsonl"), "written11": Path("evaluation/dev-written11.jsonl"),
         "old-dev": DEV_SET, "old-holdout": HOLDOUT_SET}
 REPORT_ONLY = {"test", "test3"}  # never read while tuning: tables and the confusion list only
 OLD_WORLD = "2023-03-01 09:00"  # the first question sets were written for the 2023–2028 term
