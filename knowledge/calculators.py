@@ -100,7 +100,9 @@ def quorum(query: str, edition: str, story: Story) -> Calculation | None:
     padded = f" {query} "
     # In a story the sentence that asks decides ("… 170 có hợp lệ không … được triệu tập nhiều nhất bao
     # nhiêu đại biểu?" asks the delegates' ceiling, not the quorum).
-    asks = [c for c in _QUORUM_ASK if f" {c} " in f" {story.asking or query} "]
+    # "bầu đủ số tối đa": the seats filled, not the people present
+    asking = f" {story.asking or query} ".replace(" bau du so ", " bau ")
+    asks = [c for c in _QUORUM_ASK if f" {c} " in asking]
     if not asks or " phieu " in padded or (asks == ["duoc khong"] and not _has(padded, _ATTENDANCE)):
         return None  # "… có được không?" is a quorum question only when it speaks of who came
     if not _has(padded, ("dai hoi", "hoi nghi", "trieu tap", "dai bieu", "doan vien")) or _has(
@@ -287,6 +289,30 @@ def _asks_members_alone(query: str) -> bool:
         and not any(f" {o} " in padded for o in ("uy ban kiem tra", "ban thuong vu", "doan chu tich"))
 
 
+def _asks_bch_itself(asking: str) -> bool:
+    """"BCH tối đa bao nhiêu ủy viên": the BCH's own size asked right after its name, before any count or
+    other body ("BCH 15 người thì BTV tối đa mấy" asks the standing committee's)."""
+    words = asking.split()
+    for i in range(len(words) - 2):
+        if words[i:i + 3] == ["ban", "chap", "hanh"]:
+            after = words[i + 3:i + 9]
+            for j, w in enumerate(after):
+                if w.isdigit() or " ".join(after[j:j + 3]) in ("ban thuong vu", "uy ban kiem"):
+                    break
+                if w in ("bao", "toi", "may") and " ".join(after[j:j + 2]) in ("bao nhieu", "toi da") or w == "may":
+                    return True
+    return False
+
+
+def _members_count(words: list[str]) -> int | None:
+    """"1.150 đoàn viên": the members a union has."""
+    for i, value in _numbers(words):
+        nxt = " ".join(words[i + 1:i + 3])
+        if nxt.startswith(("doan vien", "nguoi lao dong", "cong nhan")):
+            return value
+    return None
+
+
 def _few_members(query: str, edition: str) -> bool:
     """Under khóa XII a union of fewer than 10 members elects no BCH at all: whatever is asked about its
     BCH ("bầu ban chấp hành 3 người như trước?"), that is the answer."""
@@ -305,19 +331,17 @@ def bch_size(query: str, edition: str, story: Story) -> Calculation | None:
     if not ((" ban chap hanh " in padded and (_asks_bch_size(query) or _few_members(query, edition)))
             or _asks_members_alone(query)):
         return None
-    if any(f" {w} " in f" {story.asking or query} " for w in ("bo phan", "thanh vien", "uy ban kiem tra", "ban thuong vu", "cap tinh",
+    others = ("bo phan", "thanh vien", "uy ban kiem tra", "ban thuong vu", "cap tinh",
                                          "cong doan tinh", "lien doan lao dong tinh", "cong doan nganh",
                                          "nganh trung uong", "so du", "bo sung", "hop le", "co mat", "khai mac",
                                          "ti le", "phan tram", "co cau", "nu", "do tuoi", "khuyet",
-                                         "trieu tap", "dai bieu chinh thuc", "bao nhieu dai bieu")):
+                                         "trieu tap", "dai bieu chinh thuc", "bao nhieu dai bieu")
+    if _asks_bch_itself(story.asking or query):
+        others = tuple(w for w in others if w != "ban thuong vu")  # "BCH tối đa bao nhiêu, BTV mấy người?"
+    if any(f" {w} " in f" {story.asking or query} " for w in others):
         return None  # other levels and rules (shares of women, vacancies): entries and other calculators
     words = query.split()
-    members = None
-    for i, value in _numbers(words):
-        nxt = " ".join(words[i + 1:i + 3])
-        if nxt.startswith("doan vien") or nxt.startswith("nguoi lao dong") or nxt.startswith("cong nhan"):
-            members = value
-            break
+    members = _members_count(words)
     if members is None:
         return None
     if edition == NEW:
@@ -876,11 +900,31 @@ def _date_near(query: str, cues: tuple[str, ...]) -> date | None:
             continue
         # A date usually follows what it dates ("lần thứ nhất vào thứ Hai 07/12"): one written after a cue, up
         # to 60 characters on, wins over any before it ("… ngày 14/11. Hội nghị BCH lần thứ nhất ngày 19/11").
-        gap = min((m.start() - end if 0 <= m.start() - end <= 60 else 1000 + max(0, start - m.end())
+        gap = min((m.start() - end if 0 <= m.start() - end <= 60 else 1000 + max(m.start() - end, start - m.end())
                    for start, end in spots), default=0)
         if best_gap is None or gap < best_gap:
             best, best_gap = found, gap
     return best
+
+
+_LATE_ASK = ("tre", "tre han", "muon", "qua han", "kip", "dung han", "con han", "co sao khong", "duoc khong")
+
+
+def _all_dates(query: str) -> list[date]:
+    return [d for d in (_first_date(m.group(0)) for m in re.finditer(r"\b\d{1,2}/\d{1,2}/\d{4}\b", query)) if d]
+
+
+def _late_verdict(query: str, start: date, deadline: date) -> str:
+    """"… đến 02/12 mới gửi, có bị trễ không?": the later date the question gives, against the deadline."""
+    if not _has(f" {query} ", _LATE_ASK):
+        return ""
+    later = [d for d in _all_dates(query) if d > start]
+    if not later:
+        return ""
+    done = max(later)
+    if done <= deadline:
+        return f" Ngày {done.strftime('%d/%m/%Y')} vẫn trong hạn."
+    return f" Ngày {done.strftime('%d/%m/%Y')} là đã quá hạn (sau {deadline.strftime('%d/%m/%Y')})."
 
 
 # Appended to every deadline answer, as its own sentence.
@@ -892,7 +936,7 @@ def working_days(query: str, edition: str, story: Story) -> Calculation | None:
     """A date in the question + a deadline counted in working days → the date it falls on."""
     padded = f" {query} "
     if not _has(padded, ("han", "cham nhat", "truoc ngay", "bao gio", "ngay nao", "khi nao", "may ngay",
-                         "ngay lam viec", "han chot", "thoi han")):
+                         "ngay lam viec", "han chot", "thoi han", "kip", "tre han", "qua han")):
         return None
     start = _first_date(query)
     if start is None:
@@ -904,14 +948,16 @@ def working_days(query: str, edition: str, story: Story) -> Calculation | None:
         send = add_working_days(start, 10)
         text = (f"Hội nghị ban chấp hành lần thứ nhất ngày {start.strftime(fmt)}: chậm nhất 10 ngày làm việc "
                 f"sau đó, tức ngày {send.strftime(fmt)}, phải gửi hồ sơ đề nghị cấp trên trực tiếp "
-                "công nhận; cấp trên quyết định trong 10 ngày làm việc kể từ khi nhận đủ hồ sơ hợp lệ." + _WD_NOTE)
+                "công nhận; cấp trên quyết định trong 10 ngày làm việc kể từ khi nhận đủ hồ sơ hợp lệ."
+                + _late_verdict(query, start, send) + _WD_NOTE)
         return Calculation(text, "HD 38/HD-TLĐ ngày 27/12/2024, mục 10.4", "working_days", NEW)
     if edition == NEW and _has(padded, ("nhan du ho so", "nhan ho so", "nop ho so", "gui ho so")) and \
             _has(padded, ("cong nhan", "quyet dinh")) and not _has(padded, ("thanh lap",)):
         start = _date_near(query, ("nhan du ho so", "nhan ho so", "nop ho so", "gui ho so")) or start
         decide = add_working_days(start, 10)
         text = (f"Hồ sơ đủ, hợp lệ nhận ngày {start.strftime(fmt)}: cấp trên trực tiếp phải ra quyết định công "
-                f"nhận chậm nhất ngày {decide.strftime(fmt)}, tức 10 ngày làm việc." + _WD_NOTE)
+                f"nhận chậm nhất ngày {decide.strftime(fmt)}, tức 10 ngày làm việc." + _late_verdict(query, start, decide)
+                + _WD_NOTE)
         return Calculation(text, "HD 38/HD-TLĐ ngày 27/12/2024, mục 10.4", "working_days", NEW)
     if edition == NEW and _has(padded, ("don gia nhap", "don xin gia nhap", "xin vao cong doan")) and \
             _has(padded, ("cap tren", "chua co cong doan")):
@@ -964,6 +1010,9 @@ def btv_size(query: str, edition: str, story: Story) -> Calculation | None:
         v for i, v in _numbers(words) if v >= 3 and _bch_counted(words, i)
         and " ".join(words[i + 1:i + 3]).startswith(("nguoi", "uy vien", "thanh vien", "dong chi")))) or \
         [v for v in [_count_before(words, ("uy vien", "nguoi", "thanh vien"))] if v is not None]
+    members = _members_count(words)
+    if members is not None and edition == NEW and _has(f" {story.asking or query} ", ("so toi da", "muc toi da")):
+        sizes = [_tier(members, _KH22_TIERS)]  # "bầu đủ số tối đa": the KH 22 maximum for these members
     if not sizes or len(sizes) > 3:
         return None
     lines = []

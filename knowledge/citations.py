@@ -22,10 +22,11 @@ ld nam hd kh huong dan ke hoach dieu le cv van ngay thang thi cua va
 
 
 _ASKING = {"nao", "gi", "may", "so"}
-# "tiểu ban Điều lệ", "góp ý dự thảo Điều lệ", "sửa đổi Điều lệ": the Điều lệ is the subject, not a citation.
-_DISCUSSED = {"ban", "thao", "doi", "y"}
+# "tiểu ban Điều lệ", "góp ý dự thảo Điều lệ", "sửa đổi Điều lệ", "thông qua Điều lệ": the Điều lệ is the
+# subject, not a citation.
+_DISCUSSED = {"ban", "thao", "doi", "y", "qua"}
 # Outside the citation, these say the question is about the document itself.
-_ABOUT_DOCUMENT = [("ban", "hanh"), ("ky", "ngay"), ("hieu", "luc"), ("van", "ban"), ("noi", "dung"),
+_ABOUT_DOCUMENT = [("ban", "hanh"), ("ky", "ngay"), ("ra", "ngay"), ("hieu", "luc"), ("van", "ban"), ("noi", "dung"),
                    ("thay", "the"), ("co", "bao", "nhieu", "chuong")]
 
 

@@ -762,3 +762,24 @@ def test_each_bch_size_asked_gets_its_standing_committee_line_and_a_planned_btv_
     assert "Ban chấp hành 7 ủy viên thì không bầu" in both.text and "15 : 3 = 5" in both.text
     planned = calculate("Ban chấp hành 15 người, ban thường vụ dự kiến 6 người có được không?", "2025-2030")
     assert "15 : 3 = 5" in planned.text and "6 ủy viên" not in planned.text
+
+
+def test_a_late_dossier_is_checked_against_the_deadline_of_the_meeting_it_follows():
+    late = calculate("Đại hội CĐCS thứ Sáu 14/11/2025, chiều cùng ngày BCH họp hội nghị lần thứ nhất bầu chủ tịch, "
+                     "phó chủ tịch và UBKT. Văn phòng đến thứ Ba 02/12/2025 mới gửi tờ trình đề nghị công nhận lên cấp "
+                     "trên. Hạn chót gửi hồ sơ là ngày nào, có bị trễ hạn không?", "2025-2030")
+    assert "14/11/2025" in late.text and "28/11/2025" in late.text and "quá hạn" in late.text
+    on_time = calculate("Hội nghị BCH lần thứ nhất ngày 05/12/2025, ngày 12/12/2025 chúng tôi gửi hồ sơ đề nghị công "
+                        "nhận thì có kịp không?", "2025-2030")
+    assert "19/12/2025" in on_time.text and "trong hạn" in on_time.text
+
+
+def test_the_bch_maximum_for_the_members_then_the_standing_committee_of_that_size():
+    calc = calculate("CĐCS có 1.150 đoàn viên, BCH cũ đề xuất bầu BCH mới 15 người và BTV 5 người. Theo KH 22 thì được "
+                     "bầu BCH tối đa bao nhiêu ủy viên, và nếu bầu đủ số tối đa thì BTV được tối đa mấy người?",
+                     "2025-2030")
+    assert "tối đa 13 ủy viên" in calc.text and "không quá 4 ủy viên" in calc.text
+    assert calc.rule == "bch_size+btv_size"  # "bầu đủ số" fills seats: no quorum is computed
+    # A size already given is the one the standing committee is counted from.
+    given = calculate("CĐCS 1.150 đoàn viên, BCH 11 người thì BTV tối đa mấy người?", "2025-2030")
+    assert given.rule == "btv_size" and "không quá 3 ủy viên" in given.text
