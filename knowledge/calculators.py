@@ -55,11 +55,24 @@ def _older_rule(text: str) -> str:
     return UNVERIFIED_NEW + text[0].lower() + text[1:]
 
 
+# A number right after these names a document or its part ("HD 38", "KH 22", "Điều 10"), not a count.
+_CITING = ("huong dan", "ke hoach", "quyet dinh", "cong van", "chi thi", "thong tri", "nghi quyet", "thong bao",
+           "dieu", "khoan", "tieu muc", "muc", "diem", "phu luc", "hd", "kh", "qd", "cv")
+
+
+_COUNTED = ("doan vien", "dai bieu", "nguoi", "uy vien", "phieu", "thanh vien", "dong chi", "cong doan", "to ")
+
+
 def _numbers(words: list[str]) -> list[tuple[int, int]]:
-    """(position, value) of every whole number (1.100 → 1100); dates and fractions are skipped."""
+    """(position, value) of every whole number (1.100 → 1100); dates, fractions and document numbers are
+    skipped."""
     found = []
     for i, w in enumerate(words):
         if re.fullmatch(r"\d{1,3}(\.\d{3})+|\d{1,7}", w):
+            before = " ".join(words[max(0, i - 2):i])
+            counted = " ".join(words[i + 1:i + 3]).startswith(_COUNTED)  # "quyết định 9 ủy viên" counts
+            if not counted and any(before == c or before.endswith(" " + c) for c in _CITING):
+                continue
             found.append((i, int(w.replace(".", ""))))
     return found
 

@@ -783,3 +783,13 @@ def test_the_bch_maximum_for_the_members_then_the_standing_committee_of_that_siz
     # A size already given is the one the standing committee is counted from.
     given = calculate("CĐCS 1.150 đoàn viên, BCH 11 người thì BTV tối đa mấy người?", "2025-2030")
     assert given.rule == "btv_size" and "không quá 3 ủy viên" in given.text
+
+
+def test_a_document_number_is_not_taken_for_a_count():
+    calc = calculate("BCH CĐCS nhiệm kỳ 2025–2030 có 9 ủy viên, 5 người đã nghỉ việc. Theo HD 38 thì khuyết bao nhiêu "
+                     "ủy viên BCH thì phải tổ chức hội nghị thay cho đại hội?", "2025-2030")
+    assert "38" not in calc.text.replace("HD 38", "") and "9 × 2/3 = 6" in calc.text
+    # "quyết định 9 ủy viên" is a decision on a count, not Quyết định số 9.
+    decided = calculate("Đại hội quyết định 9 ủy viên, đã bầu bổ sung 4 người. Trong nhiệm kỳ được bầu bổ sung tối đa "
+                        "bao nhiêu?", "2023-2028")
+    assert "9 × 2/3 = 6" in decided.text
