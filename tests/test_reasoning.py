@@ -790,6 +790,6 @@ def test_a_document_number_is_not_taken_for_a_count():
                      "ủy viên BCH thì phải tổ chức hội nghị thay cho đại hội?", "2025-2030")
     assert "38" not in calc.text.replace("HD 38", "") and "9 × 2/3 = 6" in calc.text
     # "quyết định 9 ủy viên" is a decision on a count, not Quyết định số 9.
-    decided = calculate("Đại hội quyết định 9 ủy viên, đã bầu bổ sung 4 người. Trong nhiệm kỳ được bầu bổ sung tối đa "
+    decided = calculate("Ban chấp hành được đại hội quyết định 9 ủy viên, đã bầu bổ sung 4 người. Được bầu bổ sung tối đa "
                         "bao nhiêu?", "2023-2028")
     assert "9 × 2/3 = 6" in decided.text
