@@ -569,6 +569,52 @@ def delegates(query: str, edition: str, story: Story) -> Calculation | None:
     return Calculation(text, _DELEGATE_SOURCE_OLD, "delegates", OLD)
 
 
+_PROVINCE_CONGRESS = ("dai hoi cong doan tinh", "dai hoi cong doan thanh pho", "dai hoi lien doan lao dong",
+                      "dai hoi cap tinh", "dai hoi cong doan nganh")
+_PROVINCE_DELEGATE_TIERS = [(80000, 150), (100000, 200), (300000, 300), (500001, 400), (None, 500)]
+_PROVINCE_DELEGATE_CITIES = (("ho chi minh", "TP.HCM", 650), ("ha noi", "Hà Nội", 550))
+
+
+def delegates_province(query: str, edition: str, story: Story) -> Calculation | None:
+    """Members a province or central-branch union manages directly → its congress's delegates at most
+    (KH 22 D.1 điểm 4), with the 1/2 floor and the 10% the upper level may allow."""
+    padded = f" {query} "
+    if edition != NEW or not _has(padded, _PROVINCE) or _has(padded, ("khach moi", "uy vien", "ban chap hanh")) \
+            or not _has(padded, ("bao nhieu dai bieu", "may dai bieu", "toi da bao nhieu", "so dai bieu",
+                                 "dai bieu toi da", "trieu tap toi da", "vuot")) \
+            or not _has(f" {story.asking or query} ", ("dai bieu",)):
+        return None  # "tối đa bao nhiêu tiểu ban": another rule of the same congress
+    words = query.split()
+    members = _count_before(words, ("doan vien",))
+    city = next(((label, cap) for key, label, cap in _PROVINCE_DELEGATE_CITIES if f" {key} " in padded), None)
+    planned = _planned_delegates(words)
+    if members is None and (city is None or planned is None):
+        return None  # no count to work on: the entry's table (and the congresses held) answers
+    if city is not None:
+        who, cap = f"Công đoàn {city[0]}", city[1]
+        why = f"riêng {city[0]} không quá {cap}"
+    else:
+        cap = _tier(members, _PROVINCE_DELEGATE_TIERS)
+        who, why = f"Công đoàn cấp tỉnh trực tiếp quản lý {_fmt(members)} đoàn viên", f"không quá {cap}"
+    text = f"{who}: đại hội triệu tập {why} đại biểu chính thức."
+    if members is not None and city is None and members > 300000:
+        text += " (KH 22 ghi hai bậc \"trên 300.000\" và \"trên 500.000\" chồng nhau; cần thì hỏi Tổng Liên đoàn.)"
+    if planned is not None and planned != members:
+        if planned > cap + cap // 10:
+            text += (f" Triệu tập {_fmt(planned)} là vượt cả mức được tăng: cấp trên chỉ có thể đồng ý tăng không "
+                     f"quá 10%, tức tối đa {_fmt(cap + cap // 10)}.")
+        elif planned > cap:
+            text += (f" Triệu tập {_fmt(planned)} là vượt mức; chỉ được khi công đoàn cấp trên đồng ý, phần tăng không"
+                     f" quá 10% (tối đa {_fmt(cap + cap // 10)}).")
+        else:
+            text += f" Triệu tập {_fmt(planned)} là trong mức tối đa."
+    else:
+        text += (f" Vượt mức phải được cấp trên đồng ý, không quá 10% (tối đa {_fmt(cap + cap // 10)}); không triệu "
+                 f"tập ít hơn {_fmt(cap // 2)}.")
+    return Calculation(text, "KH 22/KH-TLĐ ngày 29/8/2025, Mục III phần D.1 điểm (4) và đoạn cuối", "delegates_province",
+                       NEW)
+
+
 _UNITS = ("doan vien", "dai bieu", "nguoi", "uy vien", "phieu", "dong", "cong doan", "thanh vien")
 _COMMUNE = ("cong doan xa", "cong doan phuong", "cong doan dac khu", "dac khu")
 _COMMUNE_TIERS = [(2000, 100), (5000, 150), (None, 200)]
@@ -580,6 +626,8 @@ def delegates_commune(query: str, edition: str, story: Story) -> Calculation | N
     if edition != NEW or not _has(padded, _COMMUNE) or _has(padded, ("khach moi",)) or not _has(padded, (
             "bao nhieu dai bieu", "may dai bieu", "toi da bao nhieu", "trieu tap toi da", "so dai bieu")):
         return None
+    if _has(padded, _PROVINCE_CONGRESS):
+        return None  # "Đại hội Công đoàn tỉnh … đủ cơ cấu các công đoàn xã": the province's congress
     words = query.split()
     counts = list(dict.fromkeys(value for i, value in _numbers(words)
                                 if " ".join(words[i + 1:i + 3]) == "doan vien"))
@@ -603,6 +651,44 @@ def delegates_commune(query: str, edition: str, story: Story) -> Calculation | N
         text += (f" Triệu tập {_fmt(planned)} là vượt {_fmt(planned - cap)} người." if planned > cap
                  else f" Triệu tập {_fmt(planned)} là trong mức tối đa.")
     return Calculation(text, _DELEGATE_SOURCE_NEW, "delegates_commune", NEW)
+
+
+_COMMUNE_FOUNDING_SOURCE = ("Hướng dẫn của Tổng Liên đoàn ngày 12/6/2025 về thành lập công đoàn xã, phường, "
+                            "đặc khu")
+
+
+def commune_union_founding(query: str, edition: str, story: Story) -> Calculation | None:
+    """Members and CĐCS of a xã, phường → whether it has, in the main, what a công đoàn xã needs (from 1.500
+    members and 10 CĐCS)."""
+    padded = f" {query} "
+    asking = f" {story.asking or query} "
+    if edition != NEW or not _has(padded, ("cong doan xa", "cong doan phuong", "cong doan dac khu")) or not _has(
+            asking, ("du dieu kien", "duoc thanh lap", "duoc lap", "thanh lap duoc", "lap duoc", "lap rieng",
+                     "thanh lap rieng", "co du")):
+        return None
+    words = query.split()
+    members = next((v for i, v in _numbers(words) if " ".join(words[i + 1:i + 3]) == "doan vien"), None)
+    unions = next((v for i, v in _numbers(words) if " ".join(words[i + 1:i + 5]) == "cong doan co so"), None)
+    if members is None and unions is None:
+        return None
+    parts, short = [], []
+    if members is not None:
+        parts.append(f"{_fmt(members)} đoàn viên ({'đủ' if members >= 1500 else 'dưới'} 1.500)")
+        if members < 1500:
+            short.append("số đoàn viên")
+    if unions is not None:
+        parts.append(f"{_fmt(unions)} công đoàn cơ sở ({'đủ' if unions >= 10 else 'dưới'} 10)")
+        if unions < 10:
+            short.append("số công đoàn cơ sở")
+    verdict = (f"chưa đủ về {' và '.join(short)}" if short else "đạt điều kiện cơ bản về số lượng")
+    text = (f"Công đoàn xã, phường lập ở nơi về cơ bản có từ 1.500 đoàn viên và 10 công đoàn cơ sở trở lên. "
+            f"Ở đây có {' và '.join(parts)}: {verdict}.")
+    if short:
+        text += (" Nơi chưa đủ thì giao công đoàn của xã, phường lân cận quản lý, hoặc lập công đoàn ở xã, phường có "
+                 "nhiều đoàn viên nhất để quản lý cả các xã, phường lân cận; đủ điều kiện thì lập riêng.")
+    else:
+        text += " Việc thành lập do công đoàn cấp tỉnh xem xét, quyết định."
+    return Calculation(text, _COMMUNE_FOUNDING_SOURCE, "commune_union_founding", NEW)
 
 
 def commune_congress_due(query: str, edition: str, story: Story) -> Calculation | None:
@@ -1142,8 +1228,8 @@ def congress_form(query: str, edition: str, story: Story) -> Calculation | None:
 
 
 CALCULATORS = (quorum, elected, bch_attendance, bch_province, bch_merged, bch_increase, bch_size, btv_size,
-               ubkt_size, delegates, guests, delegates_commune, appointed, vacancies, supplementary, working_days,
-               commune_congress_due, rejoin, hcmc_costs, union_fee, congress_form)
+               ubkt_size, delegates, guests, delegates_commune, delegates_province, appointed, vacancies, supplementary, working_days,
+               commune_congress_due, commune_union_founding, rejoin, hcmc_costs, union_fee, congress_form)
 
 _THOUSANDS = re.compile(r"\b(\d{1,4}) (?:nghin|ngan)\b")
 

@@ -793,3 +793,22 @@ def test_a_document_number_is_not_taken_for_a_count():
     decided = calculate("Ban chấp hành được đại hội quyết định 9 ủy viên, đã bầu bổ sung 4 người. Được bầu bổ sung tối đa "
                         "bao nhiêu?", "2023-2028")
     assert "9 × 2/3 = 6" in decided.text
+
+
+def test_a_commune_union_needs_about_1500_members_and_10_grassroots_unions():
+    short = calculate("Phường mình có khoảng 1.300 đoàn viên với 12 CĐCS thì có đủ điều kiện lập công đoàn phường riêng "
+                      "không?", "2025-2030")
+    assert short.rule == "commune_union_founding" and "chưa đủ về số đoàn viên" in short.text
+    enough = calculate("Xã có 2.100 đoàn viên và 11 công đoàn cơ sở thì có được thành lập công đoàn xã không?", "2025-2030")
+    assert "đạt điều kiện cơ bản" in enough.text
+    assert calculate("Xã có 2.100 đoàn viên thì lập công đoàn xã được không?", "2023-2028") is None  # 2025 rule only
+
+
+def test_a_province_congress_has_its_own_delegate_tiers_and_the_10_percent_allowance():
+    calc = calculate("LĐLĐ tỉnh trực tiếp quản lý khoảng 92.000 đoàn viên. Khi chuẩn bị Đại hội Công đoàn tỉnh, BTV dự "
+                     "kiến triệu tập 250 đại biểu chính thức cho đủ cơ cấu các công đoàn xã. Số đại biểu tối đa là bao "
+                     "nhiêu, triệu tập 250 được không?", "2025-2030")
+    assert calc.rule == "delegates_province" and "không quá 200" in calc.text and "220" in calc.text
+    # Another rule of the same congress is not a delegates question.
+    assert calculate("Đại hội Công đoàn tỉnh (150.000 đoàn viên) được lập tối đa bao nhiêu tiểu ban?",
+                     "2025-2030") is None
