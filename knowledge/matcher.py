@@ -183,6 +183,9 @@ class Matcher:
         self._entry_phrasings: list[list[int]] = []
         # accents[folded syllable][entry] = the accent keys that entry spells it with
         self._accents: dict[str, dict[int, set[str]]] = defaultdict(lambda: defaultdict(set))
+        # folded pair → the accents the knowledge writes it with ("" for none): tells a tone slip ("lân thứ")
+        # from a real other word ("số dư" beside "số dự")
+        self._pair_accents: dict[tuple[str, str], set[tuple[str, str]]] = defaultdict(set)
         tf_docs: list[dict[str, float]] = []
         lengths = []
         for idx, entry in enumerate(entries):
@@ -197,6 +200,7 @@ class Matcher:
                 for word, accent in pairs:
                     if accent:
                         self._accents[word][idx].add(accent)
+                self._note_pair_accents(pairs)
                 self._entry_phrasings[idx].append(len(self._phrasing_texts))
                 self._phrasing_texts.append(" ".join(words))
                 self._phrasing_owner.append(idx)
@@ -207,7 +211,9 @@ class Matcher:
                 for term in _terms([w for w, _ in analyze(tag)]):
                     tf[term] += 0.5
             if p.answer_weight:
-                for term in _terms([w for w, _ in analyze(entry.answer)]):
+                answer = analyze(entry.answer)
+                self._note_pair_accents(answer)
+                for term in _terms([w for w, _ in answer]):
                     tf[term] += p.answer_weight
             tf_docs.append(tf)
             lengths.append(max(length, 1))
@@ -280,6 +286,33 @@ class Matcher:
         self._organs = [_organs(normalize(e.question)) for e in entries]
 
     # -- query side -------------------------------------------------------------------------------
+    def _note_pair_accents(self, pairs) -> None:
+        for (w1, a1), (w2, a2) in zip(pairs, pairs[1:]):
+            self._pair_accents[(w1, w2)].add((a1 or "", a2 or ""))
+
+    def _without_slips(self, words: list[str], accents: list[str | None]) -> list[str | None]:
+        """Drop a typed accent that no neighbour supports: where the knowledge writes the syllable's pair with
+        either neighbour, only with another accent on it ("lân thứ" beside "lần thứ"), the diacritic slipped.
+        A pair the knowledge writes as typed ("số dư" beside "số dự") keeps its meaning."""
+        out = list(accents)
+        for i, accent in enumerate(accents):
+            if accent is None:
+                continue
+            supported = contradicted = False
+            for j, slot in ((i - 1, 1), (i, 0)):
+                if j < 0 or j + 1 >= len(words):
+                    continue
+                forms = self._pair_accents.get((words[j], words[j + 1]))
+                if not forms:
+                    continue
+                if any(form[slot] == accent for form in forms):
+                    supported = True
+                else:
+                    contradicted = True
+            if contradicted and not supported:
+                out[i] = None
+        return out
+
     def correct_typos(self, words: list[str]) -> list[str]:
         """Replace unknown syllables by the closest known one (typos like 'trúg', 'nhiêm')."""
         fixed = []
@@ -420,7 +453,7 @@ class Matcher:
             return MatchResult("not_found", query, reason="empty", edition=edition, named=named)
         words = self.correct_typos([w for w, _ in pairs])
         corrected = list(words)
-        accents = [a if w == w0 else None for w, (w0, a) in zip(words, pairs)]
+        accents = self._without_slips(words, [a if w == w0 else None for w, (w0, a) in zip(words, pairs)])
         scope = self._scope(pairs, words, accents, question)
         if scope:
             return MatchResult("not_found", query, reason="out_of_scope", edition=edition, named=named,

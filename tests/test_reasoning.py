@@ -812,3 +812,15 @@ def test_a_province_congress_has_its_own_delegate_tiers_and_the_10_percent_allow
     # Another rule of the same congress is not a delegates question.
     assert calculate("Đại hội Công đoàn tỉnh (150.000 đoàn viên) được lập tối đa bao nhiêu tiểu ban?",
                      "2025-2030") is None
+
+
+def test_a_slipped_tone_mark_no_neighbour_supports_is_read_as_the_word_meant():
+    congress = entry("lan-thu", "Đại hội lần thứ mấy?", ["đại hội lần thứ mấy", "lần thứ bao nhiêu đại hội",
+                     "đại hội thứ mấy", "số thứ tự đại hội"], "Tính tiếp số thứ tự.")
+    nearby = entry("lan-can", "Xã lân cận quản lý thế nào?", ["xã lân cận quản lý", "giao xã lân cận",
+                   "công đoàn xã lân cận", "lân cận"], "Giao xã lân cận.")
+    matcher = Matcher([congress, nearby])
+    # "lân thứ": the knowledge writes this pair only as "lần thứ"; "lân" keeps its meaning beside "cận".
+    slipped, meant = matcher.match("đại hội là lân thứ mấy"), matcher.match("đại hội là lần thứ mấy")
+    assert slipped.best.entry.id == "lan-thu" and slipped.score == meant.score
+    assert matcher.match("xã lân cận quản lý ra sao").best.entry.id == "lan-can"
