@@ -213,6 +213,7 @@ def elected(query: str, edition: str, story: Story) -> Calculation | None:
         return None
     ballots = votes = None
     collected = issued = None
+    each: list[int] = []  # every candidate's votes ("anh Long được 26 phiếu, chị Vy được 27 phiếu")
     # "thu về 60" names the count it precedes; "60 phiếu thu về" the one before it. In "phát ra 62 phiếu, thu
     # về 60 phiếu" both readings fit 62, so a count written after "thu về" wins.
     after_cue = next((value for i, value in _numbers(words) if _near(words, i, _COLLECTED, before=2, after=0)),
@@ -226,9 +227,10 @@ def elected(query: str, edition: str, story: Story) -> Calculation | None:
             issued = value
         elif nxt.startswith(_NOT_A_CANDIDATE):
             continue  # "3 phiếu không hợp lệ" counts ballots, not anyone's votes
-        elif nxt.startswith("phieu") and _near(words, i, _VOTES, before=2, after=0) and (
-                votes is None or _near(words, i, _VOTES_STRONG, before=2, after=0)):
-            votes = value
+        elif nxt.startswith("phieu") and _near(words, i, _VOTES, before=2, after=0):
+            each.append(value)
+            if votes is None or _near(words, i, _VOTES_STRONG, before=2, after=0):
+                votes = value
     # The ballots collected are the base ("phát ra 64, thu về 62": 62), whatever was handed out.
     ballots = collected if collected is not None else issued
     tally = _tally(story, ballots) if ballots is not None else []
@@ -261,8 +263,9 @@ def elected(query: str, edition: str, story: Story) -> Calculation | None:
                 "thu về. Anh/chị kiểm tra lại biên bản kiểm phiếu.")
         return Calculation(text, ELECTED_SOURCE, "elected", OLD)
     need = ballots // 2 + 1
-    verdict = (f"{_fmt(votes)} phiếu là đủ điều kiện trúng cử" if votes >= need
-               else f"{_fmt(votes)} phiếu là chưa đủ, không trúng cử")
+    counts = list(dict.fromkeys(v for v in each if v <= ballots)) if len(set(each)) > 1 else [votes]
+    verdict = "; ".join(f"{_fmt(v)} phiếu là đủ điều kiện trúng cử" if v >= need
+                        else f"{_fmt(v)} phiếu là chưa đủ, không trúng cử" for v in counts)
     text = (f"{_fmt(ballots)} : 2 = {_dec(ballots / 2)}"
             + f"; phải quá 1/2 nên cần ít nhất {_fmt(need)} phiếu: {verdict}. Mẫu số là tổng số phiếu thu về "
             "(kể cả phiếu không hợp lệ); nếu nhiều người cùng đạt thì lấy từ cao xuống thấp cho đủ số lượng.")
@@ -280,13 +283,18 @@ _HD38_TIERS = [(30, 3), (150, 7), (500, 11), (1000, 13), (3000, 15), (7000, 17),
 _BCH_ASK = ("bao nhieu", "toi da", "may", "so luong", "bao nhieu nguoi", "bao nhieu uy vien")
 
 
+_OTHER_UNITS = ("ngay", "thang", "nam", "phieu", "phan tram", "lan", "buoi", "tieng", "gio", "tuoi", "dong", "tien",
+                "dai bieu", "doan vien", "khach", "tieu ban", "%")
+
+
 def _asks_bch_size(query: str) -> bool:
     """"ban chấp hành … bao nhiêu / tối đa / mấy" close together, or "số (lượng) ủy viên ban chấp hành"."""
     words = query.split()
     for i in range(len(words) - 2):
         if words[i:i + 3] == ["ban", "chap", "hanh"]:
             near = " " + " ".join(words[i + 3:i + 15]) + " "
-            if any(f" {c} " in near for c in _BCH_ASK):
+            # "BCH phải xét kết nạp trong bao nhiêu ngày": what is counted is not the BCH's members
+            if any(f" {c} " in near and not near.split(f" {c} ", 1)[1].startswith(_OTHER_UNITS) for c in _BCH_ASK):
                 return True
     return any(f" {c} " in f" {query} " for c in ("so luong ban chap hanh", "so uy vien ban chap hanh",
                                                   "so luong uy vien ban chap hanh", "bao nhieu uy vien ban chap hanh",
@@ -1071,7 +1079,8 @@ def working_days(query: str, edition: str, story: Story) -> Calculation | None:
                 f"làm việc) đại diện ban chấp hành phải gặp trao đổi với người xin thôi; nếu không rút "
                 "đơn thì ban thường vụ (nơi không có: ban chấp hành) xét, biểu quyết bằng phiếu kín." + _WD_NOTE)
         return Calculation(text, "HD 38/HD-TLĐ ngày 27/12/2024, mục 5.2 điểm b, c", "working_days", NEW)
-    if edition == OLD and _has(padded, ("dai hoi thanh lap",)):
+    if edition == OLD and _has(padded, ("dai hoi thanh lap",)) and not _has(padded, (
+            "nhu dai hoi thanh lap", "dai hoi nhiem ky", "giong dai hoi thanh lap")):  # named as a comparison
         start = _date_near(query, ("dai hoi thanh lap", "ket thuc")) or start
         meeting, dossier = add_working_days(start, 10), add_working_days(start, 15)
         text = (f"Đại hội thành lập kết thúc ngày {start.strftime(fmt)}: chủ tịch triệu tập hội nghị ban chấp "

@@ -824,3 +824,16 @@ def test_a_slipped_tone_mark_no_neighbour_supports_is_read_as_the_word_meant():
     slipped, meant = matcher.match("đại hội là lân thứ mấy"), matcher.match("đại hội là lần thứ mấy")
     assert slipped.best.entry.id == "lan-thu" and slipped.score == meant.score
     assert matcher.match("xã lân cận quản lý ra sao").best.entry.id == "lan-can"
+
+
+def test_each_candidates_votes_get_their_own_verdict():
+    calc = calculate("Thu về 52 phiếu; anh Long được 26 phiếu, chị Vy được 27 phiếu. Anh Long đúng một nửa thì có trúng "
+                     "cử không?", "2023-2028")
+    assert "26 phiếu là chưa đủ" in calc.text and "27 phiếu là đủ" in calc.text
+
+
+def test_a_bch_named_as_the_one_who_acts_is_no_question_of_its_size():
+    # "BCH phải xét … trong bao nhiêu ngày" counts days, not committee members.
+    assert calculate("Công ty có 35 công nhân mới, BCH muốn kết nạp họ. Sau khi nhận đơn thì BCH phải xét kết nạp trong "
+                     "bao nhiêu ngày?", "2023-2028") is None
+    assert calculate("CĐCS có 35 đoàn viên thì BCH tối đa bao nhiêu ủy viên?", "2023-2028").rule == "bch_size"
