@@ -180,6 +180,10 @@ def _closing_questions(question: str) -> list[str]:
     return [sentences_of(part)[-1] for part in re.split(r"(?<=\?)", question) if part.rstrip().endswith("?")]
 
 
+# A closing question that asks whether what someone said is right ("… có đúng không?").
+_CHECKING = ("co dung khong", "dung khong", "phai khong", "dung hay sai", "co dung", "hop ly khong")
+
+
 def story_scope(question: str, whole: OutOfScope | None) -> OutOfScope | None:
     """The verdict on the whole question (`whole`), reconsidered sentence by sentence for a story:
     - the union named only in passing ("tôi cũng là đoàn viên công đoàn") while the sentence that asks is
@@ -218,8 +222,14 @@ def story_scope(question: str, whole: OutOfScope | None) -> OutOfScope | None:
         # The sentence before a short closing question is its context ("Đảng ủy xã yêu cầu xong trước tháng
         # 10. Hạn chót là ngày nào?"): another body named there does not make a union story that body's.
         asked = [s for s in asking if s in _closing_questions(question)] or asking
-        return next((s for s in map(_sentence_scope, asked) if s is not None and s.kind == "organisation"),
-                    None)
+        # "… tái cử BCH CĐCS. Bí thư chi bộ bảo cứ để chi bộ quyết, có đúng không?": the Party leads the union;
+        # named where a union story asks, it is whose word the officer doubts, not another body's question.
+        told = sentences_of(question)
+        told = told[:told.index(asked[0])] if asked[0] in told else []
+        union_story = any(names_union(normalize(s)) and _sentence_scope(s) is None for s in told) and any(
+            f" {c} " in f" {normalize(s)} " for s in asked for c in _CHECKING)
+        return next((s for s in map(_sentence_scope, asked) if s is not None and s.kind == "organisation"
+                     and not (s.leads_union and union_story)), None)
     if whole.kind == "subject" and names_union(normalize(question)):
         if not any(_sentence_scope(s) for s in asking + sentences_of(question)[:1]):
             return None

@@ -837,3 +837,18 @@ def test_a_bch_named_as_the_one_who_acts_is_no_question_of_its_size():
     assert calculate("Công ty có 35 công nhân mới, BCH muốn kết nạp họ. Sau khi nhận đơn thì BCH phải xét kết nạp trong "
                      "bao nhiêu ngày?", "2023-2028") is None
     assert calculate("CĐCS có 35 đoàn viên thì BCH tối đa bao nhiêu ủy viên?", "2023-2028").rule == "bch_size"
+
+
+def test_the_party_doubted_at_the_end_of_a_union_story_leaves_it_a_union_question():
+    story = ("Anh Hùng ủy viên BCH bên em còn khoảng 2 năm nữa là nghỉ hưu, anh ấy muốn tái cử BCH CĐCS. Bí thư chi bộ "
+             "bảo cứ để chi bộ quyết là xong, có đúng không ạ?")
+    assert out_of_scope_of(story) is None
+    # The Party's own congress, with the union named only on the side, stays the Party's.
+    assert out_of_scope_of("Chi bộ công ty có 12 đảng viên, cần bao nhiêu đảng viên dự thì đại hội chi bộ hợp lệ? "
+                           "(chủ tịch công đoàn cũng là đảng viên)") is not None
+
+
+def out_of_scope_of(question):
+    from knowledge.scope import story_scope
+    pairs = analyze(question)
+    return story_scope(question, out_of_scope(" ".join(w for w, _ in pairs), typed=tuple(pairs)))
