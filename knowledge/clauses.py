@@ -20,6 +20,8 @@ _JOINS = re.compile(r"\s(?:va|con|dong thoi|ngoai ra|them nua|voi lai)\s|[;?]")
 _ASKS_PLAINLY = re.compile(r"\b(?:bao nhieu|bn|may|khi nao|luc nao|bao gio|bao lau|ai|gi|the nao|ra sao|"
                            r"o dau|ngay nao|nam nao|so may|lam sao)\b")
 
+_CHOICE = re.compile(r"\w \s*hay\s+(?:la\s+)?\w+")  # "A hay B"
+
 _ENDS_ASKING = re.compile(r"\b(?:khong|ko|k|chua|phai khong|dung khong)\s*$")  # "… treo huy hiệu không,"
 
 
@@ -31,7 +33,10 @@ def asks_several(question: str) -> bool:
     if sum(1 for p in parts if _ASKING.search(p)) >= 2:
         return True
     pieces = [c for p in parts for c in p.split(",") if c.strip()]
-    return sum(1 for c in pieces if _ASKS_PLAINLY.search(c) or _ENDS_ASKING.search(c)) >= 2
+    asking = [bool(_ASKS_PLAINLY.search(c) or _ENDS_ASKING.search(c)) for c in pieces]
+    if pieces and not asking[-1] and _CHOICE.search(pieces[-1]):
+        asking[-1] = True  # "…, do đại hội bầu hay ban chấp hành bầu ạ?": a choice closing the question
+    return sum(asking) >= 2
 
 
 # Not the dot of "1.200"; a chat emoticon (":)", "=))", "^^") ends a sentence as a full stop would.

@@ -386,6 +386,8 @@ def test_a_question_asking_two_things_that_two_entries_answer_gets_both_answers(
     ("dai hoi cdcs keo dai toi da bao lau, con han chot la khi nao", True),
     ("được đúng một nửa số phiếu thì có trúng cử ko ad", False),
     ("nên bầu ban chấp hành trước hay bầu chủ tịch trước", False),
+    ("ubkt cđcs tối đa mấy uv, do đh bầu hay bch bầu ạ?", True),
+    ("đại hội bầu ban chấp hành, rồi bầu chủ tịch hay phó chủ tịch", False),
     ("Công đoàn trường em có 45 đoàn viên và 3 tổ công đoàn, đại hội toàn thể cần bao nhiêu người dự", False),
 ])
 def test_a_question_asks_several_things_only_with_two_asking_clauses(question, several):
