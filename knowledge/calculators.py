@@ -699,6 +699,44 @@ def commune_union_founding(query: str, edition: str, story: Story) -> Calculatio
     return Calculation(text, _COMMUNE_FOUNDING_SOURCE, "commune_union_founding", NEW)
 
 
+_ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5, "vi": 6, "vii": 7, "viii": 8, "ix": 9, "x": 10, "xi": 11,
+          "xii": 12, "xiii": 13, "xiv": 14, "xv": 15, "xvi": 16, "xvii": 17, "xviii": 18, "xix": 19, "xx": 20}
+
+
+def _roman(n: int) -> str:
+    return next(k for k, v in _ROMAN.items() if v == n).upper() if n in _ROMAN.values() else str(n)
+
+
+def congress_number(query: str, edition: str, story: Story) -> Calculation | None:
+    """The last congress's number and whether the merged union keeps its name → the next congress's number
+    (HD 38 mục 7.2 c: a name kept carries on its count, a new name starts at I)."""
+    padded = f" {query} "
+    if edition != NEW or not _has(f" {story.asking or query} ", ("lan thu may", "lan thu bao nhieu", "thu may",
+                                                                   "so thu tu")):
+        return None
+    if not _has(padded, ("sap nhap", "hop nhat", "chia tach")):
+        return None
+    keeps = _has(padded, ("giu ten", "giu nguyen ten", "van giu ten", "giu lai ten", "giu nguyen"))
+    renamed = _has(padded, ("ten moi", "doi ten", "lay ten moi", "dat ten moi"))
+    if keeps == renamed:
+        return None  # neither said, or both: the rule itself (the knowledge entry) answers
+    last = None
+    for m in re.finditer(r"\blan thu (\w+)\b", query):
+        value = _ROMAN.get(m.group(1)) or (int(m.group(1)) if m.group(1).isdigit() else None)
+        if value:
+            last = value
+            break
+    if keeps and last is None:
+        return None
+    if keeps:
+        text = (f"Giữ tên của đơn vị đã đại hội lần thứ {_roman(last)} thì kế thừa số thứ tự nhiệm kỳ của đơn vị đó: "
+                f"kỳ tới là đại hội lần thứ {_roman(last + 1)}.")
+    else:
+        text = "Lấy tên mới thì tính là nhiệm kỳ thứ nhất: kỳ tới là đại hội lần thứ I."
+    text += " Trường hợp đặc biệt do Đoàn Chủ tịch Tổng Liên đoàn quyết định."
+    return Calculation(text, "HD 38/HD-TLĐ ngày 27/12/2024, mục 7.2 điểm c", "congress_number", NEW)
+
+
 def commune_congress_due(query: str, edition: str, story: Story) -> Calculation | None:
     """A công đoàn xã's BCH appointed on a date → the congress to elect a new one within 12 months."""
     padded = f" {query} "
@@ -1238,7 +1276,7 @@ def congress_form(query: str, edition: str, story: Story) -> Calculation | None:
 
 CALCULATORS = (quorum, elected, bch_attendance, bch_province, bch_merged, bch_increase, bch_size, btv_size,
                ubkt_size, delegates, guests, delegates_commune, delegates_province, appointed, vacancies, supplementary, working_days,
-               commune_congress_due, commune_union_founding, rejoin, hcmc_costs, union_fee, congress_form)
+               commune_congress_due, commune_union_founding, congress_number, rejoin, hcmc_costs, union_fee, congress_form)
 
 _THOUSANDS = re.compile(r"\b(\d{1,4}) (?:nghin|ngan)\b")
 

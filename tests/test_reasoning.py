@@ -854,3 +854,12 @@ def out_of_scope_of(question):
     from knowledge.scope import story_scope
     pairs = analyze(question)
     return story_scope(question, out_of_scope(" ".join(w for w, _ in pairs), typed=tuple(pairs)))
+
+
+def test_the_next_congress_number_after_a_merger_follows_the_name_kept():
+    kept = calculate("CĐCS công ty A đã đại hội lần thứ V. Năm 2026 công ty sáp nhập thêm công ty B, công đoàn sau sáp "
+                     "nhập vẫn giữ tên công đoàn công ty A. Kỳ đại hội tới ghi là lần thứ mấy?", "2025-2030")
+    assert "lần thứ VI" in kept.text and "7.2" in kept.source
+    renamed = calculate("Hai CĐCS hợp nhất, đã đại hội lần thứ III và lần thứ II, công đoàn mới lấy tên mới. Đại hội tới "
+                        "là lần thứ mấy?", "2025-2030")
+    assert "lần thứ I." in renamed.text
