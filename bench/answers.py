@@ -62,7 +62,7 @@ from rapidfuzz import fuzz, process
 import clock
 from evaluation.score import DEV_SET, HOLDOUT_SET, judge, load_questions
 from knowledge.calculators import calculate
-from handlers.faq import result_text
+from handlers.faq import calculation_text, result_text
 from knowledge.editions import edition_on, unheld_note
 from knowledge.entries import Entry, load_entries
 from knowledge.matcher import Matcher
@@ -101,8 +101,8 @@ class MatcherSystem:
         r = self.matcher.match(q, edition=edition)
         calc = calculate(q, r.edition, self.matcher.correct_typos) if r.reason != "out_of_scope" else None
         if calc is not None:
-            unheld = unheld_note(q)
-            return "answered", f"{unheld} {calc.text}", [], (r.best.entry.id if r.best else None)
+            text, _ = calculation_text(calc, r, q)
+            return "answered", text, [], (r.best.entry.id if r.best else None)
         # Scored on what the person reads: the answer with its edition and unheld-rules notes.
         answer = result_text(r, q) if r.status == "answered" else None
         sugg = [c.entry.answer for c in r.candidates] if r.status == "suggested" else []

@@ -11,7 +11,8 @@ import sqlite_utils
 import clock
 from handlers import texts
 from handlers.messages import Choice, Incoming, Reply
-from knowledge.calculators import calculate
+from knowledge.calculators import Calculation, calculate, states_rule
+from knowledge.clauses import asks_several
 from knowledge.scope import mixup
 from knowledge.editions import COMMON, edition_ids, edition_on, get_edition, load_editions, unheld_note
 from knowledge.entries import Entry
@@ -46,6 +47,27 @@ def result_text(result: MatchResult, question: str) -> str:
         second = answer_text(result.also.entry, result.edition)
         text += "\n\n" + texts.SECOND_PART.format(question=result.also.entry.question) + "\n" + second
     return text
+
+
+def calculation_text(calc: Calculation, result: MatchResult, question: str) -> tuple[str, str]:
+    """The rule applied to the officer's counts and, when the question also asks something the calculation
+    does not answer, the entry that does under its own heading; with the sources of both."""
+    unheld = unheld_note(question)
+    text, sources = (f"{unheld}\n\n{calc.text}" if unheld else calc.text), [calc.source]
+    if result.status == "answered" and asks_several(question):
+        for part in (result.best, result.also):
+            if part is None or _computed_by(part.entry, calc):
+                continue
+            text += ("\n\n" + texts.SECOND_PART.format(question=part.entry.question) + "\n"
+                     + answer_text(part.entry, result.edition))
+            if part.entry.source not in sources:
+                sources.append(part.entry.source)
+    return text, "; ".join(sources)
+
+
+def _computed_by(entry: Entry, calc: Calculation) -> bool:
+    """The entry states the rule the calculation applied: the calculation already answers that part."""
+    return states_rule(entry.question + " " + " ".join(entry.tags), calc.rule)
 
 
 def result_source(result: MatchResult) -> str:
@@ -148,9 +170,8 @@ class FaqService:
             calc = calculate(msg.text, result.edition, self.matcher.correct_typos)
             if calc is not None:  # the officer gave the counts: the rule applied to them
                 edition = get_edition(result.edition)
-                unheld = unheld_note(msg.text)
-                return Reply(text=f"{unheld}\n\n{calc.text}" if unheld else calc.text, kind="answer",
-                             source=calc.source,
+                text, source = calculation_text(calc, result, msg.text)
+                return Reply(text=text, kind="answer", source=source,
                              edition=edition.heading if edition else "", entry_id=result.best.entry.id
                              if result.status == "answered" else "", question_id=question_id,
                              feedback=question_id is not None), result

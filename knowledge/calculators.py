@@ -1278,6 +1278,30 @@ CALCULATORS = (quorum, elected, bch_attendance, bch_province, bch_merged, bch_in
                ubkt_size, delegates, guests, delegates_commune, delegates_province, appointed, vacancies, supplementary, working_days,
                commune_congress_due, commune_union_founding, congress_number, rejoin, hcmc_costs, union_fee, congress_form)
 
+# What an entry's question holds (folded) when it states the rule a calculator applies: such an entry is the
+# calculation's own rule, not a second part of the question (handlers/faq.py).
+RULE_TOPICS = {
+    "quorum": ("hop le", "khai mac", "2/3"), "elected": ("trung cu", "phieu"),
+    "bch_size": ("ban chap hanh",), "bch_merged": ("ban chap hanh",), "bch_increase": ("ban chap hanh",),
+    "bch_province": ("ban chap hanh",), "bch_attendance": ("ban chap hanh", "hop le"),
+    "btv_size": ("ban thuong vu",), "ubkt_size": ("uy ban kiem tra",),
+    "delegates": ("dai bieu", "hinh thuc", "toan the"), "delegates_commune": ("dai bieu",),
+    "delegates_province": ("dai bieu",), "guests": ("khach moi",), "appointed": ("chi dinh",),
+    "vacancies": ("khuyet", "hoi nghi"), "supplementary": ("bo sung",),
+    "working_days": ("ngay lam viec", "thoi han", "han", "cong nhan", "ket nap", "thoi chuc"),
+    "commune_congress_due": ("cong doan xa", "12 thang"), "commune_union_founding": ("cong doan xa",),
+    "congress_number": ("lan thu", "thu tu"), "rejoin": ("ket nap lai", "ra khoi"),
+    "hcmc_costs": ("kinh phi", "muc chi", "tien an"), "union_fee": ("doan phi",),
+    "congress_form": ("hinh thuc", "toan the", "dai bieu"),
+}
+
+
+def states_rule(entry_question: str, rule: str) -> bool:
+    """Does an entry whose question is `entry_question` state (one of) the rule(s) `rule` applied?"""
+    padded = f" {normalize(entry_question)} "
+    return any(f" {cue} " in padded for r in rule.split("+") for cue in RULE_TOPICS.get(r, ()))
+
+
 _THOUSANDS = re.compile(r"\b(\d{1,4}) (?:nghin|ngan)\b")
 
 

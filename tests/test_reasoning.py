@@ -863,3 +863,18 @@ def test_the_next_congress_number_after_a_merger_follows_the_name_kept():
     renamed = calculate("Hai CĐCS hợp nhất, đã đại hội lần thứ III và lần thứ II, công đoàn mới lấy tên mới. Đại hội tới "
                         "là lần thứ mấy?", "2025-2030")
     assert "lần thứ I." in renamed.text
+
+
+def test_a_calculation_and_the_entry_for_the_rest_of_the_question_are_both_given():
+    from handlers.faq import calculation_text
+    matcher = Matcher(load_entries(KNOWLEDGE_DIR), "2025-2030")
+    question = ("thu về 98 phiếu, đồng chí Nam được 48 phiếu có trúng cử không, còn ủy ban kiểm tra do ai bầu?")
+    result = matcher.match(question, edition="2025-2030")
+    text, source = calculation_text(calculate(question, result.edition, matcher.correct_typos), result, question)
+    assert "48 phiếu là chưa đủ" in text and "ban chấp hành công đoàn cùng cấp bầu" in text
+    assert text.count("quá 1/2") + text.count("quá một phần hai") == 1  # the election rule is not told twice
+    assert "Điều 10" in source and "HD 38" in source
+    # One thing asked: the calculation alone.
+    single = "thu về 98 phiếu, đồng chí Nam được 48 phiếu có trúng cử không?"
+    alone = matcher.match(single, edition="2025-2030")
+    assert calculation_text(calculate(single, alone.edition), alone, single)[0] == calculate(single, alone.edition).text
