@@ -6,6 +6,7 @@ answers in two parts. Works on folded text, so it reads typed and untyped questi
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from knowledge.normalize import fold
 
@@ -30,13 +31,30 @@ def asks_several(question: str) -> bool:
     ask plainly ("họp ngày nào, ai chủ trì")."""
     text = fold(question).lower()
     parts = [p for p in _JOINS.split(text) if p.strip()]
-    if sum(1 for p in parts if _ASKING.search(p)) >= 2:
+    if sum(1 for p in parts if _ASKING.search(p) or _CHOICE.search(p)) >= 2:
         return True
     pieces = [c for p in parts for c in p.split(",") if c.strip()]
     asking = [bool(_ASKS_PLAINLY.search(c) or _ENDS_ASKING.search(c)) for c in pieces]
     if pieces and not asking[-1] and _CHOICE.search(pieces[-1]):
         asking[-1] = True  # "…, do đại hội bầu hay ban chấp hành bầu ạ?": a choice closing the question
     return sum(asking) >= 2
+
+
+def asking_clauses(question: str) -> list[str]:
+    """The parts of a question that each ask something, split where a second question starts ("?", ";",
+    "và", "còn" …), in the question's own spelling; [] when fewer than two ask."""
+    question = unicodedata.normalize("NFC", question)
+    folded = fold(question).lower()
+    if len(folded) != len(question):
+        return []  # offsets would not line up (a character that folds to none or several)
+    spans, start = [], 0
+    for m in _JOINS.finditer(folded):
+        spans.append((start, m.start()))
+        start = m.end()
+    spans.append((start, len(question)))
+    asking = [question[a:b].strip(" ,.?;") for a, b in spans
+              if folded[a:b].strip() and (_ASKING.search(folded[a:b]) or _CHOICE.search(folded[a:b]))]
+    return asking if len(asking) > 1 else []
 
 
 # Not the dot of "1.200"; a chat emoticon (":)", "=))", "^^") ends a sentence as a full stop would.

@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from rapidfuzz import fuzz, process
 
-from knowledge.clauses import asking_sentences, asks_several
+from knowledge.clauses import asking_clauses, asking_sentences, asks_several
 from knowledge.citations import about_document, citation_positions, is_citation_word
 from knowledge.editions import COMMON, named_editions
 from knowledge.entries import Entry
@@ -443,8 +443,9 @@ class Matcher:
             factor.correction = (ids[at], tfw[at] * (factor.dense[factor.ids] - 1.0))
         return factor.correction
 
-    def match(self, question: str, limit: int = 3, edition: str | None = None) -> MatchResult:
-        """Rank entries for `question`; `edition` is the one in force (default: the matcher's own)."""
+    def match(self, question: str, limit: int = 3, edition: str | None = None, whole: bool = True) -> MatchResult:
+        """Rank entries for `question`; `edition` is the one in force (default: the matcher's own); `whole`:
+        a question as asked, not one clause of it."""
         edition = edition or self.active_edition
         pairs = list(analyze(question))
         query = " ".join(w for w, _ in pairs)
@@ -492,7 +493,19 @@ class Matcher:
                         and other.score > result.score + self.params.clear_margin:
                     other.edition, other.named, other.other_edition = wanted[0], named, True
                     return other
+        if several and whole and result.status == "answered" and result.also is None:
+            result.also = self._other_part(question, result, edition)
         return result
+
+    def _other_part(self, question: str, result: MatchResult, edition: str) -> Candidate | None:
+        """A question asking two things where one entry holds every word (so no second entry holds words of
+        its own): each asking clause matched alone, the first clear answer stating another fact."""
+        for clause in asking_clauses(question):
+            part = self.match(clause, edition=edition, whole=False)
+            if part.status == "answered" and part.best.entry.id != result.best.entry.id \
+                    and part.edition == result.edition and not self.same_fact(result.best.entry, part.best.entry):
+                return part.best
+        return None
 
     def _scored(self, words: list[str], accents: list[str | None], asked: set[str]):
         """The question's term weights, their accent factors and every entry's BM25 score: the same for

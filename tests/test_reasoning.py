@@ -8,7 +8,7 @@ from handlers.assistant import Assistant
 from handlers.faq import result_text
 from handlers.messages import Incoming
 from knowledge.calculators import calculate
-from knowledge.clauses import asking_sentences, asks_several
+from knowledge.clauses import asking_clauses, asking_sentences, asks_several
 from knowledge.editions import edition_on, named_editions
 from knowledge.entries import Entry, load_entries
 from knowledge.matcher import Matcher
@@ -878,3 +878,13 @@ def test_a_calculation_and_the_entry_for_the_rest_of_the_question_are_both_given
     single = "thu về 98 phiếu, đồng chí Nam được 48 phiếu có trúng cử không?"
     alone = matcher.match(single, edition="2025-2030")
     assert calculation_text(calculate(single, alone.edition), alone, single)[0] == calculate(single, alone.edition).text
+
+
+def test_two_questions_answered_by_one_broad_entry_and_one_narrow_are_both_answered():
+    matcher = Matcher(load_entries(KNOWLEDGE_DIR))
+    question = ("Ủy ban kiểm tra công đoàn cơ sở do đại hội bầu hay ban chấp hành bầu? Ban chấp hành và ủy ban kiểm tra "
+                "mới bầu có phải chờ cấp trên công nhận không?")
+    result = matcher.match(question, edition="2023-2028")
+    assert {result.best.entry.id, result.also.entry.id} == {"hs-cong-nhan-bch-ubkt", "ubkt-co-quan-bau"}
+    assert asking_clauses("Đại hội bầu BCH, còn UBKT do ai bầu và ai công nhận?") == ["UBKT do ai bầu", "ai công nhận"]
+    assert asking_clauses("ủy ban kiểm tra do ai bầu") == []
