@@ -350,6 +350,13 @@ class Matcher:
                 continue
             options = [k for k in (self._pairs_by_sound.get((sound_key(a), sound_key(b))), self._dropped_letter(a, b))
                        if k]
+            # A syllable that makes a pair at least as common with its other neighbour is spelled right ("kết
+            # nạp chủ tịch" is not "kết lập chủ tịch"; "chấp hàn công" is still "chấp hành"): a mend keeps it.
+            held_a = self._pair_df.get(f"{words[i - 1]}_{a}", 0) if i > 0 else 0
+            held_b = self._pair_df.get(f"{b}_{words[i + 2]}", 0) if i + 2 < len(words) else 0
+            options = [k for k in options
+                       if not (k[0] != a and held_a >= self._pair_df.get(f"{k[0]}_{k[1]}", 0))
+                       and not (k[1] != b and held_b >= self._pair_df.get(f"{k[0]}_{k[1]}", 0))]
             # The pair more entries use: "đàn viên" is "đoàn viên" (a letter dropped), not "đảng viên".
             known = max(options, key=lambda k: self._pair_df.get(f"{k[0]}_{k[1]}", 0)) if options else None
             if known:

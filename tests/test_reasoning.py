@@ -888,3 +888,12 @@ def test_two_questions_answered_by_one_broad_entry_and_one_narrow_are_both_answe
     assert {result.best.entry.id, result.also.entry.id} == {"hs-cong-nhan-bch-ubkt", "ubkt-co-quan-bau"}
     assert asking_clauses("Đại hội bầu BCH, còn UBKT do ai bầu và ai công nhận?") == ["UBKT do ai bầu", "ai công nhận"]
     assert asking_clauses("ủy ban kiểm tra do ai bầu") == []
+
+
+def test_a_sound_alike_mend_keeps_a_syllable_its_other_neighbour_vouches_for():
+    matcher = Matcher(load_entries(KNOWLEDGE_DIR))
+    # "kết nạp" is a common pair: the unknown "nạp chủ" does not turn it into "kết lập chủ".
+    assert matcher.correct_typos("ai ky quyet dinh ket nap chu tich".split())[4:6] == ["ket", "nap"]
+    # A weak neighbour does not stop a real mend.
+    assert matcher.correct_typos("ban chap han cong doan".split())[:3] == ["ban", "chap", "hanh"]
+    assert matcher.correct_typos("phuong tram dai hoi".split())[:2] == ["phuong", "cham"]
