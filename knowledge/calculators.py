@@ -338,6 +338,8 @@ def _few_members(query: str, edition: str) -> bool:
     """Under khóa XII a union of fewer than 10 members elects no BCH at all: whatever is asked about its
     BCH ("bầu ban chấp hành 3 người như trước?"), that is the answer."""
     words = query.split()
+    if _has(f" {query} ", ("to cong doan", "cong doan bo phan")):
+        return False  # "tổ Thể dục chỉ còn 2 đoàn viên": a group's members, not the union's
     return edition == OLD and any(value < 10 and " ".join(words[i + 1:i + 3]) == "doan vien"
                                   for i, value in _numbers(words))
 
@@ -571,7 +573,7 @@ def delegates(query: str, edition: str, story: Story) -> Calculation | None:
                 f"(tối đa {cap + cap // 10}).")
         return Calculation(text, _DELEGATE_SOURCE_NEW, "delegates", NEW)
     text = (f"Công đoàn cơ sở {_fmt(members)} đoàn viên: nếu họp đại hội đại biểu thì không quá {cap} đại biểu "
-            f"chính thức{' (trên 5.000 đoàn viên)' if cap == 200 else ''}. Ngưỡng đoàn viên để họp đại biểu "
+            f"chính thức{' (mức chung là 150; nơi trên 5.000 đoàn viên là 200)' if cap == 200 else ''}. Ngưỡng đoàn viên để họp đại biểu "
             "thay vì toàn thể: theo hướng dẫn của công đoàn cấp trên trực tiếp (nhiều nơi lấy mốc 200 đoàn viên); "
             "đề nghị đối chiếu kế hoạch của cấp trên.")
     return Calculation(text, _DELEGATE_SOURCE_OLD, "delegates", OLD)
