@@ -511,9 +511,13 @@ def _bound_before(words: list[str], value: int) -> str:
 def _planned_delegates(words: list[str]) -> int | None:
     """The delegates a union plans to convene: "triệu tập 160 đại biểu", "tổng số lên tới 180 người";
     not a per-unit figure ("mỗi bộ phận ít nhất 6 đại biểu")."""
+    for i, value in _numbers(words):  # "muốn triệu tập 170 người": what the union means to convene
+        if _has(" " + " ".join(words[max(0, i - 3):i]) + " ", ("trieu tap", "moi")) and \
+                " ".join(words[i + 1:i + 3]).startswith(("nguoi", "dai bieu")):
+            return value
     for i, value in _numbers(words):
         before = " " + " ".join(words[max(0, i - 4):i]) + " "
-        if " ".join(words[i + 1:i + 3]) == "dai bieu" and not _has(before, ("moi", "it nhat", "toi thieu")):
+        if " ".join(words[i + 1:i + 3]) == "dai bieu" and not _has(before, ("moi", "it nhat", "toi thieu", "toi da")):
             return value
     for i, value in _numbers(words):
         before = " " + " ".join(words[max(0, i - 4):i]) + " "
@@ -551,14 +555,16 @@ def delegates(query: str, edition: str, story: Story) -> Calculation | None:
         text += (f" Không triệu tập ít hơn {cap // 2} (1/2 mức tối đa); muốn vượt phải được cấp trên đồng ý và "
                  f"không quá 10% (tối đa {cap + cap // 10}).")
         return Calculation(text, _DELEGATE_SOURCE_NEW, "delegates", NEW)
-    if planned is not None and planned != members:
+    asks_form = _has(f" {story.asking or query} ", ("hinh thuc", "toan the hay", "hay dai bieu",
+                                                        "dai hoi dai bieu hay", "dai hoi nao"))
+    if planned is not None and planned != members and not asks_form:
         over = planned > cap or (planned == cap and " vuot " in padded)  # "muốn vượt 150"
         text = (f"Công đoàn cơ sở {_fmt(members)} đoàn viên: đại hội đại biểu tối đa {cap} đại biểu chính thức"
                 + (f"; triệu tập {_fmt(planned)} là vượt mức tối đa {_fmt(planned - cap)} người." if planned > cap
                    else "." if over else f"; triệu tập {_fmt(planned)} là trong mức tối đa."))
         if edition == OLD:
             return Calculation(text, _DELEGATE_SOURCE_OLD, "delegates", OLD)
-        if over:
+        if over or _has(padded, ("dong y", "tang them", "cho tang", "xin tang", "tran tang")):
             text += (f" Muốn vượt phải được công đoàn cấp trên đồng ý và phần tăng không quá 10% (tức tối đa "
                      f"{cap + cap // 10}).")
         text += f" Không triệu tập ít hơn {cap // 2} (1/2 mức tối đa)."
@@ -1089,8 +1095,10 @@ def working_days(query: str, edition: str, story: Story) -> Calculation | None:
     if start is None:
         return None
     fmt = "%d/%m/%Y"
+    asking = f" {story.asking or query} "
     if edition == NEW and _has(padded, ("hoi nghi ban chap hanh", "hop ban chap hanh", "lan thu nhat")) and \
-            _has(padded, ("cong nhan", "ho so", "de nghi", "to trinh")):
+            _has(padded, ("cong nhan", "ho so", "de nghi", "to trinh")) and _has(asking, (
+                "han", "cham nhat", "ho so", "gui", "nop", "tre", "kip", "ngay nao", "truoc ngay", "bao gio")):
         start = _date_near(query, ("lan thu nhat", "lan dau", "hoi nghi ban chap hanh", "hop ban chap hanh")) or start
         send = add_working_days(start, 10)
         text = (f"Hội nghị ban chấp hành lần thứ nhất ngày {start.strftime(fmt)}: chậm nhất 10 ngày làm việc "

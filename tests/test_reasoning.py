@@ -897,3 +897,26 @@ def test_a_sound_alike_mend_keeps_a_syllable_its_other_neighbour_vouches_for():
     # A weak neighbour does not stop a real mend.
     assert matcher.correct_typos("ban chap han cong doan".split())[:3] == ["ban", "chap", "hanh"]
     assert matcher.correct_typos("phuong tram dai hoi".split())[:2] == ["phuong", "cham"]
+
+
+def test_delegates_the_union_means_to_convene_not_the_cap_it_quotes():
+    calc = calculate("CĐCS 1.200 đoàn viên họp đại hội đại biểu. Theo KH 22 cấp cơ sở được tối đa 150 đại biểu chính "
+                     "thức; ban chấp hành muốn triệu tập 170 người. Nếu cấp trên đồng ý thì tối đa bao nhiêu đại biểu?",
+                     "2025-2030")
+    assert "triệu tập 170" in calc.text and "165" in calc.text
+    form = calculate("CĐCS có 185 đoàn viên, anh phó chủ tịch chỉ triệu tập 60 người họp đại hội đại biểu. Lẽ ra phải "
+                     "tổ chức hình thức đại hội nào?", "2025-2030")
+    assert "toàn thể" in form.text
+
+
+def test_a_deadline_is_computed_only_when_the_question_asks_one():
+    asks_other = ("Đại hội ngày 26/11/2025, chiều cùng ngày hội nghị ban chấp hành lần thứ nhất bầu chủ tịch. Hồ sơ "
+                  "đề nghị công nhận đã gửi ngày 01/12/2025. Người vừa trúng cử chủ tịch được ký văn bản từ khi nào?")
+    assert calculate(asks_other, "2025-2030") is None
+    assert calculate("Hội nghị BCH lần thứ nhất ngày 26/11/2025 thì hạn gửi hồ sơ đề nghị công nhận là ngày nào?",
+                     "2025-2030").rule == "working_days"
+
+
+def test_a_salary_per_month_then_the_base_salary_is_no_salary_scale():
+    assert out_of_scope_of("tien luong dong BHXH cua toi la 60 trieu/thang, luong co so 2.340.000 dong thi dong doan "
+                           "phi bao nhieu") is None
