@@ -326,12 +326,12 @@ def _asks_bch_itself(asking: str) -> bool:
 
 
 def _members_count(words: list[str]) -> int | None:
-    """"1.150 đoàn viên": the members a union has."""
-    for i, value in _numbers(words):
-        nxt = " ".join(words[i + 1:i + 3])
-        if nxt.startswith(("doan vien", "nguoi lao dong", "cong nhan")):
-            return value
-    return None
+    """"1.150 đoàn viên": the members a union has; a tier's bound ("dưới 50 đoàn viên thì …, công ty mình 45
+    đoàn viên") only when no other count is given."""
+    counts = [(i, value) for i, value in _numbers(words)
+              if " ".join(words[i + 1:i + 3]).startswith(("doan vien", "nguoi lao dong", "cong nhan"))]
+    plain = [value for i, value in counts if i == 0 or words[i - 1] not in ("duoi", "tren", "tu")]
+    return plain[0] if plain else counts[0][1] if counts else None
 
 
 def _few_members(query: str, edition: str) -> bool:
@@ -1194,8 +1194,11 @@ def ubkt_size(query: str, edition: str, story: Story) -> Calculation | None:
     padded = f" {query} "
     # The size must be what is asked, in the same sentence: "UBKT bao nhiêu người", not a UBKT named in a
     # story about deadlines.
-    if not any(_asks_after(s, ("uy ban kiem tra",), ("bao nhieu", "may", "toi da", "so luong"), span=12)
-               for s in story.sentences or (query,)):
+    asks = ("bao nhieu", "may", "toi da", "so luong")
+    short = len(query.split()) <= 40  # a one-line question: the size asked anywhere after the UBKT
+    if not any(_asks_after(s, ("uy ban kiem tra",), asks, span=12) for s in story.sentences or (query,)) \
+            and not (short and _asks_after(query, ("uy ban kiem tra",), tuple(
+                f"{a} {unit}" for a in asks for unit in ("uy vien", "nguoi", "thanh vien")), span=40)):
         return None
     members = _count_before(query.split(), ("doan vien",))
     if members is None:

@@ -920,3 +920,14 @@ def test_a_deadline_is_computed_only_when_the_question_asks_one():
 def test_a_salary_per_month_then_the_base_salary_is_no_salary_scale():
     assert out_of_scope_of("tien luong dong BHXH cua toi la 60 trieu/thang, luong co so 2.340.000 dong thi dong doan "
                            "phi bao nhieu") is None
+
+
+def test_committee_sizes_read_the_count_given_not_the_tier_bound_quoted():
+    bch = calculate("Cong doan co so duoi 50 doan vien thi theo KH 22 ban chap hanh duoc bau bao nhieu uy vien? cong ty "
+                    "minh 45 doan vien", "2025-2030")
+    assert "45 đoàn viên" in bch.text and "03 ủy viên" in bch.text
+    ubkt = calculate("ubkt lđlđ tỉnh mình trực tiếp quản lý 75.000 đv thì theo kh 22 được bầu tối đa mấy uv ạ", "2025-2030")
+    assert ubkt.rule == "ubkt_size" and "không quá 09" in ubkt.text
+    # A threshold asked is not a size.
+    assert calculate("CĐCS có 25 đoàn viên thì có bắt buộc bầu ủy ban kiểm tra không? Ngưỡng là bao nhiêu?",
+                     "2025-2030") is None
