@@ -397,7 +397,10 @@ class Matcher:
                   for w, a, (w0, a0) in zip(words, accents, pairs)]
         if mended == list(pairs):
             return scope
-        return scope if out_of_scope(" ".join(w for w, _ in mended), typed=tuple(mended)) else None
+        again = out_of_scope(" ".join(w for w, _ in mended), typed=tuple(mended))
+        if question:
+            again = story_scope(question, again)  # a story is read sentence by sentence, as above
+        return scope if again else None
 
     def _allowed(self, editions: list[str], query: str) -> np.ndarray:
         """Entries of `editions` (and common ones) whose place, if any, the question names."""

@@ -94,7 +94,9 @@ _COMPARISON = re.compile(r" (?:giong|nhu|tuong tu|so voi|khac voi|khac) (?:\S+ )
 
 
 _COMPARING = ("giong", "tuong tu", "so voi", "khac voi")
-_INTRO = re.compile(r"^(?:toi|minh|em|chau) (?:la|tung la|tung lam|dang la|dang lam|hien la|lam) ")
+# "tôi là …", after a letter's greeting ("Kính gửi Ban biên tập, tôi là …", "Xin chào, em là …")
+_INTRO = re.compile(r"^(?:(?:kinh gui|thua|xin chao|chao)\b.{0,40}?\s)?(?:toi|minh|em|chau) "
+                    r"(?:la|tung la|tung lam|dang la|dang lam|hien la|lam) ")
 
 
 def _introduces(sentence: str) -> bool:

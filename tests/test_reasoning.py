@@ -931,3 +931,11 @@ def test_committee_sizes_read_the_count_given_not_the_tier_bound_quoted():
     # A threshold asked is not a size.
     assert calculate("CĐCS có 25 đoàn viên thì có bắt buộc bầu ủy ban kiểm tra không? Ngưỡng là bao nhiêu?",
                      "2025-2030") is None
+
+
+def test_a_letter_that_greets_then_introduces_a_union_officer_asking_for_another_body_is_that_bodys():
+    letter = ("Kính gửi Ban biên tập, tôi là Chủ tịch Công đoàn cơ sở Hợp tác xã, đồng thời là Chi hội trưởng Chi hội "
+              "Nông dân bản. Chi hội có 56 hội viên, chuẩn bị đại hội. Xin hỏi theo Điều lệ Hội Nông dân Việt Nam, "
+              "chi hội trưởng có được bầu trực tiếp tại đại hội không?")
+    matcher = Matcher(load_entries(KNOWLEDGE_DIR))
+    assert matcher.match(letter, edition="2025-2030").reason == "out_of_scope"
