@@ -292,7 +292,7 @@ def _asks_bch_size(query: str) -> bool:
     words = query.split()
     for i in range(len(words) - 2):
         if words[i:i + 3] == ["ban", "chap", "hanh"]:
-            near = " " + " ".join(words[i + 3:i + 15]) + " "
+            near = " " + " ".join(words[i + 3:i + 18]) + " "
             # "BCH phải xét kết nạp trong bao nhiêu ngày": what is counted is not the BCH's members
             if any(f" {c} " in near and not near.split(f" {c} ", 1)[1].startswith(_OTHER_UNITS) for c in _BCH_ASK):
                 return True
@@ -306,7 +306,8 @@ def _asks_members_alone(query: str) -> bool:
     """"… nên bầu bao nhiêu ủy viên" with no other body named: the BCH is meant."""
     padded = f" {query} "
     return any(f" {c} " in padded for c in ("bau bao nhieu uy vien", "bau may uy vien", "duoc bao nhieu uy vien",
-                                            "duoc bau bao nhieu uy vien", "duoc bau may uy vien")) \
+                                            "duoc bau bao nhieu uy vien", "duoc bau may uy vien",
+                                            "toi da bao nhieu uy vien", "toi da may uy vien")) \
         and not any(f" {o} " in padded for o in ("uy ban kiem tra", "ban thuong vu", "doan chu tich"))
 
 
@@ -354,7 +355,8 @@ def bch_size(query: str, edition: str, story: Story) -> Calculation | None:
     if not ((" ban chap hanh " in padded and (_asks_bch_size(query) or _few_members(query, edition)))
             or _asks_members_alone(query)):
         return None
-    others = ("bo phan", "thanh vien", "uy ban kiem tra", "ban thuong vu", "cap tinh",
+    others = ("bo phan", "thanh vien", "uy ban kiem tra", "ban thuong vu", "cap tinh", "cap tren truc tiep co so",
+              "cong doan tap doan", "tap doan kinh te", "cong doan tong cong ty",
                                          "cong doan tinh", "lien doan lao dong tinh", "cong doan nganh",
                                          "nganh trung uong", "so du", "bo sung", "hop le", "co mat", "khai mac",
                                          "ti le", "phan tram", "co cau", "nu", "do tuoi", "khuyet",
@@ -460,7 +462,7 @@ def bch_province(query: str, edition: str, story: Story) -> Calculation | None:
     if edition != NEW or " ban chap hanh " not in padded or not _asks_bch_size(query) \
             or not _has(padded, _PROVINCE):
         return None
-    members = _count_before(query.split(), ("doan vien",))
+    members = _members_count(query.split())  # the province's own count, not a tier's bound it quotes
     if members is None or members < 1000:
         return None
     kh, hd = _tier(members, _KH22_PROVINCE), _tier(members, _HD38_PROVINCE)
@@ -843,6 +845,9 @@ def hcmc_costs(query: str, edition: str, story: Story) -> Calculation | None:
         words = query.split()
         delegates = _count_before(words, ("dai bieu",))
         guests = _count_before(words, ("khach",)) or 0
+        if delegates is None:  # "80 người gồm đại biểu chính thức và khách mời": one head count
+            together = re.search(r"\b(\d+) nguoi (?:gom|ca|bao gom|tinh ca) (?:dai bieu|khach)", query)
+            delegates, guests = (int(together.group(1)), 0) if together else (None, guests)
         if delegates is None:
             return None
         rate = next((_money(m.group(1)) for m in re.finditer(rf"{_AMOUNT} (?:dong )?(?:moi nguoi|mot nguoi|nguoi)",

@@ -939,3 +939,20 @@ def test_a_letter_that_greets_then_introduces_a_union_officer_asking_for_another
               "chi hội trưởng có được bầu trực tiếp tại đại hội không?")
     matcher = Matcher(load_entries(KNOWLEDGE_DIR))
     assert matcher.match(letter, edition="2025-2030").reason == "out_of_scope"
+
+
+def test_bch_size_calculators_keep_to_the_level_asked():
+    assert calculate("Ban chấp hành công đoàn cấp trên trực tiếp cơ sở quản lý 25.000 đoàn viên, theo HD 38 có tối "
+                     "đa bao nhiêu ủy viên?", "2025-2030") is None  # the entry's tiers for that level answer
+    grassroots = calculate("CĐCS 300 đoàn viên. Xin hỏi HD 38 và KH 22 mỗi văn bản cho ban chấp hành tối đa bao nhiêu "
+                           "ủy viên?", "2025-2030")
+    assert "tối đa 09" in grassroots.text and "tối đa 11" in grassroots.text
+    province = calculate("Xin hỏi theo KH 22, ban chấp hành công đoàn cấp tỉnh có từ 70.000 đến dưới 100.000 đoàn viên, "
+                         "tỉnh tôi 85.000 đoàn viên, được tối đa bao nhiêu ủy viên?", "2025-2030")
+    assert province.rule == "bch_province" and "tối đa 27" in province.text
+
+
+def test_hcmc_allowance_from_one_head_count_of_delegates_and_guests():
+    calc = calculate("CĐCS ở TP.HCM đại hội có 80 người gồm đại biểu chính thức và khách mời dùng bữa trưa, tiền ăn tối "
+                     "đa 300.000 đồng. Tiền bồi dưỡng ban tổ chức được chi tối đa bao nhiêu?", "2025-2030")
+    assert "24.000.000" in calc.text and "16.800.000" in calc.text
