@@ -551,7 +551,8 @@ def delegates(query: str, edition: str, story: Story) -> Calculation | None:
     planned = _planned_delegates(words)
     if bound:
         text = (f"Công đoàn cơ sở {'dưới' if bound == 'duoi' else 'từ'} {_fmt(members + (bound == 'duoi'))} đoàn "
-                f"viên: đại hội đại biểu tối đa {cap} đại biểu chính thức.")
+                f"viên: đại hội đại biểu tối đa {cap} đại biểu chính thức"
+                + (" (mức chung là 150)." if cap == 200 else "."))
         if edition == OLD:
             return Calculation(text, _DELEGATE_SOURCE_OLD, "delegates", OLD)
         text += (f" Không triệu tập ít hơn {cap // 2} (1/2 mức tối đa); muốn vượt phải được cấp trên đồng ý và "
