@@ -552,7 +552,7 @@ def delegates(query: str, edition: str, story: Story) -> Calculation | None:
     if bound:
         text = (f"Công đoàn cơ sở {'dưới' if bound == 'duoi' else 'từ'} {_fmt(members + (bound == 'duoi'))} đoàn "
                 f"viên: đại hội đại biểu tối đa {cap} đại biểu chính thức"
-                + (" (mức chung là 150)." if cap == 200 else "."))
+                + (" (mức chung tối đa 150)." if cap == 200 else "."))
         if edition == OLD:
             return Calculation(text, _DELEGATE_SOURCE_OLD, "delegates", OLD)
         text += (f" Không triệu tập ít hơn {cap // 2} (1/2 mức tối đa); muốn vượt phải được cấp trên đồng ý và "
@@ -582,7 +582,7 @@ def delegates(query: str, edition: str, story: Story) -> Calculation | None:
                 f"(tối đa {cap + cap // 10}).")
         return Calculation(text, _DELEGATE_SOURCE_NEW, "delegates", NEW)
     text = (f"Công đoàn cơ sở {_fmt(members)} đoàn viên: nếu họp đại hội đại biểu thì không quá {cap} đại biểu "
-            f"chính thức{' (mức chung là 150; nơi trên 5.000 đoàn viên là 200)' if cap == 200 else ''}. Ngưỡng đoàn viên để họp đại biểu "
+            f"chính thức{' (mức chung tối đa 150; nơi trên 5.000 đoàn viên tối đa 200)' if cap == 200 else ''}. Ngưỡng đoàn viên để họp đại biểu "
             "thay vì toàn thể: theo hướng dẫn của công đoàn cấp trên trực tiếp (nhiều nơi lấy mốc 200 đoàn viên); "
             "đề nghị đối chiếu kế hoạch của cấp trên.")
     return Calculation(text, _DELEGATE_SOURCE_OLD, "delegates", OLD)
