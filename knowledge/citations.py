@@ -26,7 +26,8 @@ _ASKING = {"nao", "gi", "may", "so"}
 # subject, not a citation.
 _DISCUSSED = {"ban", "thao", "doi", "y", "qua"}
 # Outside the citation, these say the question is about the document itself.
-_ABOUT_DOCUMENT = [("ban", "hanh"), ("ky", "ngay"), ("ra", "ngay"), ("noi", "ve"), ("de", "cap"), ("hieu", "luc"), ("van", "ban"), ("noi", "dung"),
+_ABOUT_DOCUMENT = [("ban", "hanh"), ("ky", "ngay"), ("ra", "ngay"), ("noi", "ve"), ("de", "cap"), ("le", "nao"),
+                   ("dan", "nao"), ("dan", "thi", "hanh"), ("hieu", "luc"), ("van", "ban"), ("noi", "dung"),
                    ("thay", "the"), ("co", "bao", "nhieu", "chuong")]
 
 
