@@ -93,6 +93,10 @@ def mixup(query: str) -> Mixup | None:
 _COMPARISON = re.compile(r" (?:giong|nhu|tuong tu|so voi|khac voi|khac) (?:\S+ ){0,5}?(?:cong doan|cdcs)(?: \S+){0,3} ?$")
 
 
+# "Bên công đoàn thì tôi nắm rồi, còn bên Đoàn …": the union named to set it aside.
+_SET_ASIDE = re.compile(r" (?:ben|phan|ve) (?:cong doan|cdcs) (?:thi )?(?:(?:toi|minh|em|chung toi) )?(?:da )?"
+                        r"(?:nam|biet|ro|hieu)(?: \S+){0,2}")
+
 _COMPARING = ("giong", "tuong tu", "so voi", "khac voi")
 # "tôi là …", after a letter's greeting ("Kính gửi Ban biên tập, tôi là …", "Xin chào, em là …")
 _INTRO = re.compile(r"^(?:(?:kinh gui|thua|xin chao|chao)\b.{0,40}?\s)?(?:toi|minh|em|chau) "
@@ -105,7 +109,7 @@ def _introduces(sentence: str) -> bool:
 
 
 def names_union(query: str) -> bool:
-    padded = _COMPARISON.sub(" ", f" {query} ") + " "
+    padded = _SET_ASIDE.sub(" ", _COMPARISON.sub(" ", f" {query} ")) + " "
     return any(f" {m} " in padded for m in UNION_MARKERS)
 
 

@@ -956,3 +956,10 @@ def test_hcmc_allowance_from_one_head_count_of_delegates_and_guests():
     calc = calculate("CĐCS ở TP.HCM đại hội có 80 người gồm đại biểu chính thức và khách mời dùng bữa trưa, tiền ăn tối "
                      "đa 300.000 đồng. Tiền bồi dưỡng ban tổ chức được chi tối đa bao nhiêu?", "2025-2030")
     assert "24.000.000" in calc.text and "16.800.000" in calc.text
+
+
+def test_the_union_set_aside_in_a_story_about_the_youth_union_leaves_it_the_youth_unions():
+    story = ("Tôi là chủ tịch CĐCS công ty, kiêm hỗ trợ Đoàn thanh niên chuẩn bị đại hội. Đoàn TN công ty có 64 đoàn "
+             "viên, chia thành 4 chi đoàn. Anh bí thư Đoàn hỏi phải có mặt bao nhiêu đoàn viên thì đại hội Đoàn hợp lệ. "
+             "Bên công đoàn thì tôi nắm rồi, còn bên Đoàn thì quy định thế nào?")
+    assert out_of_scope_of(story) is not None
