@@ -400,10 +400,15 @@ def _member_counts(words: list[str]) -> list[int]:
             if " ".join(words[i + 1:i + 3]).startswith(("nguoi", "uy vien", "thanh vien"))]
 
 
+def _merger_said(padded: str) -> str:
+    """The question without a merger it denies ("đơn vị không thuộc diện sáp nhập")."""
+    return re.sub(r"\b(?:khong|chua|khong phai) (?:thuoc dien |bi )?(?:sap nhap|hop nhat)\b", " ", padded)
+
+
 def bch_merged(query: str, edition: str, story: Story) -> Calculation | None:
     """Unions merged in the 2025 reorganisation → the new BCH at most the members the old BCHs had."""
     padded = f" {query} "
-    if edition != NEW or not _has(padded, ("sap nhap", "hop nhat")) or " ban chap hanh " not in padded \
+    if edition != NEW or not _has(_merger_said(padded), ("sap nhap", "hop nhat")) or " ban chap hanh " not in padded \
             or not _has(padded, ("bao nhieu", "toi da", "may", "so luong")):
         return None
     counts = _member_counts(query.split())
@@ -425,7 +430,7 @@ def bch_increase(query: str, edition: str, story: Story) -> Calculation | None:
     """The BCH the congress approved → how many members the upper union may add (≤ 10%)."""
     padded = f" {query} "
     if edition != NEW or not _has(padded, ("tang them", "tang so uy vien", "tang len", "them uy vien", "tang toi da", "duoc tang")) \
-            or " ban chap hanh " not in padded or _has(padded, ("sap nhap", "hop nhat")):
+            or " ban chap hanh " not in padded or _has(_merger_said(padded), ("sap nhap", "hop nhat")):
         return None
     asking = f" {story.asking} "
     if story.asking and " dai bieu " in asking and not _has(asking, ("uy vien", "ban chap hanh", "bch")):

@@ -963,3 +963,9 @@ def test_the_union_set_aside_in_a_story_about_the_youth_union_leaves_it_the_yout
              "viên, chia thành 4 chi đoàn. Anh bí thư Đoàn hỏi phải có mặt bao nhiêu đoàn viên thì đại hội Đoàn hợp lệ. "
              "Bên công đoàn thì tôi nắm rồi, còn bên Đoàn thì quy định thế nào?")
     assert out_of_scope_of(story) is not None
+
+
+def test_a_merger_the_question_denies_is_no_merger():
+    calc = calculate("CĐCS 520 đoàn viên, được bầu BCH tối đa 11 người; anh em đề xuất 13 ủy viên. Đơn vị không thuộc "
+                     "diện sáp nhập. Muốn tăng thêm số ủy viên BCH thì tăng được bao nhiêu, ai quyết định?", "2025-2030")
+    assert calc.rule.startswith("bch_increase") and "11 × 10%" in calc.text and "cấp trên" in calc.text
