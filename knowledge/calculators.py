@@ -1107,10 +1107,12 @@ def working_days(query: str, edition: str, story: Story) -> Calculation | None:
         return None
     fmt = "%d/%m/%Y"
     asking = f" {story.asking or query} "
-    if edition == NEW and _has(padded, ("hoi nghi ban chap hanh", "hop ban chap hanh", "lan thu nhat")) and \
+    first_meeting = ("lan thu nhat", "lan dau", "hoi nghi ban chap hanh", "hop ban chap hanh", "phien thu nhat",
+                     "phien dau", "phien hop dau", "ban chap hanh hop")
+    if edition == NEW and _has(padded, first_meeting) and \
             _has(padded, ("cong nhan", "ho so", "de nghi", "to trinh")) and _has(asking, (
                 "han", "cham nhat", "ho so", "gui", "nop", "tre", "kip", "ngay nao", "truoc ngay", "bao gio")):
-        start = _date_near(query, ("lan thu nhat", "lan dau", "hoi nghi ban chap hanh", "hop ban chap hanh")) or start
+        start = _date_near(query, first_meeting) or start
         send = add_working_days(start, 10)
         text = (f"Hội nghị ban chấp hành lần thứ nhất ngày {start.strftime(fmt)}: chậm nhất 10 ngày làm việc "
                 f"sau đó, tức ngày {send.strftime(fmt)}, phải gửi hồ sơ đề nghị cấp trên trực tiếp "
