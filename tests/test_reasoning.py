@@ -969,3 +969,10 @@ def test_a_merger_the_question_denies_is_no_merger():
     calc = calculate("CĐCS 520 đoàn viên, được bầu BCH tối đa 11 người; anh em đề xuất 13 ủy viên. Đơn vị không thuộc "
                      "diện sáp nhập. Muốn tăng thêm số ủy viên BCH thì tăng được bao nhiêu, ai quyết định?", "2025-2030")
     assert calc.rule.startswith("bch_increase") and "11 × 10%" in calc.text and "cấp trên" in calc.text
+
+
+def test_a_clause_surer_of_its_answer_replaces_a_second_part_found_by_shared_words():
+    matcher = Matcher(load_entries(KNOWLEDGE_DIR))
+    result = matcher.match("Đại hội XIV Công đoàn Việt Nam dự kiến họp khi nào, còn dự thảo Điều lệ sửa đổi có mấy "
+                           "chương, mấy điều?", edition="2025-2030")
+    assert (result.best.entry.id, result.also.entry.id) == ("k13-xiv-du-thao-dieu-le", "k13-xiv-thoi-gian")
