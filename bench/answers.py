@@ -83,6 +83,7 @@ SETS = {"dev": Path("evaluation/v2-dev.jsonl"), "test": Path("evaluation/v2-test
         "written8": Path("evaluation/dev-written8.jsonl"), "written9": Path("evaluation/dev-written9.jsonl"),
         "written10": Path("evaluation/dev-written10.jsonl"), "written11": Path("evaluation/dev-written11.jsonl"),
         "written12": Path("evaluation/dev-written12.jsonl"), "written13": Path("evaluation/dev-written13.jsonl"),
+        "written14": Path("evaluation/dev-written14.jsonl"),
         "old-dev": DEV_SET, "old-holdout": HOLDOUT_SET}
 REPORT_ONLY = {"test", "test3", "test4"}  # never read while tuning: tables and the confusion list only
 OLD_WORLD = "2023-03-01 09:00"  # the first question sets were written for the 2023–2028 term
