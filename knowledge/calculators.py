@@ -586,7 +586,8 @@ def delegates(query: str, edition: str, story: Story) -> Calculation | None:
                 f"{cap // 2} (1/2 mức tối đa); muốn vượt phải được cấp trên đồng ý và không quá 10% "
                 f"(tối đa {cap + cap // 10}).")
         return Calculation(text, _DELEGATE_SOURCE_NEW, "delegates", NEW)
-    text = (f"Công đoàn cơ sở {_fmt(members)} đoàn viên: nếu họp đại hội đại biểu thì không quá {cap} đại biểu "
+    forms = "Đại hội có hai hình thức: đại hội toàn thể đoàn viên và đại hội đại biểu. " if asks_form else ""
+    text = forms + (f"Công đoàn cơ sở {_fmt(members)} đoàn viên: nếu họp đại hội đại biểu thì không quá {cap} đại biểu "
             f"chính thức{' (mức chung tối đa 150; nơi trên 5.000 đoàn viên tối đa 200)' if cap == 200 else ''}. Ngưỡng đoàn viên để họp đại biểu "
             "thay vì toàn thể: theo hướng dẫn của công đoàn cấp trên trực tiếp (nhiều nơi lấy mốc 200 đoàn viên); "
             "đề nghị đối chiếu kế hoạch của cấp trên.")
@@ -1119,9 +1120,11 @@ def working_days(query: str, edition: str, story: Story) -> Calculation | None:
                 "công nhận; cấp trên quyết định trong 10 ngày làm việc kể từ khi nhận đủ hồ sơ hợp lệ."
                 + _late_verdict(query, start, send) + _WD_NOTE)
         return Calculation(text, "HD 38/HD-TLĐ ngày 27/12/2024, mục 10.4", "working_days", NEW)
-    if edition == NEW and _has(padded, ("nhan du ho so", "nhan ho so", "nop ho so", "gui ho so")) and \
+    if edition == NEW and _has(padded, ("nhan du ho so", "nhan ho so", "nop ho so", "gui ho so", "nop du ho so",
+                                        "gui du ho so")) and \
             _has(padded, ("cong nhan", "quyet dinh")) and not _has(padded, ("thanh lap",)):
-        start = _date_near(query, ("nhan du ho so", "nhan ho so", "nop ho so", "gui ho so")) or start
+        start = _date_near(query, ("nhan du ho so", "nhan ho so", "nop ho so", "gui ho so", "nop du ho so",
+                                   "gui du ho so")) or start
         decide = add_working_days(start, 10)
         text = (f"Hồ sơ đủ, hợp lệ nhận ngày {start.strftime(fmt)}: cấp trên trực tiếp phải ra quyết định công "
                 f"nhận chậm nhất ngày {decide.strftime(fmt)}, tức 10 ngày làm việc." + _late_verdict(query, start, decide)
@@ -1168,8 +1171,9 @@ def _bch_counted(words: list[str], i: int) -> bool:
 def btv_size(query: str, edition: str, story: Story) -> Calculation | None:
     """BCH members → whether a standing committee is elected and how many at most (≥ 09 members, ≤ 1/3)."""
     padded = f" {query} "
+    # the sentence that asks, when the question tells a story ("… mấy anh khác bảo …" is no question)
     if not any(_asks_after(s, ("ban thuong vu",), ("bao nhieu", "may", "toi da", "co duoc", "duoc bau", "so luong"),
-                           span=10) for s in story.sentences or (query,)):
+                           span=10) for s in ((story.asking,) if story.asking else story.sentences or (query,))):
         return None
     if " ban chap hanh " not in padded:
         return None

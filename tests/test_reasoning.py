@@ -976,3 +976,15 @@ def test_a_clause_surer_of_its_answer_replaces_a_second_part_found_by_shared_wor
     result = matcher.match("Đại hội XIV Công đoàn Việt Nam dự kiến họp khi nào, còn dự thảo Điều lệ sửa đổi có mấy "
                            "chương, mấy điều?", edition="2025-2030")
     assert (result.best.entry.id, result.also.entry.id) == ("k13-xiv-du-thao-dieu-le", "k13-xiv-thoi-gian")
+
+
+def test_story_words_do_not_start_a_standing_committee_or_deadline_calculation_by_mistake():
+    # "mấy anh khác" in the story is no question; the closing question asks how often the BTV meets.
+    assert calculate("BCH 11 người có bầu ban thường vụ 3 người. Anh chủ tịch muốn họp BTV hằng tuần, còn mấy anh "
+                     "khác bảo họp nhiều quá. Vậy ban thường vụ họp định kỳ bao lâu một lần?", "2023-2028") is None
+    sent = calculate("CĐCS nộp đủ hồ sơ đề nghị công nhận BCH vào thứ Sáu ngày 20/11/2026. Cấp trên phải ra quyết "
+                     "định công nhận trong bao nhiêu ngày làm việc, hạn chót là ngày nào?", "2025-2030")
+    assert "04/12/2026" in sent.text
+    forms = calculate("Đơn vị có 42 đoàn viên, có người bảo phải làm đại hội đại biểu, có người bảo toàn thể. Theo "
+                      "Điều lệ khóa XII đại hội có những hình thức nào?", "2023-2028")
+    assert "đại hội toàn thể đoàn viên và đại hội đại biểu" in forms.text
