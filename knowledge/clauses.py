@@ -19,7 +19,7 @@ _JOINS = re.compile(r"\s(?:va|con|dong thoi|ngoai ra|them nua|voi lai)\s|[;?]")
 
 # Words that ask in any clause; "không", "chưa", "nào" alone also occur in statements ("không đủ").
 _ASKS_PLAINLY = re.compile(r"\b(?:bao nhieu|bn|may|khi nao|luc nao|bao gio|bao lau|ai|gi|the nao|ra sao|"
-                           r"o dau|ngay nao|nam nao|so may|lam sao)\b")
+                           r"o dau|ngay nao|nam nao|so may|lam sao|nhung \w+(?: \w+)? nao)\b")
 
 _CHOICE = re.compile(r"\w \s*hay\s+(?:la\s+)?\w+")  # "A hay B"
 

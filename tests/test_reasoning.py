@@ -387,6 +387,7 @@ def test_a_question_asking_two_things_that_two_entries_answer_gets_both_answers(
     ("được đúng một nửa số phiếu thì có trúng cử ko ad", False),
     ("nên bầu ban chấp hành trước hay bầu chủ tịch trước", False),
     ("ubkt cđcs tối đa mấy uv, do đh bầu hay bch bầu ạ?", True),
+    ("hội nghị tập huấn quán triệt những văn bản nào, do ai phát biểu chỉ đạo?", True),
     ("đại hội bầu ban chấp hành, rồi bầu chủ tịch hay phó chủ tịch", False),
     ("Công đoàn trường em có 45 đoàn viên và 3 tổ công đoàn, đại hội toàn thể cần bao nhiêu người dự", False),
 ])
