@@ -70,7 +70,6 @@ class MatchParams:
     answer_threshold: float = 0.42
     suggest_threshold: float = 0.38
     clear_margin: float = 0.02         # over the next entry; nearer ones are offered as choices
-    clause_margin: float = 0.06        # a clause's own answer replaces a second part this much less sure
     sure_threshold: float = 0.50       # above this, answer a near tie too (the reply offers the runner-up)
     same_fact_similarity: float = 75   # answers this alike (token_sort_ratio) state the same fact
     weight_bm25: float = 0.25
@@ -504,13 +503,8 @@ class Matcher:
                         and other.score > result.score + self.params.clear_margin:
                     other.edition, other.named, other.other_edition = wanted[0], named, True
                     return other
-        if several and whole and result.status == "answered":
-            # A clause matched alone that is surer of its answer than the second part found by shared words
-            # ("… tổ chức khi nào, và dự thảo Điều lệ gồm mấy chương?") answers that part instead.
-            part = self._other_part(question, result, edition)
-            if part is not None and (result.also is None
-                                     or part.score > result.also.score + self.params.clause_margin):
-                result.also = part
+        if several and whole and result.status == "answered" and result.also is None:
+            result.also = self._other_part(question, result, edition)
         return result
 
     def _other_part(self, question: str, result: MatchResult, edition: str) -> Candidate | None:
