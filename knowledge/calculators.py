@@ -60,9 +60,6 @@ _CITING = ("huong dan", "ke hoach", "quyet dinh", "cong van", "chi thi", "thong 
            "dieu", "khoan", "tieu muc", "muc", "diem", "phu luc", "hd", "kh", "qd", "cv")
 
 
-_COUNTED = ("doan vien", "dai bieu", "nguoi", "uy vien", "phieu", "thanh vien", "dong chi", "cong doan", "to ")
-
-
 def _numbers(words: list[str]) -> list[tuple[int, int]]:
     """(position, value) of every whole number (1.100 → 1100); dates, fractions and document numbers are
     skipped."""
@@ -70,7 +67,7 @@ def _numbers(words: list[str]) -> list[tuple[int, int]]:
     for i, w in enumerate(words):
         if re.fullmatch(r"\d{1,3}(\.\d{3})+|\d{1,7}", w):
             before = " ".join(words[max(0, i - 2):i])
-            counted = " ".join(words[i + 1:i + 3]).startswith(_COUNTED)  # "quyết định 9 ủy viên" counts
+            counted = " ".join(words[i + 1:i + 3]).startswith(_UNITS)  # "quyết định 9 ủy viên" counts
             if not counted and any(before == c or before.endswith(" " + c) for c in _CITING):
                 continue
             found.append((i, int(w.replace(".", ""))))
@@ -327,12 +324,8 @@ def _asks_bch_itself(asking: str) -> bool:
 
 
 def _members_count(words: list[str]) -> int | None:
-    """"1.150 đoàn viên": the members a union has; a tier's bound ("dưới 50 đoàn viên thì …, công ty mình 45
-    đoàn viên") only when no other count is given."""
-    counts = [(i, value) for i, value in _numbers(words)
-              if " ".join(words[i + 1:i + 3]).startswith(("doan vien", "nguoi lao dong", "cong nhan"))]
-    plain = [value for i, value in counts if i == 0 or words[i - 1] not in ("duoi", "tren", "tu")]
-    return plain[0] if plain else counts[0][1] if counts else None
+    """"1.150 đoàn viên": the members a union has."""
+    return _count_before(words, ("doan vien", "nguoi lao dong", "cong nhan"))
 
 
 def _few_members(query: str, edition: str) -> bool:
@@ -489,12 +482,12 @@ def bch_province(query: str, edition: str, story: Story) -> Calculation | None:
 
 
 def _count_before(words: list[str], cues: tuple[str, ...]) -> int | None:
-    """The first number directly followed by one of `cues` ("150 đại biểu", "9 ủy viên")."""
-    for i, value in _numbers(words):
-        following = " ".join(words[i + 1:i + 4])
-        if any(following.startswith(c) for c in cues):
-            return value
-    return None
+    """The first number directly followed by one of `cues` ("150 đại biểu", "9 ủy viên"); a tier's bound
+    ("dưới 50 đoàn viên thì …, công ty mình 45 đoàn viên") only when no other count is given."""
+    counts = [(i, value) for i, value in _numbers(words)
+              if any(" ".join(words[i + 1:i + 4]).startswith(c) for c in cues)]
+    plain = [value for i, value in counts if i == 0 or words[i - 1] not in ("duoi", "tren", "tu")]
+    return plain[0] if plain else counts[0][1] if counts else None
 
 
 def _has(padded: str, cues: tuple[str, ...]) -> bool:
