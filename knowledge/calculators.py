@@ -203,6 +203,20 @@ def _seats(words: list[str]) -> int | None:
     return None
 
 
+_VOTERS = ("dai bieu", "nguoi", "doan vien", "thanh vien")
+
+
+def _voters(words: list[str], votes: int) -> int | None:
+    """Who could vote when no ballot count is told: the count of people present (or, failing that, the one
+    count of people), above the candidate's votes."""
+    people = [(i, v) for i, v in _numbers(words)
+              if " ".join(words[i + 1:i + 3]).startswith(_VOTERS) and v > votes and not _absent_after(words, i)]
+    present = [v for i, v in people if _near(words, i, _PRESENT_STRONG, before=3, after=3)]
+    if present:
+        return present[0]
+    return people[0][1] if len({v for _, v in people}) == 1 else None
+
+
 def elected(query: str, edition: str, story: Story) -> Calculation | None:
     words = query.split()
     padded = f" {query} "
@@ -253,6 +267,12 @@ def elected(query: str, edition: str, story: Story) -> Calculation | None:
                 + f"; phải quá 1/2 nên mỗi người cần ít nhất {_fmt(need)} phiếu để trúng cử. Mẫu số là tổng số "
                 "phiếu thu về (kể cả phiếu không hợp lệ).")
         return Calculation(_older_rule(text) if edition == NEW else text, ELECTED_SOURCE, "elected", OLD)
+    assumed = ""
+    if ballots is None and votes is not None:
+        # "đại hội 90 đại biểu, ứng viên được 46 phiếu": no ballots told, so the reckoning assumes everyone
+        # present voted, and says so.
+        ballots = _voters(words, votes)
+        assumed = f"Giả sử thu về đủ {_fmt(ballots)} phiếu (ai có mặt cũng bỏ phiếu), " if ballots else ""
     if ballots is None or votes is None:
         return None
     if votes > ballots:
@@ -263,7 +283,7 @@ def elected(query: str, edition: str, story: Story) -> Calculation | None:
     counts = list(dict.fromkeys(v for v in each if v <= ballots)) if len(set(each)) > 1 else [votes]
     verdict = "; ".join(f"{_fmt(v)} phiếu là đủ điều kiện trúng cử" if v >= need
                         else f"{_fmt(v)} phiếu là chưa đủ, không trúng cử" for v in counts)
-    text = (f"{_fmt(ballots)} : 2 = {_dec(ballots / 2)}"
+    text = (f"{assumed}{_fmt(ballots)} : 2 = {_dec(ballots / 2)}"
             + f"; phải quá 1/2 nên cần ít nhất {_fmt(need)} phiếu: {verdict}. Mẫu số là tổng số phiếu thu về "
             "(kể cả phiếu không hợp lệ); nếu nhiều người cùng đạt thì lấy từ cao xuống thấp cho đủ số lượng.")
     if edition == NEW:

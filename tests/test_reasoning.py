@@ -169,6 +169,16 @@ def test_ballots_alone_give_the_threshold_to_be_elected():
     assert calc.rule == "elected" and "ít nhất 71 phiếu" in calc.text
 
 
+
+def test_votes_without_a_ballot_count_are_reckoned_on_those_present_and_the_assumption_is_said():
+    calc = calculate("CĐCS 60 đoàn viên, đại hội có 52 người có mặt, chị Lan được 26 phiếu thì có trúng không",
+                     "2023-2028")
+    assert calc.text.startswith("Giả sử thu về đủ 52 phiếu") and "ít nhất 27 phiếu: 26 phiếu là chưa đủ" in calc.text
+    one_count = calculate("đại hội có 90 đại biểu, ứng viên được 46 phiếu có trúng cử không", "2023-2028")
+    assert "90 : 2 = 45" in one_count.text and "46 phiếu là đủ" in one_count.text
+    # two head counts and nobody said to be present: no guess at which one voted
+    assert calculate("cđcs 120 đoàn viên, đại hội 80 đại biểu, anh B được 41 phiếu có trúng không", "2023-2028") is None
+
 def test_delegate_numbers_follow_the_members_and_the_edition():
     new = calculate("cđcs 850 đoàn viên thì đại hội toàn thể hay đại biểu, bao nhiêu đại biểu", "2025-2030")
     assert new.rule == "delegates" and "đại hội đại biểu" in new.text and "tối đa 150" in new.text
