@@ -607,6 +607,127 @@ def delegates(query: str, edition: str, story: Story) -> Calculation | None:
     return Calculation(text, _DELEGATE_SOURCE_OLD, "delegates", OLD)
 
 
+_CHECK_ASK = ("dung quy dinh", "dung khong", "co dung", "dung chua", "hop ly khong", "co sai", "sai khong",
+              "co vuot", "vuot khong", "co duoc khong", "duoc khong", "on khong", "dung luat", "dung huong dan",
+              "dung dieu le", "phu hop khong", "co phu hop")
+_BCH_NAMES = ("ban chap hanh", "bch")
+
+
+def _planned_bch(words: list[str]) -> int | None:
+    """The BCH a union means to elect: "bầu BCH 15 người", "ban chấp hành gồm 15 ủy viên", "15 ủy viên
+    ban chấp hành"."""
+    for i, value in _numbers(words):
+        unit = " ".join(words[i + 1:i + 3])
+        if not unit.startswith(("nguoi", "uy vien", "dong chi", "thanh vien")):
+            continue
+        before = " " + " ".join(words[max(0, i - 5):i]) + " "
+        after = " " + " ".join(words[i + 1:i + 6]) + " "
+        if _has(before, _BCH_NAMES) and not _has(before, ("ban thuong vu", "uy ban kiem tra", "dai bieu")) \
+                or after.startswith((" uy vien ban chap hanh ", " nguoi ban chap hanh ")):
+            return value
+    return None
+
+
+def _bch_verdict(members: int, planned: int, edition: str) -> tuple[str, str]:
+    """One sentence on a planned BCH size, and the source of its rule."""
+    if edition == NEW:
+        kh, hd = _tier(members, _KH22_TIERS), _tier(members, _HD38_TIERS)
+        frame = f"KH 22/KH-TLĐ cho ban chấp hành từ 03 đến {kh:02d} ủy viên (HD 38/HD-TLĐ ghi tối đa {hd:02d})"
+        if planned < 3:
+            verdict = f"bầu {planned} là ít hơn mức tối thiểu 03"
+        elif planned <= kh:
+            verdict = f"bầu {planned} là trong khung"
+        elif planned <= hd:
+            verdict = (f"bầu {planned} là vượt mức của KH 22 nhưng trong mức của HD 38; hai văn bản khác nhau nên "
+                       "đề nghị hỏi công đoàn cấp trên trực tiếp trước khi chốt")
+        else:
+            verdict = f"bầu {planned} là vượt cả mức của KH 22 và HD 38"
+        return (f"Ban chấp hành: với {_fmt(members)} đoàn viên, {frame}; {verdict}.",
+                "KH 22/KH-TLĐ ngày 29/8/2025, Mục III phần B.1; HD 38/HD-TLĐ ngày 27/12/2024, mục 10")
+    source = "HD 03/HD-TLĐ ngày 20/02/2020, mục 9.1"
+    if members < 10:
+        return (f"Ban chấp hành: công đoàn cơ sở {_fmt(members)} đoàn viên (dưới 10) không bầu ban chấp hành, chỉ "
+                "bầu chủ tịch.", source)
+    if planned < 3:
+        verdict = f"bầu {planned} là ít hơn mức tối thiểu 03"
+    elif planned <= 15:
+        verdict = f"bầu {planned} là trong khung"
+    elif planned <= 19 and members >= 3000:
+        verdict = f"bầu {planned} là được, vì có từ 3.000 đoàn viên (đại hội quyết định, tối đa 19)"
+    else:
+        verdict = (f"bầu {planned} là vượt mức tối đa" + (" 19" if members >= 3000 else
+                                                          " 15 (chỉ nơi từ 3.000 đoàn viên mới được tới 19)"))
+    return f"Ban chấp hành: với {_fmt(members)} đoàn viên, khung từ 03 đến 15 ủy viên; {verdict}.", source
+
+
+def _delegates_verdict(members: int, planned: int, edition: str) -> tuple[str, str]:
+    """One sentence on a planned count of delegates, and the source of its rule."""
+    cap = 200 if members >= 5000 else 150
+    if edition == OLD:
+        verdict = (f"triệu tập {_fmt(planned)} là trong mức" if planned <= cap
+                   else f"triệu tập {_fmt(planned)} là vượt mức {_fmt(planned - cap)} người")
+        return (f"Đại biểu: với {_fmt(members)} đoàn viên, đại hội đại biểu không quá {cap} đại biểu chính thức; "
+                f"{verdict}.", _DELEGATE_SOURCE_OLD)
+    if planned > cap + cap // 10:
+        verdict = f"triệu tập {_fmt(planned)} là vượt cả mức tăng thêm 10% (tối đa {cap + cap // 10})"
+    elif planned > cap:
+        verdict = (f"triệu tập {_fmt(planned)} là vượt mức {cap}: chỉ được khi công đoàn cấp trên đồng ý, phần tăng "
+                   f"không quá 10% (tối đa {cap + cap // 10})")
+    elif planned < cap // 2:
+        verdict = f"triệu tập {_fmt(planned)} là ít hơn mức tối thiểu {cap // 2} (1/2 mức tối đa)"
+    else:
+        verdict = f"triệu tập {_fmt(planned)} là trong mức (từ {cap // 2} đến {cap})"
+    form = "" if members >= 200 else (" Lưu ý: dưới 200 đoàn viên thì thường họp đại hội toàn thể; họp đại biểu "
+                                      "chỉ khi hoạt động phân tán, lưu động và được cấp trên đồng ý.")
+    return (f"Đại biểu: với {_fmt(members)} đoàn viên, đại hội đại biểu tối đa {cap} đại biểu chính thức; "
+            f"{verdict}.{form}", _DELEGATE_SOURCE_NEW)
+
+
+# What the asking sentence may name besides the figures checked: another rule, so another answer.
+_OTHER_RULES = ("ty le", "ti le", "tai cu", "co cau", "tuoi", "nu", "ban thuong vu", "uy ban kiem tra", "khach",
+                "chi dinh", "so du", "phan tram", "%", "hop le", "khai mac", "trung cu")
+_OTHER_BODIES = ("cong doan xa", "cong doan phuong", "phieu", "co mat", "sap nhap", "hop nhat", "bo phan",
+                 "thanh vien", "to cong doan", "khach moi")
+
+
+def _convened_options(words: list[str]) -> list[int]:
+    """Every count of delegates a union considers convening ("muốn triệu tập 170 …, ý kiến khác chỉ triệu tập
+    60"), in order, not a ceiling quoted ("tối đa 150 đại biểu")."""
+    found = []
+    for i, value in _numbers(words):
+        unit = " ".join(words[i + 1:i + 3]).startswith(("dai bieu", "nguoi"))
+        right_after = " " + " ".join(words[max(0, i - 2):i]) + " "  # "chỉ triệu tập 60 cho tiết kiệm"
+        if not unit and not (_has(right_after, ("trieu tap", "tang len")) and words[i + 1:i + 2] != ["%"]):
+            continue
+        before = " " + " ".join(words[max(0, i - 3):i]) + " "
+        if _has(before, ("trieu tap", "tang len", "len", "giam con", "con")) and not _has(
+                before, ("toi da", "toi thieu", "it nhat", "khong qua")) and value not in found:
+            found.append(value)
+    return found
+
+
+def plan_check(query: str, edition: str, story: Story) -> Calculation | None:
+    """"850 đoàn viên, triệu tập 160 đại biểu, bầu BCH 15 người: các con số có đúng không?": each planned
+    figure checked against its rule."""
+    asking = f" {story.asking or query} "
+    padded = f" {query} "
+    if not _has(asking, _CHECK_ASK) or _has(asking, _OTHER_RULES) or _has(padded, _UPPER_LEVEL + _OTHER_BODIES):
+        return None
+    words = query.split()
+    members = _count_before(words, ("doan vien",))
+    if members is None or _bound_before(words, members):
+        return None
+    bch = _planned_bch(words)
+    options = [v for v in _convened_options(words) if v != members]
+    checks = [("delegates", _delegates_verdict(members, v, edition)) for v in options] \
+        + ([("bch_size", _bch_verdict(members, bch, edition))] if bch else [])
+    if not checks or (len(options) == 1 and not bch):
+        return None  # one planned count of delegates: the delegates calculator's own verdict
+    text = "\n".join(t for _, (t, _) in checks) + " Đại hội quyết định số cụ thể trong khung."
+    return Calculation(text, "; ".join(dict.fromkeys(src for _, (_, src) in checks)),
+                       "+".join(rule for rule, _ in checks), edition)
+
+
 _PROVINCE_CONGRESS = ("dai hoi cong doan tinh", "dai hoi cong doan thanh pho", "dai hoi lien doan lao dong",
                       "dai hoi cap tinh", "dai hoi cong doan nganh")
 _PROVINCE_DELEGATE_TIERS = [(80000, 150), (100000, 200), (300000, 300), (500001, 400), (None, 500)]
@@ -1317,7 +1438,7 @@ def congress_form(query: str, edition: str, story: Story) -> Calculation | None:
     return Calculation(text, "KH 22/KH-TLĐ ngày 29/8/2025, Mục III phần D.1 điểm (2)", "congress_form", NEW)
 
 
-CALCULATORS = (quorum, elected, bch_attendance, bch_province, bch_merged, bch_increase, bch_size, btv_size,
+CALCULATORS = (quorum, elected, plan_check, bch_attendance, bch_province, bch_merged, bch_increase, bch_size, btv_size,
                ubkt_size, delegates, guests, delegates_commune, delegates_province, appointed, vacancies, supplementary, working_days,
                commune_congress_due, commune_union_founding, congress_number, rejoin, hcmc_costs, union_fee, congress_form)
 

@@ -992,3 +992,18 @@ def test_story_words_do_not_start_a_standing_committee_or_deadline_calculation_b
     forms = calculate("Đơn vị có 42 đoàn viên, có người bảo phải làm đại hội đại biểu, có người bảo toàn thể. Theo "
                       "Điều lệ khóa XII đại hội có những hình thức nào?", "2023-2028")
     assert "đại hội toàn thể đoàn viên và đại hội đại biểu" in forms.text
+
+
+def test_a_plan_s_figures_asked_right_or_not_get_a_verdict_each_in_the_edition():
+    question = ("CĐCS công ty em có 850 đoàn viên, dự kiến đại hội đại biểu triệu tập 160 đại biểu và bầu BCH {bch} "
+                "người. Các con số này có đúng quy định không?")
+    new = calculate(question.format(bch=15), "2025-2030")
+    assert "triệu tập 160 là vượt mức 150" in new.text and "tối đa 165" in new.text
+    assert "bầu 15 là vượt cả mức của KH 22 và HD 38" in new.text
+    between = calculate(question.format(bch=12), "2025-2030")
+    assert "bầu 12 là vượt mức của KH 22 nhưng trong mức của HD 38" in between.text
+    old = calculate(question.format(bch=15), "2023-2028")
+    assert "vượt mức 10 người" in old.text and "bầu 15 là trong khung" in old.text and "HD 03" in old.source
+    alone = calculate("cđcs 850 đoàn viên bầu bch 15 người có đúng không", "2025-2030")
+    assert alone.rule == "bch_size" and "bầu 15 là vượt cả" in alone.text
+    assert calculate("cđcs 850 đoàn viên bầu bch 11 người có đúng không", "2025-2030").text.count("trong khung") == 2
