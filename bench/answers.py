@@ -85,6 +85,10 @@ SETS = {"dev": Path("evaluation/v2-dev.jsonl"), "test": Path("evaluation/v2-test
         "written10": Path("evaluation/dev-written10.jsonl"), "written11": Path("evaluation/dev-written11.jsonl"),
         "written12": Path("evaluation/dev-written12.jsonl"), "written13": Path("evaluation/dev-written13.jsonl"),
         "written14": Path("evaluation/dev-written14.jsonl"),
+        "written15": Path("evaluation/dev-written15.jsonl"),
+        "written16": Path("evaluation/dev-written16.jsonl"),
+        "written17": Path("evaluation/dev-written17.jsonl"),
+        "written18": Path("evaluation/dev-written18.jsonl"),
         "old-dev": DEV_SET, "old-holdout": HOLDOUT_SET}
 REPORT_ONLY = {"test", "test3", "test4"}  # never read while tuning: tables and the confusion list only
 OLD_WORLD = "2023-03-01 09:00"  # the first question sets were written for the 2023–2028 term
