@@ -393,8 +393,10 @@ class Matcher:
         scope = story_scope(question, out_of_scope(" ".join(w for w, _ in pairs), typed=tuple(pairs)))
         if scope is None:
             return None
-        mended = [(w, a) if w in UNION_SYLLABLES and w != w0 else (w0, a0)
-                  for w, a, (w0, a0) in zip(words, accents, pairs)]
+        # A syllable mended into the union's name only where it makes the name with its neighbour ("cng
+        # đoàn", "liên đon"), not "nông dân" → "nông đoàn".
+        mended = [(w, a) if w in UNION_SYLLABLES and w != w0 and _union_pair(words, i) else (w0, a0)
+                  for i, (w, a, (w0, a0)) in enumerate(zip(words, accents, pairs))]
         if mended == list(pairs):
             return scope
         again = out_of_scope(" ".join(w for w, _ in mended), typed=tuple(mended))
@@ -722,6 +724,15 @@ class Matcher:
         if _figures(a.answer) != _figures(b.answer):
             return False  # different figures: different rules, however alike the wording
         return fuzz.token_sort_ratio(fold(a.answer), fold(b.answer)) >= self.params.same_fact_similarity
+
+
+_UNION_NAMES = {("cong", "doan"), ("lien", "doan"), ("nghiep", "doan")}
+
+
+def _union_pair(words: list[str], i: int) -> bool:
+    """Does words[i] make one of the union's names with the syllable before or after it?"""
+    return (i > 0 and (words[i - 1], words[i]) in _UNION_NAMES) or \
+        (i + 1 < len(words) and (words[i], words[i + 1]) in _UNION_NAMES)
 
 
 # The bodies a congress elects: a question about one is not answered by an entry about another.

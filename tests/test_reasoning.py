@@ -416,6 +416,11 @@ def test_a_clear_answer_to_a_single_question_comes_alone():
     ("chi đoàn côg đoàn cơ sở là gì, có phải tổ công đoàn không", False),
     ("Đại hội đoàn cơ sở trường em bầu bao nhiêu ủy viên ban chấp hành đoàn", True),
     ("hoi nong dan xa bau chu tich hoi bang phieu kin hay gio tay", True),
+    # "dân" is not mended into "đoàn" unless it makes the union's name with its neighbour
+    ("dieu kien ket nap hoi vien hoi nong dan viet nam la gi", True),
+    # joining the Party is the Party's question even when a union member asks it
+    ("Đoàn viên công đoàn muốn được kết nạp vào Đảng thì thời gian dự bị là bao lâu?", True),
+    ("đoàn viên công đoàn bị khai trừ bao lâu thì được kết nạp lại", False),
 ])
 def test_a_typo_in_the_unions_name_does_not_make_a_question_another_organisations(question, out):
     matcher = Matcher(load_entries(KNOWLEDGE_DIR))
