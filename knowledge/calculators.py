@@ -1188,7 +1188,7 @@ def _first_date(query: str) -> date | None:
     return found if 2000 <= year <= 2100 else None
 
 
-def _date_near(query: str, cues: tuple[str, ...]) -> date | None:
+def _date_near(query: str, cues: tuple[str, ...], reach: int = 60) -> date | None:
     """The question's date written closest to one of `cues` ("đại hội ngày 05/12, hội nghị BCH lần thứ nhất
     thứ Hai 07/12": the meeting's date is the second); the first date when no cue is found."""
     spots = [(m.start(), m.end()) for c in cues for m in re.finditer(rf"\b{re.escape(c)}\b", query)]
@@ -1198,8 +1198,8 @@ def _date_near(query: str, cues: tuple[str, ...]) -> date | None:
         if found is None:
             continue
         # A date usually follows what it dates ("lần thứ nhất vào thứ Hai 07/12"): one written after a cue, up
-        # to 60 characters on, wins over any before it ("… ngày 14/11. Hội nghị BCH lần thứ nhất ngày 19/11").
-        gap = min((m.start() - end if 0 <= m.start() - end <= 60 else 1000 + max(m.start() - end, start - m.end())
+        # to `reach` characters on, wins over any before it ("… ngày 14/11. Hội nghị BCH lần thứ nhất ngày 19/11").
+        gap = min((m.start() - end if 0 <= m.start() - end <= reach else 1000 + max(m.start() - end, start - m.end())
                    for start, end in spots), default=0)
         if best_gap is None or gap < best_gap:
             best, best_gap = found, gap
@@ -1247,7 +1247,11 @@ def working_days(query: str, edition: str, story: Story) -> Calculation | None:
     if edition == NEW and _has(padded, first_meeting) and \
             _has(padded, ("cong nhan", "ho so", "de nghi", "to trinh")) and _has(asking, (
                 "han", "cham nhat", "ho so", "gui", "nop", "tre", "kip", "ngay nao", "truoc ngay", "bao gio")):
-        start = _date_near(query, first_meeting) or start
+        # The meeting's own sentence dates it, however long ("… còn hội nghị BCH lần thứ nhất bầu chủ tịch, phó
+        # chủ tịch, UBKT thì họp vào thứ Sáu 14/11/2025"); else the date closest to its name.
+        told = next((d for d in (_date_near(s, first_meeting, reach=110) for s in story.sentences
+                                 if _has(f" {s} ", first_meeting) and re.search(r"\d/\d{4}", s)) if d), None)
+        start = told or _date_near(query, first_meeting) or start
         send = add_working_days(start, 10)
         text = (f"Hội nghị ban chấp hành lần thứ nhất ngày {start.strftime(fmt)}: chậm nhất 10 ngày làm việc "
                 f"sau đó, tức ngày {send.strftime(fmt)}, phải gửi hồ sơ đề nghị cấp trên trực tiếp "

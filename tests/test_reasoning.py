@@ -1012,3 +1012,11 @@ def test_a_plan_s_figures_asked_right_or_not_get_a_verdict_each_in_the_edition()
     alone = calculate("cđcs 850 đoàn viên bầu bch 15 người có đúng không", "2025-2030")
     assert alone.rule == "bch_size" and "bầu 15 là vượt cả" in alone.text
     assert calculate("cđcs 850 đoàn viên bầu bch 11 người có đúng không", "2025-2030").text.count("trong khung") == 2
+
+
+def test_the_first_bch_meeting_is_dated_by_its_own_sentence_however_long():
+    story = ("Đại hội nhiệm kỳ 2025–2030 của đơn vị xong ngày 6/11/2025, còn hội nghị BCH lần thứ nhất bầu chủ tịch, "
+             "phó chủ tịch, UBKT thì họp vào thứ Sáu 14/11/2025. Theo HD 38 thì chậm nhất ngày nào phải gửi hồ sơ "
+             "đề nghị công nhận?")
+    calc = calculate(story, "2025-2030")
+    assert "lần thứ nhất ngày 14/11/2025" in calc.text and "28/11/2025" in calc.text
