@@ -58,6 +58,7 @@ import re
 import statistics
 import time
 from collections import defaultdict
+from datetime import date
 from pathlib import Path
 
 import bm25s
@@ -94,6 +95,11 @@ REPORT_ONLY = {"test", "test3", "test4"}  # never read while tuning: tables and 
 OLD_WORLD = "2023-03-01 09:00"  # the first question sets were written for the 2023–2028 term
 
 
+def asked_on(q: dict) -> date:
+    """The assistant's date when the question is asked (dates a day written without its year)."""
+    return clock.local_date(clock.parse_local(q.get("now") or OLD_WORLD))
+
+
 def edition_at(q: dict) -> str:
     return edition_on(clock.local_date(clock.parse_local(q.get("now") or OLD_WORLD))).id
 
@@ -107,9 +113,9 @@ class MatcherSystem:
     def __init__(self, entries: list[Entry]):
         self.matcher = Matcher(entries)
 
-    def run(self, q: str, edition: str = "2023-2028"):
+    def run(self, q: str, edition: str = "2023-2028", today: date | None = None):
         r = self.matcher.match(q, edition=edition)
-        calc = calculate(q, r.edition, self.matcher.correct_typos) if r.reason != "out_of_scope" else None
+        calc = calculate(q, r.edition, self.matcher.correct_typos, today) if r.reason != "out_of_scope" else None
         if calc is not None:
             text, _ = calculation_text(calc, r, q)
             return "answered", text, [], (r.best.entry.id if r.best else None)
@@ -130,7 +136,7 @@ class ThresholdSystem:
     def scores(self, q: str) -> list[tuple[int, float]]:
         raise NotImplementedError
 
-    def run(self, q: str, edition: str = ""):
+    def run(self, q: str, edition: str = "", today: date | None = None):
         ranked = self.scores(q)
         if not ranked or ranked[0][1] < self.threshold:
             return "suggested", None, [self.entries[i].answer for i, _ in ranked[:3]], None
@@ -185,7 +191,7 @@ def evaluate(system, questions):
     for q in questions:
         forget_question(q["q"])
         t0 = time.perf_counter()
-        status, answer, sugg, _ = system.run(q["q"], edition_at(q))
+        status, answer, sugg, _ = system.run(q["q"], edition_at(q), asked_on(q))
         latencies.append((time.perf_counter() - t0) * 1000)
         outcome = judge(q, status, answer, sugg)
         rows.append((q, outcome, status))
@@ -289,8 +295,9 @@ def print_confusion(system: MatcherSystem, rows) -> None:
             continue
         r = system.matcher.match(q["q"], edition=edition_at(q))
         shown = ", ".join(c.entry.id for c in r.candidates[:1 if status == "answered" else 3]) or "—"
-        if status == "answered" and calculate(q["q"], r.edition, system.matcher.correct_typos) is not None:
-            shown = "phép tính: " + calculate(q["q"], r.edition, system.matcher.correct_typos).rule
+        calc = calculate(q["q"], r.edition, system.matcher.correct_typos, asked_on(q))
+        if status == "answered" and calc is not None:
+            shown = "phép tính: " + calc.rule
         print(f"| {q['id']} | {q['kind']} | {q.get('edition') or '—'} | {q.get('fact') or '—'} | {status} | "
               f"{shown} |")
     print()

@@ -167,7 +167,7 @@ class FaqService:
         result = self.matcher.match(msg.text, edition=self.active_edition)
         question_id = self.log_question(msg, result) if log else None
         if result.reason != "out_of_scope":
-            calc = calculate(msg.text, result.edition, self.matcher.correct_typos)
+            calc = calculate(msg.text, result.edition, self.matcher.correct_typos, clock.local_date(self.now()))
             if calc is not None:  # the officer gave the counts: the rule applied to them
                 edition = get_edition(result.edition)
                 text, source = calculation_text(calc, result, msg.text)
@@ -206,7 +206,7 @@ class FaqService:
         shared = mixup(result.query)
         if shared is None:
             return ""
-        calc = calculate(question, result.edition, self.matcher.correct_typos)
+        calc = calculate(question, result.edition, self.matcher.correct_typos, clock.local_date(self.now()))
         if calc is not None:
             return f"{calc.text} ({calc.source})"
         own = self.matcher.match(shared.union_question, edition=result.edition)

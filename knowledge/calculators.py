@@ -537,7 +537,8 @@ def _planned_delegates(words: list[str]) -> int | None:
             return value
     for i, value in _numbers(words):
         before = " " + " ".join(words[max(0, i - 4):i]) + " "
-        if " ".join(words[i + 1:i + 3]) == "dai bieu" and not _has(before, ("moi", "it nhat", "toi thieu", "toi da")):
+        if " ".join(words[i + 1:i + 3]) == "dai bieu" and not _has(before, ("moi", "it nhat", "toi thieu", "toi da",
+                                                                              "tran", "muc tran", "gioi han")):
             return value
     for i, value in _numbers(words):
         before = " " + " ".join(words[max(0, i - 4):i]) + " "
@@ -601,9 +602,9 @@ def delegates(query: str, edition: str, story: Story) -> Calculation | None:
         return Calculation(text, _DELEGATE_SOURCE_NEW, "delegates", NEW)
     forms = "Đại hội có hai hình thức: đại hội toàn thể đoàn viên và đại hội đại biểu. " if asks_form else ""
     text = forms + (f"Công đoàn cơ sở {_fmt(members)} đoàn viên: nếu họp đại hội đại biểu thì không quá {cap} đại biểu "
-            f"chính thức{' (mức chung tối đa 150; nơi trên 5.000 đoàn viên tối đa 200)' if cap == 200 else ''}. Ngưỡng đoàn viên để họp đại biểu "
-            "thay vì toàn thể: theo hướng dẫn của công đoàn cấp trên trực tiếp (nhiều nơi lấy mốc 200 đoàn viên); "
-            "đề nghị đối chiếu kế hoạch của cấp trên.")
+            f"chính thức{' (mức chung tối đa 150; nơi trên 5.000 đoàn viên tối đa 200)' if cap == 200 else ''}. Về ngưỡng đoàn viên để họp đại "
+            "biểu thay vì toàn thể, hiện chưa có quy định cố định trên toàn quốc mà trợ lý biết: theo hướng dẫn của "
+            "công đoàn cấp trên trực tiếp (nhiều nơi lấy mốc 200 đoàn viên); đề nghị đối chiếu kế hoạch của cấp trên.")
     return Calculation(text, _DELEGATE_SOURCE_OLD, "delegates", OLD)
 
 
@@ -1473,13 +1474,40 @@ def states_rule(entry_question: str, rule: str) -> bool:
 _THOUSANDS = re.compile(r"\b(\d{1,4}) (?:nghin|ngan)\b")
 
 
+# A day written without its year, after a word that says it is a day ("thứ Sáu 10/3", "ngày 5/12"): not a
+# fraction ("2/3 số đại biểu").
+_YEARLESS = re.compile(r"\b((?:ngay|thu hai|thu ba|thu tu|thu nam|thu sau|thu bay|chu nhat|sang|chieu|toi|hom|"
+                       r"den|truoc) (?:ngay )?)(\d{1,2})/(\d{1,2})\b(?!/)")
+
+
+def _with_year(text: str, today: date) -> str:
+    """Year-less days given the year that puts them nearest `today` ("10/3" asked on 01/03/2023: 10/3/2023;
+    "5/1" asked in December: next January)."""
+    def dated(m: re.Match) -> str:
+        day, month = int(m.group(2)), int(m.group(3))
+        options = []
+        for year in (today.year - 1, today.year, today.year + 1):
+            try:
+                options.append(date(year, month, day))
+            except ValueError:
+                continue
+        if not options:
+            return m.group(0)
+        nearest = min(options, key=lambda d: abs((d - today).days))
+        return f"{m.group(1)}{day}/{month}/{nearest.year}"
+    return _YEARLESS.sub(dated, text)
+
+
 def calculate(question: str, edition: str,
-              mend: Callable[[list[str]], list[str]] | None = None) -> Calculation | None:
+              mend: Callable[[list[str]], list[str]] | None = None, today: date | None = None) -> Calculation | None:
     """The first calculator that recognises the question and finds all its counts; a question that asks
     several things ("tối đa bao nhiêu đại biểu và BCH mấy người") gets every calculation it asks for.
-    `mend`: the matcher's typo correction of normalised words ("ban chấp hàn" → "ban chấp hành")."""
+    `mend`: the matcher's typo correction of normalised words ("ban chấp hàn" → "ban chấp hành"); `today`:
+    the assistant's date, which dates a day written without its year."""
     def counted(text: str) -> str:
         text = _THOUSANDS.sub(lambda m: str(int(m.group(1)) * 1000), normalize(text))  # "70 nghìn" → 70000
+        if today is not None:
+            text = _with_year(text, today)
         return " ".join(mend(text.split())) if mend and text else text
     query = counted(question)
     story = Story(tuple(counted(s) for s in sentences_of(question)),

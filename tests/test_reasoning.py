@@ -1020,3 +1020,16 @@ def test_the_first_bch_meeting_is_dated_by_its_own_sentence_however_long():
              "đề nghị công nhận?")
     calc = calculate(story, "2025-2030")
     assert "lần thứ nhất ngày 14/11/2025" in calc.text and "28/11/2025" in calc.text
+
+
+def test_a_day_written_without_its_year_takes_the_nearest_year_and_a_fraction_stays_a_fraction():
+    question = "Đại hội thành lập bên em định làm thứ Sáu 10/3 này, họp BCH bầu phó chủ tịch muộn nhất là ngày nào?"
+    calc = calculate(question, "2023-2028", today=date(2023, 3, 1))
+    assert "10/03/2023" in calc.text and "24/03/2023" in calc.text
+    assert calculate(question, "2023-2028") is None  # no clock, no year: nothing is guessed
+    december = calculate("Hội nghị BCH lần thứ nhất họp ngày 5/1, hạn gửi hồ sơ đề nghị công nhận là ngày nào?",
+                         "2025-2030", today=date(2026, 12, 20))
+    assert "05/01/2027" in december.text
+    quorum = calculate("triệu tập 90 đại biểu, có mặt 2/3 là 60 người thì có hợp lệ không", "2023-2028",
+                       today=date(2023, 3, 1))
+    assert quorum is None or "/2023" not in quorum.text
