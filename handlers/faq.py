@@ -11,6 +11,7 @@ import sqlite_utils
 import clock
 from handlers import texts
 from handlers.messages import Choice, Incoming, Reply
+from knowledge.asked_detail import missing_detail
 from knowledge.calculators import Calculation, calculate, states_rule
 from knowledge.clauses import asks_several
 from knowledge.scope import mixup
@@ -35,6 +36,9 @@ def answer_text(entry: Entry, asked: str, question: str = "") -> str:
         note = texts.EDITION_NOTE.format(
             edition=have.term if have else entry.edition, active=wanted.term if wanted else asked)
         text = f"{note}\n\n{text}"
+    missing = missing_detail(question, entry.answer) if question else ""
+    if missing:
+        text = texts.MISSING_DETAIL_NOTE.format(detail=missing) + "\n\n" + text
     unheld = unheld_note(question) if question else ""
     return f"{unheld}\n\n{text}" if unheld else text
 

@@ -57,6 +57,9 @@ OUT_OF_SCOPE = ("Câu hỏi này nằm ngoài phạm vi của tôi: tôi chỉ t
 TOPICS_INTRO = "Các chủ đề tôi có thể trả lời:"
 TOPIC_QUESTIONS = "Các câu hỏi trong chủ đề «{topic}»:"
 PICK_EXPIRED = "Lựa chọn này đã hết hạn. Anh/chị vui lòng hỏi lại."
+# The question asks a detail (a place, a sum, a count of unions, a day) the closest entry does not give.
+MISSING_DETAIL_NOTE = ("Trợ lý chưa có thông tin về {detail} mà anh/chị hỏi; dưới đây là điều đã biết gần nhất, "
+                       "đề nghị hỏi thêm công đoàn cấp trên.")
 EDITION_NOTE = ("⚠️ Lưu ý: trợ lý chưa có quy định đã kiểm chứng của {active} cho câu hỏi này; dưới đây là "
                 "quy định của {edition}.")
 OUT_OF_SCOPE_ORG = ("Câu hỏi này là về {name}, không phải tổ chức Công đoàn. Tôi chỉ trả lời về đại hội và "
