@@ -27,16 +27,17 @@ def topic_key(topic: str) -> str:
     return "topic:" + hashlib.sha1(topic.encode()).hexdigest()[:10]
 
 
-def answer_text(entry: Entry, asked: str, question: str = "") -> str:
+def answer_text(entry: Entry, asked: str, question: str = "", also: Entry | None = None) -> str:
     """What the person reads of an entry: its answer, after a note when it is of another edition than the
-    one asked, or when the question names rules the assistant does not hold."""
+    one asked, when the question asks a detail that neither it nor `also` (the entry answering the question's
+    second part) gives, or when the question names rules the assistant does not hold."""
     text = entry.answer
     if entry.edition not in (COMMON, asked):
         wanted, have = get_edition(asked), get_edition(entry.edition)
         note = texts.EDITION_NOTE.format(
             edition=have.term if have else entry.edition, active=wanted.term if wanted else asked)
         text = f"{note}\n\n{text}"
-    missing = missing_detail(question, entry.answer) if question else ""
+    missing = missing_detail(question, entry.answer + ("\n" + also.answer if also else "")) if question else ""
     if missing:
         text = texts.MISSING_DETAIL_NOTE.format(detail=missing) + "\n\n" + text
     unheld = unheld_note(question) if question else ""
@@ -46,7 +47,8 @@ def answer_text(entry: Entry, asked: str, question: str = "") -> str:
 def result_text(result: MatchResult, question: str) -> str:
     """What the person reads of an answered result: the first entry's answer and, when the question asked
     two things that two entries answer, the second's under its own heading."""
-    text = answer_text(result.best.entry, result.edition, question)
+    text = answer_text(result.best.entry, result.edition, question,
+                       result.also.entry if result.also is not None else None)
     if result.also is not None:
         second = answer_text(result.also.entry, result.edition)
         text += "\n\n" + texts.SECOND_PART.format(question=result.also.entry.question) + "\n" + second
