@@ -43,6 +43,8 @@ def test_bundled_knowledge_passes_the_check_and_is_large_enough():
     assert check_entries(entries) == []
     assert len(entries) >= 80
     assert all(len(e.phrasings) >= 4 for e in entries)
+    # answers stay short to read in chat: the aim is 600 characters and every bundled answer keeps it
+    assert [e.id for e in entries if len(e.answer) > 600] == []
 
 
 @pytest.mark.parametrize("bad,message", [
