@@ -1270,7 +1270,8 @@ def working_days(query: str, edition: str, story: Story) -> Calculation | None:
                 + _WD_NOTE)
         return Calculation(text, "HD 38/HD-TLĐ ngày 27/12/2024, mục 10.4", "working_days", NEW)
     if edition == NEW and _has(padded, ("don gia nhap", "don xin gia nhap", "xin vao cong doan", "nop don")) and \
-            _has(padded, ("cap tren", "chua co cong doan")) and _has(padded, ("ket nap", "gia nhap", "vao cong doan")):
+            _has(padded, ("cap tren", "chua co cong doan")) and _has(f" {story.asking or query} ", (
+                "ket nap", "gia nhap", "vao cong doan", "nop don")):  # what is asked is the admission itself
         decide = add_working_days(start, 10)
         text = (f"Đơn gia nhập nộp cho công đoàn cấp trên ngày {start.strftime(fmt)}: chậm nhất ngày "
                 f"{decide.strftime(fmt)} (10 ngày làm việc) cấp trên phải quyết định kết nạp hay "

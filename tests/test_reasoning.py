@@ -421,6 +421,9 @@ def test_a_clear_answer_to_a_single_question_comes_alone():
     # joining the Party is the Party's question even when a union member asks it
     ("Đoàn viên công đoàn muốn được kết nạp vào Đảng thì thời gian dự bị là bao lâu?", True),
     ("đoàn viên công đoàn bị khai trừ bao lâu thì được kết nạp lại", False),
+    # "năng lượng" folds like "nâng lương": only the accented form is the wage subject
+    ("Chị phó chủ tịch công đoàn được cử làm nhiệm vụ an ninh năng lượng, xin thôi chức có được xét không?", False),
+    ("công ty chậm nâng lương cho người lao động thì phải làm sao", True),
 ])
 def test_a_typo_in_the_unions_name_does_not_make_a_question_another_organisations(question, out):
     matcher = Matcher(load_entries(KNOWLEDGE_DIR))
