@@ -1377,16 +1377,29 @@ _BASE_SALARY = 2_340_000   # lương cơ sở used in QĐ 61's worked figure (23
 _MONEY = re.compile(r"\b(\d+(?:[.,]\d+)?) ?(?:trieu|tr)\b|\b(\d{1,3}(?:\.\d{3}){2,})(?: ?(?:dong|d|vnd))?\b")
 
 
-def _salary(query: str) -> int | None:
-    """A monthly salary written "12 triệu", "8,5tr" or "12.000.000 đồng" (at least 1 million)."""
+def _salaries(query: str) -> list[int]:
+    """Monthly salaries written "12 triệu", "8,5tr" or "12.000.000 đồng" (at least 1 million), in order; not
+    the lương cơ sở quoted ("lương cơ sở 2.340.000 đ")."""
+    found = []
     for m in _MONEY.finditer(query):
         if m.group(1):
             value = float(m.group(1).replace(",", ".")) * 1_000_000
         else:
             value = float(m.group(2).replace(".", ""))
-        if value >= 1_000_000:
-            return int(value)
-    return None
+        if value >= 1_000_000 and not query[max(0, m.start() - 14):m.start()].rstrip().endswith("luong co so"):
+            found.append(int(value))
+    return found
+
+
+def _salary(query: str) -> int | None:
+    salaries = _salaries(query)
+    return salaries[0] if salaries else None
+
+
+def _capped_fee(salary: int) -> str:
+    fee, cap = salary * 5 // 1000, _BASE_SALARY // 10
+    return (f"{_fmt(salary)} × 0,5% = {_fmt(fee)}" if fee <= cap
+            else f"{_fmt(salary)} × 0,5% = {_fmt(fee)}, vượt trần nên {_fmt(cap)}")
 
 
 def union_fee(query: str, edition: str, story: Story) -> Calculation | None:
@@ -1394,10 +1407,18 @@ def union_fee(query: str, edition: str, story: Story) -> Calculation | None:
     padded = f" {query} "
     if edition != NEW or " doan phi " not in padded or not _has(padded, ("bao nhieu", "may", "muc dong")):
         return None
-    salary = _salary(query)
-    if salary is None:
+    salaries = _salaries(query)
+    if not salaries:
         return None
+    salary = salaries[0]
     fee, cap = salary * 5 // 1000, _BASE_SALARY // 10
+    if len(set(salaries)) > 1 and not _has(padded, ("don vi su nghiep",)):
+        # "chị Hằng 5 triệu, anh Quang 12 triệu, anh Dũng 50 triệu: cả tổ đóng bao nhiêu?"
+        total = sum(min(x * 5 // 1000, cap) for x in salaries)
+        text = ("Đoàn phí từng người (0,5% tiền lương đóng bảo hiểm xã hội, tối đa 10% lương cơ sở là "
+                f"{_fmt(cap)} đồng): " + "; ".join(_capped_fee(x) for x in salaries)
+                + f". Cộng lại: {_fmt(total)} đồng/tháng.")
+        return Calculation(text + " Áp dụng từ 01/7/2025.", "QĐ 61/QĐ-TLĐ ngày 29/7/2025, Điều 1", "union_fee", NEW)
     if _has(padded, ("don vi su nghiep",)) and not _has(padded, ("ngoai cong lap",)):
         text = (f"{_fmt(salary)} × 0,5% = {_fmt(fee)} đồng/tháng: đoàn viên ở đơn vị sự nghiệp không hưởng 100% "
                 "lương ngân sách đóng 0,5% tiền lương làm căn cứ đóng bảo hiểm xã hội.")

@@ -489,6 +489,13 @@ def test_the_monthly_union_fee_is_half_a_percent_of_the_salary_up_to_the_cap():
     assert calculate("lương 12 triệu đóng đoàn phí bao nhiêu", "2023-2028") is None
 
 
+def test_several_salaries_get_each_fee_capped_and_their_sum_and_the_base_salary_quoted_is_not_one():
+    calc = calculate("Tổ công đoàn 3 người, lương đóng BHXH: chị Hằng 5.000.000 đ, anh Quang 12.000.000 đ, anh Dũng "
+                     "50.000.000 đ. Lương cơ sở 2.340.000 đ. Tổng đoàn phí cả tổ mỗi tháng là bao nhiêu?", "2025-2030")
+    assert "250.000, vượt trần nên 234.000" in calc.text and "Cộng lại: 319.000 đồng/tháng" in calc.text
+    assert "2.340.000 × 0,5%" not in calc.text
+
+
 def test_the_ballots_collected_are_the_count_after_thu_ve_not_the_ballots_handed_out():
     calc = calculate("Phát ra 62 phiếu, thu về 60 phiếu, trong đó 2 phiếu không hợp lệ. Chị Hoa được 30 phiếu. "
                      "Có trúng cử không?", "2023-2028")
