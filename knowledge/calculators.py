@@ -413,6 +413,25 @@ def _member_counts(words: list[str]) -> list[int]:
             if " ".join(words[i + 1:i + 3]).startswith(("nguoi", "uy vien", "thanh vien"))]
 
 
+_MEANS_TO = ("muon bau", "dinh bau", "du kien bau", "tang len", "muon tang", "xin tang", "de nghi tang", "len toi")
+
+
+def _listed_counts(words: list[str], skip: int | None = None) -> list[int]:
+    """Counts of people in order, a list written once with its unit included ("lần lượt có 7, 9 và 5 người":
+    7, 9, 5); `skip`: a count that is the plan, not one of them."""
+    found = []
+    for i, value in _numbers(words):
+        if not " ".join(words[i + 1:i + 3]).startswith(("nguoi", "uy vien", "thanh vien")) or value == skip:
+            continue
+        chain, j = [value], i - 1
+        while j >= 0 and (words[j].isdigit() or (words[j] == "va" and j > 0 and words[j - 1].isdigit())):
+            if words[j].isdigit():
+                chain.insert(0, int(words[j]))
+            j -= 1
+        found.extend(chain)
+    return found
+
+
 def _merger_said(padded: str) -> str:
     """The question without a merger it denies ("đơn vị không thuộc diện sáp nhập")."""
     return re.sub(r"\b(?:khong|chua|khong phai) (?:thuoc dien |bi )?(?:sap nhap|hop nhat)\b", " ", padded)
@@ -422,9 +441,12 @@ def bch_merged(query: str, edition: str, story: Story) -> Calculation | None:
     """Unions merged in the 2025 reorganisation → the new BCH at most the members the old BCHs had."""
     padded = f" {query} "
     if edition != NEW or not _has(_merger_said(padded), ("sap nhap", "hop nhat")) or " ban chap hanh " not in padded \
-            or not _has(padded, ("bao nhieu", "toi da", "may", "so luong")):
+            or not _has(padded, ("bao nhieu", "toi da", "may", "so luong", "gioi han", "duoc khong", "vuot")):
         return None
-    counts = _member_counts(query.split())
+    words = query.split()
+    planned = next((v for i, v in _numbers(words) if _near(words, i, _MEANS_TO, before=6, after=0)
+                    and " ".join(words[i + 1:i + 3]).startswith(("nguoi", "uy vien"))), None)
+    counts = _listed_counts(words, skip=planned)
     if len(counts) < 2:
         return None
     # "9 người và 5 người, tổng 14": a later count that is the sum so far ends the list.
@@ -433,9 +455,12 @@ def bch_merged(query: str, edition: str, story: Story) -> Calculation | None:
             counts = counts[:k]
             break
     total = sum(counts)
+    verdict = "" if planned is None else (f" Bầu {planned} là vượt mức này." if planned > total
+                                          else f" Bầu {planned} là trong mức này.")
     text = (" + ".join(_fmt(c) for c in counts) + f" = {_fmt(total)}: ban chấp hành sau sáp nhập, hợp nhất tối đa "
             f"{_fmt(total)} ủy viên, không vượt tổng số ủy viên hiện có của các đơn vị trước sắp xếp (đơn vị sắp "
-            "xếp theo chủ trương sắp xếp đơn vị hành chính); đơn vị đã sáp nhập, hợp nhất không được xin tăng thêm.")
+            "xếp theo chủ trương sắp xếp đơn vị hành chính); đơn vị đã sáp nhập, hợp nhất không được xin tăng thêm."
+            + verdict)
     return Calculation(text, _HD38_BCH_MORE, "bch_merged", NEW)
 
 

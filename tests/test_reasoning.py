@@ -1043,3 +1043,12 @@ def test_a_day_written_without_its_year_takes_the_nearest_year_and_a_fraction_st
     quorum = calculate("triệu tập 90 đại biểu, có mặt 2/3 là 60 người thì có hợp lệ không", "2023-2028",
                        today=date(2023, 3, 1))
     assert quorum is None or "/2023" not in quorum.text
+
+
+def test_merged_unions_add_up_a_written_list_and_the_plan_is_judged_not_added():
+    calc = calculate("Ba CĐCS sáp nhập theo sắp xếp địa bàn, ban chấp hành cũ lần lượt có 7, 9 và 5 người. Đại hội "
+                     "CĐCS mới muốn bầu ban chấp hành 25 người. Có giới hạn nào không?", "2025-2030")
+    assert calc.text.startswith("7 + 9 + 5 = 21") and "Bầu 25 là vượt mức này" in calc.text
+    raised = calculate("CĐCS A (ban chấp hành 7 người) và CĐCS B (ban chấp hành 5 người) sáp nhập. Ban chấp hành lâm "
+                       "thời muốn đề nghị tăng lên 15 ủy viên. Số ủy viên tối đa là bao nhiêu?", "2025-2030")
+    assert raised.text.startswith("7 + 5 = 12") and "Bầu 15 là vượt" in raised.text
