@@ -1285,10 +1285,10 @@ def working_days(query: str, edition: str, story: Story) -> Calculation | None:
                 + _late_verdict(query, start, send) + _WD_NOTE)
         return Calculation(text, "HD 38/HD-TLĐ ngày 27/12/2024, mục 10.4", "working_days", NEW)
     if edition == NEW and _has(padded, ("nhan du ho so", "nhan ho so", "nop ho so", "gui ho so", "nop du ho so",
-                                        "gui du ho so")) and \
+                                        "gui du ho so", "nhan du hs", "nhan hs")) and \
             _has(padded, ("cong nhan", "quyet dinh")) and not _has(padded, ("thanh lap",)):
         start = _date_near(query, ("nhan du ho so", "nhan ho so", "nop ho so", "gui ho so", "nop du ho so",
-                                   "gui du ho so")) or start
+                                   "gui du ho so", "nhan du hs", "nhan hs")) or start
         decide = add_working_days(start, 10)
         text = (f"Hồ sơ đủ, hợp lệ nhận ngày {start.strftime(fmt)}: cấp trên trực tiếp phải ra quyết định công "
                 f"nhận chậm nhất ngày {decide.strftime(fmt)}, tức 10 ngày làm việc." + _late_verdict(query, start, decide)
