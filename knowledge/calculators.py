@@ -1504,7 +1504,7 @@ RULE_TOPICS = {
     "delegates": ("dai bieu", "hinh thuc", "toan the"), "delegates_commune": ("dai bieu",),
     "delegates_province": ("dai bieu",), "guests": ("khach moi",), "appointed": ("chi dinh",),
     "vacancies": ("khuyet", "hoi nghi"), "supplementary": ("bo sung",),
-    "working_days": ("ngay lam viec", "thoi han", "han", "cong nhan", "ket nap", "thoi chuc"),
+    "working_days": ("ngay lam viec", "thoi han", "han", "bao lau", "may ngay", "cham nhat"),
     "commune_congress_due": ("cong doan xa", "12 thang"), "commune_union_founding": ("cong doan xa",),
     "congress_number": ("lan thu", "thu tu"), "rejoin": ("ket nap lai", "ra khoi"),
     "hcmc_costs": ("kinh phi", "muc chi", "tien an"), "union_fee": ("doan phi",),
