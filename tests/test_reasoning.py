@@ -7,7 +7,7 @@ import clock
 from handlers.assistant import Assistant
 from handlers.faq import result_text
 from handlers.messages import Incoming
-from knowledge.calculators import calculate
+from knowledge.calculators import calculate, states_rule
 from knowledge.clauses import asking_clauses, asking_sentences, asks_several
 from knowledge.editions import edition_on, named_editions
 from knowledge.entries import Entry, load_entries
@@ -1052,3 +1052,9 @@ def test_merged_unions_add_up_a_written_list_and_the_plan_is_judged_not_added():
     raised = calculate("CĐCS A (ban chấp hành 7 người) và CĐCS B (ban chấp hành 5 người) sáp nhập. Ban chấp hành lâm "
                        "thời muốn đề nghị tăng lên 15 ủy viên. Số ủy viên tối đa là bao nhiêu?", "2025-2030")
     assert raised.text.startswith("7 + 5 = 12") and "Bầu 15 là vượt" in raised.text
+
+
+def test_an_entry_naming_the_recognition_is_not_the_deadline_s_own_rule():
+    # "… hạn gửi là ngày nào, hồ sơ gồm những gì?": the deadline is computed, the dossier entry still follows
+    assert not states_rule("Hồ sơ đề nghị công nhận ban chấp hành sau đại hội gồm những giấy tờ gì?", "working_days")
+    assert states_rule("Sau hội nghị ban chấp hành lần thứ nhất, chậm nhất bao lâu phải gửi hồ sơ?", "working_days")
