@@ -91,6 +91,7 @@ SETS = {"dev": Path("evaluation/v2-dev.jsonl"), "test": Path("evaluation/v2-test
         "written17": Path("evaluation/dev-written17.jsonl"),
         "written18": Path("evaluation/dev-written18.jsonl"),
         "written19": Path("evaluation/dev-written19.jsonl"),
+        "written21": Path("evaluation/dev-written21.jsonl"),
         "old-dev": DEV_SET, "old-holdout": HOLDOUT_SET}
 REPORT_ONLY = {"test", "test3", "test4"}  # never read while tuning: tables and the confusion list only
 OLD_WORLD = "2023-03-01 09:00"  # the first question sets were written for the 2023–2028 term
