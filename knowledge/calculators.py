@@ -113,6 +113,9 @@ def quorum(query: str, edition: str, story: Story) -> Calculation | None:
     # "bầu đủ số tối đa": the seats filled, not the people present
     asking = f" {story.asking or query} ".replace(" bau du so ", " bau ")
     asks = [c for c in _QUORUM_ASK if f" {c} " in asking]
+    if not asks and _has(asking, ("toi thieu bao nhieu", "it nhat bao nhieu", "can bao nhieu nguoi")) \
+            and _has(padded, ("hop le", "khai mac", "du dieu kien")):
+        asks = ["hop le"]  # "… có hợp lệ không. Cần tối thiểu bao nhiêu người?": the story said what is counted
     if not asks or " phieu " in padded or (asks == ["duoc khong"] and not _has(padded, _ATTENDANCE)):
         return None  # "… có được không?" is a quorum question only when it speaks of who came
     if not _has(padded, ("dai hoi", "hoi nghi", "trieu tap", "dai bieu", "doan vien")) or _has(
@@ -1139,6 +1142,9 @@ def appointed(query: str, edition: str, story: Story) -> Calculation | None:
     if _has(padded, ("dai hoi xiii", "dai hoi xiv", "dai hoi cong doan viet nam")):
         return None  # the national congress's own figures are facts of record, not a limit to compute
     total = _count_before(query.split(), ("dai bieu",))
+    if total is None:  # "tổng số đại biểu chính thức được triệu tập là 200"
+        told = re.search(r"\bdai bieu (?:chinh thuc )?(?:duoc )?(?:trieu tap )?(?:la|co) (\d{1,3}(?:\.\d{3})*)\b", query)
+        total = int(told.group(1).replace(".", "")) if told else None
     if total is None:
         return None
     limit = total * 5 // 100
@@ -1192,14 +1198,40 @@ def supplementary(query: str, edition: str, story: Story) -> Calculation | None:
 _HOLIDAYS = {(1, 1), (30, 4), (1, 5), (2, 9)}
 
 
-def add_working_days(start: date, days: int) -> date:
-    """The `days`-th working day after `start` (Monday–Friday, fixed public holidays skipped)."""
+def add_working_days(start: date, days: int, off: frozenset[date] = frozenset()) -> date:
+    """The `days`-th working day after `start` (Monday–Friday, fixed public holidays and the days `off` the
+    officer names skipped)."""
     current, counted = start, 0
     while counted < days:
         current += timedelta(days=1)
-        if current.weekday() < 5 and (current.day, current.month) not in _HOLIDAYS:
+        if current.weekday() < 5 and (current.day, current.month) not in _HOLIDAYS and current not in off:
             counted += 1
     return current
+
+
+_DAYS_OFF = re.compile(r"\bnghi (?:le )?(?:tu )?(?:ngay )?(\d{1,2})/(\d{1,2})(?:/(\d{4}))? (?:den|toi) (?:het )?(?:ngay )?"
+                       r"(\d{1,2})/(\d{1,2})(?:/(\d{4}))?")
+
+
+def _days_off(query: str, year: int) -> frozenset[date]:
+    """Days off the question names ("dịp Quốc khánh được nghỉ từ 1/9 đến hết 4/9"), at most a month."""
+    found: set[date] = set()
+    for m in _DAYS_OFF.finditer(query):
+        try:
+            first = date(int(m.group(3) or year), int(m.group(2)), int(m.group(1)))
+            last = date(int(m.group(6) or m.group(3) or year), int(m.group(5)), int(m.group(4)))
+        except ValueError:
+            continue
+        if 0 <= (last - first).days <= 31:
+            found.update(first + timedelta(days=k) for k in range((last - first).days + 1))
+    return frozenset(found)
+
+
+def _wd_note(off: frozenset[date]) -> str:
+    if not off:
+        return _WD_NOTE
+    return (_WD_NOTE + f" Đã trừ cả những ngày nghỉ anh/chị nêu ({min(off).strftime('%d/%m')}–"
+            f"{max(off).strftime('%d/%m/%Y')}).")
 
 
 def _first_date(query: str) -> date | None:
@@ -1267,6 +1299,7 @@ def working_days(query: str, edition: str, story: Story) -> Calculation | None:
     if start is None:
         return None
     fmt = "%d/%m/%Y"
+    off = _days_off(query, start.year)
     asking = f" {story.asking or query} "
     first_meeting = ("lan thu nhat", "lan dau", "hoi nghi ban chap hanh", "hop ban chap hanh", "phien thu nhat",
                      "phien dau", "phien hop dau", "ban chap hanh hop")
@@ -1278,44 +1311,44 @@ def working_days(query: str, edition: str, story: Story) -> Calculation | None:
         told = next((d for d in (_date_near(s, first_meeting, reach=110) for s in story.sentences
                                  if _has(f" {s} ", first_meeting) and re.search(r"\d/\d{4}", s)) if d), None)
         start = told or _date_near(query, first_meeting) or start
-        send = add_working_days(start, 10)
+        send = add_working_days(start, 10, off)
         text = (f"Hội nghị ban chấp hành lần thứ nhất ngày {start.strftime(fmt)}: chậm nhất 10 ngày làm việc "
                 f"sau đó, tức ngày {send.strftime(fmt)}, phải gửi hồ sơ đề nghị cấp trên trực tiếp "
                 "công nhận; cấp trên quyết định trong 10 ngày làm việc kể từ khi nhận đủ hồ sơ hợp lệ."
-                + _late_verdict(query, start, send) + _WD_NOTE)
+                + _late_verdict(query, start, send) + _wd_note(off))
         return Calculation(text, "HD 38/HD-TLĐ ngày 27/12/2024, mục 10.4", "working_days", NEW)
     if edition == NEW and _has(padded, ("nhan du ho so", "nhan ho so", "nop ho so", "gui ho so", "nop du ho so",
                                         "gui du ho so", "nhan du hs", "nhan hs")) and \
             _has(padded, ("cong nhan", "quyet dinh")) and not _has(padded, ("thanh lap",)):
         start = _date_near(query, ("nhan du ho so", "nhan ho so", "nop ho so", "gui ho so", "nop du ho so",
                                    "gui du ho so", "nhan du hs", "nhan hs")) or start
-        decide = add_working_days(start, 10)
+        decide = add_working_days(start, 10, off)
         text = (f"Hồ sơ đủ, hợp lệ nhận ngày {start.strftime(fmt)}: cấp trên trực tiếp phải ra quyết định công "
                 f"nhận chậm nhất ngày {decide.strftime(fmt)}, tức 10 ngày làm việc." + _late_verdict(query, start, decide)
-                + _WD_NOTE)
+                + _wd_note(off))
         return Calculation(text, "HD 38/HD-TLĐ ngày 27/12/2024, mục 10.4", "working_days", NEW)
     if edition == NEW and _has(padded, ("don gia nhap", "don xin gia nhap", "xin vao cong doan", "nop don")) and \
             _has(padded, ("cap tren", "chua co cong doan")) and _has(f" {story.asking or query} ", (
                 "ket nap", "gia nhap", "vao cong doan", "nop don")):  # what is asked is the admission itself
-        decide = add_working_days(start, 10)
+        decide = add_working_days(start, 10, off)
         text = (f"Đơn gia nhập nộp cho công đoàn cấp trên ngày {start.strftime(fmt)}: chậm nhất ngày "
                 f"{decide.strftime(fmt)} (10 ngày làm việc) cấp trên phải quyết định kết nạp hay "
-                "không và giới thiệu nơi sinh hoạt." + _WD_NOTE)
+                "không và giới thiệu nơi sinh hoạt." + _wd_note(off))
         return Calculation(text, "HD 38/HD-TLĐ ngày 27/12/2024, mục 3.1", "working_days", NEW)
     if edition == NEW and _has(padded, ("xin thoi chuc", "don xin thoi", "thoi chuc")):
-        meet = add_working_days(start, 10)
+        meet = add_working_days(start, 10, off)
         text = (f"Đơn xin thôi chức nộp ngày {start.strftime(fmt)}: chậm nhất ngày {meet.strftime(fmt)} (10 ngày "
                 f"làm việc) đại diện ban chấp hành phải gặp trao đổi với người xin thôi; nếu không rút "
-                "đơn thì ban thường vụ (nơi không có: ban chấp hành) xét, biểu quyết bằng phiếu kín." + _WD_NOTE)
+                "đơn thì ban thường vụ (nơi không có: ban chấp hành) xét, biểu quyết bằng phiếu kín." + _wd_note(off))
         return Calculation(text, "HD 38/HD-TLĐ ngày 27/12/2024, mục 5.2 điểm b, c", "working_days", NEW)
     if edition == OLD and _has(padded, ("dai hoi thanh lap",)) and not _has(padded, (
             "nhu dai hoi thanh lap", "dai hoi nhiem ky", "giong dai hoi thanh lap")):  # named as a comparison
         start = _date_near(query, ("dai hoi thanh lap", "ket thuc")) or start
-        meeting, dossier = add_working_days(start, 10), add_working_days(start, 15)
+        meeting, dossier = add_working_days(start, 10, off), add_working_days(start, 15, off)
         text = (f"Đại hội thành lập kết thúc ngày {start.strftime(fmt)}: chủ tịch triệu tập hội nghị ban chấp "
                 f"hành bầu các chức danh chậm nhất ngày {meeting.strftime(fmt)} (10 ngày làm việc); ban chấp "
                 f"hành lập hồ sơ đề nghị cấp trên công nhận chậm nhất ngày {dossier.strftime(fmt)} (15 ngày làm "
-                f"việc)." + _WD_NOTE)
+                f"việc)." + _wd_note(off))
         return Calculation(text, "HD 03/HD-TLĐ ngày 20/02/2020, tiểu mục 12.3 điểm a, b", "working_days", OLD)
     return None
 

@@ -1058,3 +1058,23 @@ def test_an_entry_naming_the_recognition_is_not_the_deadline_s_own_rule():
     # "… hạn gửi là ngày nào, hồ sơ gồm những gì?": the deadline is computed, the dossier entry still follows
     assert not states_rule("Hồ sơ đề nghị công nhận ban chấp hành sau đại hội gồm những giấy tờ gì?", "working_days")
     assert states_rule("Sau hội nghị ban chấp hành lần thứ nhất, chậm nhất bao lâu phải gửi hồ sơ?", "working_days")
+
+
+def test_days_off_the_officer_names_are_skipped_and_said_so():
+    calc = calculate("Đại hội thành lập CĐCS vào chiều thứ Sáu 25/8/2023. Hạn chót để chủ tịch triệu tập hội nghị BCH "
+                     "lần đầu là ngày nào? Dịp Quốc khánh năm 2023 được nghỉ từ 1/9 đến hết 4/9.", "2023-2028")
+    assert "chậm nhất ngày 12/09/2023" in calc.text and "Đã trừ cả những ngày nghỉ anh/chị nêu (01/09–04/09/2023)" \
+        in calc.text
+    plain = calculate("Đại hội thành lập CĐCS vào chiều thứ Sáu 25/8/2023. Hạn chót họp BCH lần đầu là ngày nào?",
+                      "2023-2028")
+    assert "chậm nhất ngày 08/09/2023" in plain.text and "Đã trừ cả" not in plain.text
+
+
+def test_a_quorum_asked_after_the_story_tells_what_is_counted_and_appointed_delegates_after_la():
+    calc = calculate("Đại hội toàn thể, BCH triệu tập 61 đoàn viên, biên bản ghi có 40 người dự. Đoàn kiểm tra hỏi "
+                     "đại hội có đủ điều kiện hợp lệ không. Tính theo quy định thì cần tối thiểu bao nhiêu người?",
+                     "2023-2028")
+    assert "61 × 2/3 = 40,67" in calc.text and "thiếu 1 người" in calc.text
+    appointed = calculate("Tổng số đại biểu chính thức được triệu tập là 200 thì số đại biểu chỉ định không được vượt "
+                          "quá bao nhiêu?", "2023-2028")
+    assert "200 × 5% = 10" in appointed.text
