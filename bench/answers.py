@@ -91,6 +91,7 @@ SETS = {"dev": Path("evaluation/v2-dev.jsonl"), "test": Path("evaluation/v2-test
         "written17": Path("evaluation/dev-written17.jsonl"),
         "written18": Path("evaluation/dev-written18.jsonl"),
         "written19": Path("evaluation/dev-written19.jsonl"),
+        "written20": Path("evaluation/dev-written20.jsonl"),
         "written21": Path("evaluation/dev-written21.jsonl"),
         "old-dev": DEV_SET, "old-holdout": HOLDOUT_SET}
 REPORT_ONLY = {"test", "test3", "test4"}  # never read while tuning: tables and the confusion list only
