@@ -125,6 +125,10 @@ def quorum(query: str, edition: str, story: Story) -> Calculation | None:
     numbers = _numbers(words)
     if any(" ".join(words[i + 1:i + 3]).startswith(("ky hop", "ky", "cuoc hop", "lan hop", "phien")) for i, _ in numbers):
         return None  # "họp 14 kỳ, dự 7 kỳ": a member's attendance over the term, not a congress's quorum
+    # "có 4 công đoàn cơ sở, 300 đoàn viên": counts of unions or units are nobody's attendance
+    numbers = [(i, v) for i, v in numbers
+               if not " ".join(words[i + 1:i + 4]).startswith(("cong doan", "don vi", "nghiep doan", "to cong doan",
+                                                                "chi nhanh", "truong"))]
     # An explicit "triệu tập 90" outranks a member count ("có 210 đoàn viên, triệu tập 90 đại biểu").
     explicit = any(_near(words, i, _CONVENED) for i, _ in numbers)
     for i, value in numbers:
@@ -476,6 +480,8 @@ def bch_increase(query: str, edition: str, story: Story) -> Calculation | None:
     asking = f" {story.asking} "
     if story.asking and " dai bieu " in asking and not _has(asking, ("uy vien", "ban chap hanh", "bch")):
         return None  # "… cho tăng thêm. Được triệu tập tối đa bao nhiêu đại biểu?": the delegates' rule
+    if story.asking and not _has(asking, ("tang", "them", "10%", "vuot")) and _members_count(query.split()):
+        return None  # "… muốn tăng số ủy viên. 850 đoàn viên thì được bầu tối đa bao nhiêu?": the tier's frame
     counts = _member_counts(query.split())
     if not counts:
         return None
@@ -834,7 +840,8 @@ def delegates_commune(query: str, edition: str, story: Story) -> Calculation | N
         return Calculation(text, _DELEGATE_SOURCE_NEW, "delegates_commune", NEW)
     members, cap = counts[0], caps[0]
     text = (f"Công đoàn xã, phường, đặc khu quản lý {_fmt(members)} đoàn viên: đại hội triệu tập tối đa {cap} đại "
-            "biểu chính thức.")
+            f"biểu chính thức, không ít hơn {cap // 2} (1/2 mức tối đa); muốn vượt phải được công đoàn cấp trên đồng "
+            f"ý và phần tăng không quá 10% (tối đa {cap + cap // 10}).")
     planned = _count_before(words, ("dai bieu",))
     if planned is not None and planned not in counts:
         text += (f" Triệu tập {_fmt(planned)} là vượt {_fmt(planned - cap)} người." if planned > cap
@@ -1382,8 +1389,10 @@ def btv_size(query: str, edition: str, story: Story) -> Calculation | None:
         v for i, v in _numbers(words) if v >= 3 and _bch_counted(words, i)
         and " ".join(words[i + 1:i + 3]).startswith(("nguoi", "uy vien", "thanh vien", "dong chi")))) or \
         [v for v in [_count_before(words, ("uy vien", "nguoi", "thanh vien"))] if v is not None]
+    sizes = [v for v in sizes if not _near(words, next(i for i, x in _numbers(words) if x == v), ("ban thuong vu",),
+                                           before=3, after=0)]  # "bầu ban thường vụ 5 người": the BTV's own size
     members = _members_count(words)
-    if members is not None and edition == NEW and _has(f" {story.asking or query} ", ("so toi da", "muc toi da")):
+    if members is not None and edition == NEW and _has(padded, ("so toi da", "muc toi da", "bang muc toi da")):
         sizes = [_tier(members, _KH22_TIERS)]  # "bầu đủ số tối đa": the KH 22 maximum for these members
     if not sizes or len(sizes) > 3:
         return None

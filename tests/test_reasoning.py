@@ -1078,3 +1078,20 @@ def test_a_quorum_asked_after_the_story_tells_what_is_counted_and_appointed_dele
     appointed = calculate("Tổng số đại biểu chính thức được triệu tập là 200 thì số đại biểu chỉ định không được vượt "
                           "quá bao nhiêu?", "2023-2028")
     assert "200 × 5% = 10" in appointed.text
+
+
+def test_counts_of_unions_are_not_attendance_and_a_btv_size_is_not_the_bch_s():
+    founding = calculate("Xã chúng tôi chỉ có 4 công đoàn cơ sở, tổng cộng chừng 300 đoàn viên. Không đủ điều kiện lập "
+                         "công đoàn xã riêng thì các CĐCS này do đâu quản lý?", "2025-2030")
+    assert founding is None or founding.rule != "quorum"
+    btv = calculate("CĐCS có 1.500 đoàn viên, đại hội đã bầu BCH đúng bằng mức tối đa của Kế hoạch 22. Chủ tịch đề xuất "
+                    "bầu ban thường vụ 5 người. Vậy ban thường vụ tối đa mấy người?", "2025-2030")
+    assert "Ban chấp hành 13 ủy viên" in btv.text and "không quá 4 ủy viên" in btv.text
+
+
+def test_a_raise_is_computed_only_when_the_raise_is_asked():
+    calc = calculate("CĐCS có 850 đoàn viên, nhiệm kỳ trước BCH có 9 người, anh em muốn tăng số ủy viên. Đại hội theo "
+                     "Kế hoạch 22 thì được bầu tối đa bao nhiêu ủy viên ban chấp hành?", "2025-2030")
+    assert calc.rule == "bch_size" and "tối đa 11" in calc.text
+    commune = calculate("cđ phường quản lý 1.800 đv, đh đại biểu đc triệu tập tối đa bn đb, tối thiểu bn?", "2025-2030")
+    assert "tối đa 100" in commune.text and "không ít hơn 50" in commune.text and "tối đa 110" in commune.text
