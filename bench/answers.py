@@ -104,7 +104,7 @@ def asked_on(q: dict) -> date:
 
 
 def edition_at(q: dict) -> str:
-    return edition_on(clock.local_date(clock.parse_local(q.get("now") or OLD_WORLD))).id
+    return edition_on(asked_on(q)).id
 
 STYLES = ["accented", "unaccented", "typo", "abbrev", "colloquial", "long"]
 

@@ -414,12 +414,6 @@ def bch_size(query: str, edition: str, story: Story) -> Calculation | None:
 _HD38_BCH_MORE = "HD 38/HD-TLĐ ngày 27/12/2024, mục 10 điểm (4), (5)"
 
 
-def _member_counts(words: list[str]) -> list[int]:
-    """Counts of people written "9 người", "7 ủy viên" in the order they appear."""
-    return [value for i, value in _numbers(words)
-            if " ".join(words[i + 1:i + 3]).startswith(("nguoi", "uy vien", "thanh vien"))]
-
-
 _MEANS_TO = ("muon bau", "dinh bau", "du kien bau", "tang len", "muon tang", "xin tang", "de nghi tang", "len toi")
 
 
@@ -482,7 +476,7 @@ def bch_increase(query: str, edition: str, story: Story) -> Calculation | None:
         return None  # "… cho tăng thêm. Được triệu tập tối đa bao nhiêu đại biểu?": the delegates' rule
     if story.asking and not _has(asking, ("tang", "them", "10%", "vuot")) and _members_count(query.split()):
         return None  # "… muốn tăng số ủy viên. 850 đoàn viên thì được bầu tối đa bao nhiêu?": the tier's frame
-    counts = _member_counts(query.split())
+    counts = _listed_counts(query.split())
     if not counts:
         return None
     approved = counts[0]
@@ -665,35 +659,25 @@ def _planned_bch(words: list[str]) -> int | None:
 
 
 def _bch_verdict(members: int, planned: int, edition: str) -> tuple[str, str]:
-    """One sentence on a planned BCH size, and the source of its rule."""
-    if edition == NEW:
-        kh, hd = _tier(members, _KH22_TIERS), _tier(members, _HD38_TIERS)
-        frame = f"KH 22/KH-TLĐ cho ban chấp hành từ 03 đến {kh:02d} ủy viên (HD 38/HD-TLĐ ghi tối đa {hd:02d})"
-        if planned < 3:
-            verdict = f"bầu {planned} là ít hơn mức tối thiểu 03"
-        elif planned <= kh:
-            verdict = f"bầu {planned} là trong khung"
-        elif planned <= hd:
-            verdict = (f"bầu {planned} là vượt mức của KH 22 nhưng trong mức của HD 38; hai văn bản khác nhau nên "
-                       "đề nghị hỏi công đoàn cấp trên trực tiếp trước khi chốt")
-        else:
-            verdict = f"bầu {planned} là vượt cả mức của KH 22 và HD 38"
-        return (f"Ban chấp hành: với {_fmt(members)} đoàn viên, {frame}; {verdict}.",
-                "KH 22/KH-TLĐ ngày 29/8/2025, Mục III phần B.1; HD 38/HD-TLĐ ngày 27/12/2024, mục 10")
-    source = "HD 03/HD-TLĐ ngày 20/02/2020, mục 9.1"
-    if members < 10:
-        return (f"Ban chấp hành: công đoàn cơ sở {_fmt(members)} đoàn viên (dưới 10) không bầu ban chấp hành, chỉ "
-                "bầu chủ tịch.", source)
-    if planned < 3:
-        verdict = f"bầu {planned} là ít hơn mức tối thiểu 03"
-    elif planned <= 15:
+    """One sentence on a planned BCH size against the edition's frame (bch_frame below), and its source."""
+    frame = bch_frame(members, edition)
+    if frame.high == 0:
+        return f"Ban chấp hành: {frame.text}.", frame.source
+    if planned < frame.low:
+        verdict = f"bầu {planned} là ít hơn mức tối thiểu {frame.low:02d}"
+    elif planned <= (15 if edition == OLD else frame.usual_high):  # khóa XII: past 15 only from 3.000 members
         verdict = f"bầu {planned} là trong khung"
-    elif planned <= 19 and members >= 3000:
+    elif edition == NEW and planned <= frame.high:
+        verdict = (f"bầu {planned} là vượt mức của KH 22 nhưng trong mức của HD 38; hai văn bản khác nhau nên "
+                   "đề nghị hỏi công đoàn cấp trên trực tiếp trước khi chốt")
+    elif edition == NEW:
+        verdict = f"bầu {planned} là vượt cả mức của KH 22 và HD 38"
+    elif planned <= frame.high:
         verdict = f"bầu {planned} là được, vì có từ 3.000 đoàn viên (đại hội quyết định, tối đa 19)"
     else:
-        verdict = (f"bầu {planned} là vượt mức tối đa" + (" 19" if members >= 3000 else
+        verdict = (f"bầu {planned} là vượt mức tối đa" + (" 19" if frame.high == 19 else
                                                           " 15 (chỉ nơi từ 3.000 đoàn viên mới được tới 19)"))
-    return f"Ban chấp hành: với {_fmt(members)} đoàn viên, khung từ 03 đến 15 ủy viên; {verdict}.", source
+    return f"Ban chấp hành: {frame.text}; {verdict}.", frame.source
 
 
 def _delegates_verdict(members: int, planned: int, edition: str) -> tuple[str, str]:
@@ -1459,11 +1443,6 @@ def _salaries(query: str) -> list[int]:
     return found
 
 
-def _salary(query: str) -> int | None:
-    salaries = _salaries(query)
-    return salaries[0] if salaries else None
-
-
 def _capped_fee(salary: int) -> str:
     fee, cap = salary * 5 // 1000, _BASE_SALARY // 10
     return (f"{_fmt(salary)} × 0,5% = {_fmt(fee)}" if fee <= cap
@@ -1633,7 +1612,8 @@ def bch_frame(members: int, edition: str) -> BchFrame:
         kh, hd = _tier(members, _KH22_TIERS), _tier(members, _HD38_TIERS)
         text = (f"với {_fmt(members)} đoàn viên, KH 22/KH-TLĐ cho ban chấp hành từ 03 đến {kh:02d} ủy viên "
                 f"(HD 38/HD-TLĐ ghi tối đa {hd:02d})")
-        return BchFrame(3, hd, kh, text, "KH 22/KH-TLĐ, Mục III phần B.1; HD 38/HD-TLĐ, mục 10")
+        return BchFrame(3, hd, kh, text, "KH 22/KH-TLĐ ngày 29/8/2025, Mục III phần B.1; HD 38/HD-TLĐ ngày "
+                                         "27/12/2024, mục 10")
     source = "HD 03/HD-TLĐ ngày 20/02/2020, mục 9.1"
     if members < 10:
         return BchFrame(0, 0, 0, f"công đoàn cơ sở {_fmt(members)} đoàn viên (dưới 10) không bầu ban chấp "
