@@ -424,6 +424,7 @@ def test_a_clear_answer_to_a_single_question_comes_alone():
     # "năng lượng" folds like "nâng lương": only the accented form is the wage subject
     ("Chị phó chủ tịch công đoàn được cử làm nhiệm vụ an ninh năng lượng, xin thôi chức có được xét không?", False),
     ("công ty chậm nâng lương cho người lao động thì phải làm sao", True),
+    ("Bí thư chi đoàn cũng là ủy viên BCH CĐCS hỏi: quá 30 tuổi có phải làm lễ trưởng thành đoàn không?", True),
 ])
 def test_a_typo_in_the_unions_name_does_not_make_a_question_another_organisations(question, out):
     matcher = Matcher(load_entries(KNOWLEDGE_DIR))
@@ -923,6 +924,9 @@ def test_a_sound_alike_mend_keeps_a_syllable_its_other_neighbour_vouches_for():
     # A weak neighbour does not stop a real mend.
     assert matcher.correct_typos("ban chap han cong doan".split())[:3] == ["ban", "chap", "hanh"]
     assert matcher.correct_typos("phuong tram dai hoi".split())[:2] == ["phuong", "cham"]
+    # A known syllable is not changed for a pair only one entry uses ("đoàn viên, trần là 150").
+    assert matcher.correct_typos("doan vien tran la 150 dai bieu".split())[2] == "tran"
+    assert matcher.correct_typos("lam le truong thanh doan".split())[2:4] == ["truong", "thanh"]
 
 
 def test_delegates_the_union_means_to_convene_not_the_cap_it_quotes():
