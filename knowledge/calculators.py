@@ -565,9 +565,9 @@ def _planned_delegates(words: list[str]) -> int | None:
             return value
     for i, value in _numbers(words):
         before = " " + " ".join(words[max(0, i - 4):i]) + " "
-        # a ceiling quoted is not the plan ("trần là 150 đại biểu")
+        # a ceiling quoted is not the plan ("trần là 150 đại biểu"; the typo pass may have read it "tranh là")
         if " ".join(words[i + 1:i + 3]) == "dai bieu" and not _has(before, ("moi", "it nhat", "toi thieu", "toi da",
-                                                                              "tran", "muc tran", "gioi han")):
+                                                                              "tran", "tranh", "muc tran", "gioi han")):
             return value
     for i, value in _numbers(words):
         before = " " + " ".join(words[max(0, i - 4):i]) + " "

@@ -357,11 +357,6 @@ class Matcher:
             options = [k for k in options
                        if not (k[0] != a and held_a >= self._pair_df.get(f"{k[0]}_{k[1]}", 0))
                        and not (k[1] != b and held_b >= self._pair_df.get(f"{k[0]}_{k[1]}", 0))]
-            # A known syllable changed into another only for a pair many entries use ("viên trần" is not
-            # "viên tranh" because one entry says "đoàn viên tranh thủ").
-            options = [k for k in options
-                       if not ((k[0] != a and a in self._vocab_set) or (k[1] != b and b in self._vocab_set))
-                       or self._pair_df.get(f"{k[0]}_{k[1]}", 0) >= self.params.mend_min_entries]
             # The pair more entries use: "đàn viên" is "đoàn viên" (a letter dropped), not "đảng viên".
             known = max(options, key=lambda k: self._pair_df.get(f"{k[0]}_{k[1]}", 0)) if options else None
             if known:
